@@ -3,17 +3,64 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from pqscan import __version__
-from pqscan.errors import EXIT_USAGE, PqscanError
+from pqscan.errors import EXIT_USAGE, PqscanError, UsageError
+from pqscan.probes.context import ScanOptions
+from pqscan.report.document import dump_json
+from pqscan.report.table import render_table
+from pqscan.run import run_scan, scan_exit_code
+from pqscan.targets import Target, parse_target, read_target_file
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pqscan")
 def cli() -> None:
     """Post-quantum readiness scanner and conformance suite."""
+
+
+def emit(text: str, output: str | None) -> None:
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output!r}: {exc.strerror or exc}") from None
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("targets", nargs=-1)
+@click.option("-i", "--input", "input_file", type=click.Path(dir_okay=False),
+              help="File with one target per line (# comments).")
+@click.option("--sni", help="Server name to send (default: the host name; none for IPs).")
+@click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True,
+              help="Seconds to wait for a connection or an answer.")
+@click.option("--concurrency", type=click.IntRange(1, 4096), default=64, show_default=True,
+              help="Connections open at once, all endpoints together.")
+@click.option("--per-endpoint", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Connections open at once to one endpoint.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, timeout: float,
+         concurrency: int, per_endpoint: int, fmt: str, output: str | None) -> None:
+    """Scan TLS endpoints (host[:port], [v6]:port, https://host) for PQ readiness."""
+    parsed: list[Target] = [parse_target(t, sni) for t in targets]
+    if input_file:
+        parsed.extend(read_target_file(input_file, sni))
+    if not parsed:
+        raise UsageError("no targets: give TARGET arguments or -i FILE")
+    options = ScanOptions(timeout=timeout, per_endpoint=per_endpoint, sni=sni)
+    report = run_scan(parsed, options, concurrency)
+    emit(dump_json(report) if fmt == "json" else render_table(report), output)
+    for ep in report["endpoints"]:
+        if ep["status"] != "ok":
+            click.echo(f"pqscan: {ep['target']}: {ep['status']}: {ep['error']}", err=True)
+    sys.exit(scan_exit_code(report))
 
 
 def main() -> None:

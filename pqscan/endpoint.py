@@ -1,0 +1,143 @@
+"""One endpoint's result: the facts the checks collected, turned into the JSON-contract dict.
+
+`EndpointFacts` is filled by the scanner as checks finish; `build_endpoint` is the only place
+that knows the report's endpoint shape (docs/json-contract.md), and it derives the K-state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pqscan.certs.info import certificate_info
+from pqscan.errors import DecodeError
+from pqscan.kexstate import derive_kex_state
+from pqscan.probes.behaviour import Negotiation
+from pqscan.probes.certificates import SignatureSchemesResult, SignedChain
+from pqscan.probes.context import ProbeContext
+from pqscan.probes.groups import GroupsResult
+from pqscan.probes.status import SUPPORTED, Status
+from pqscan.probes.tls12 import TLS12Result
+from pqscan.probes.versions import VersionsResult
+from pqscan.targets import Target
+from pqscan.tls.registry import cipher_suite, group, signature_scheme
+
+
+@dataclass
+class EndpointFacts:
+    """What the checks found so far (filled during one endpoint's scan, then read once)."""
+
+    versions: VersionsResult
+    behaviour: dict[str, Negotiation] = field(default_factory=dict)
+    groups: GroupsResult | None = None
+    tls13_suites: list[int] = field(default_factory=list)
+    tls13_suites_reason: str | None = None
+    tls12: TLS12Result | None = None
+    tls12_suites: list[int] = field(default_factory=list)
+    tls12_suites_reason: str | None = None
+    legacy_version: int | None = None
+    sigschemes: SignatureSchemesResult | None = None
+    preference_basis: str = "unknown"
+
+
+def _status(s: Status) -> str:
+    return s.value
+
+
+def _chain(certificates: tuple[bytes, ...]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for position, der in enumerate(certificates):
+        try:
+            entry = {"position": position, **certificate_info(der).to_dict()}
+        except DecodeError as exc:
+            entry = {"position": position, "error": str(exc)}
+        out.append(entry)
+    return out
+
+
+def _negotiated(facts: EndpointFacts) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    negotiated: dict[str, Any] = {}
+    status: dict[str, Any] = {}
+    hrr: dict[str, Any] = {}
+    for name in ("browser_like", "x25519_share_first", "classical_only"):
+        n = facts.behaviour.get(name)
+        negotiated[name] = group(n.group).name if n and n.group is not None else None
+        status[name] = n.status if n else "not_run"
+        hrr[name] = n.hrr if n else None
+    return negotiated, status, hrr
+
+
+def _signed_chains(result: SignatureSchemesResult) -> list[dict[str, Any]]:
+    by_leaf: dict[str, list[SignedChain]] = {}
+    for c in result.chains:
+        by_leaf.setdefault(c.leaf_sha256, []).append(c)
+    return [{"leaf_sha256": leaf, "schemes": [signature_scheme(c.scheme).name for c in chains],
+             "chain": _chain(chains[0].certificates)} for leaf, chains in by_leaf.items()]
+
+
+def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> dict[str, Any]:
+    versions = {n: _status(s) for n, s in facts.versions.versions.items()}
+    tls: dict[str, Any] = {"versions": versions}
+    inconclusive = {n: s.reason for n, s in facts.versions.versions.items() if s.reason}
+    if inconclusive:
+        tls["version_reasons"] = inconclusive
+    tls["groups"] = ({group(e.code).name: e.to_dict() for e in facts.groups.entries}
+                     if facts.groups else {})
+    tls["group_preference"] = ([group(c).name for c in facts.groups.preference]
+                               if facts.groups else [])
+    tls["group_preference_basis"] = facts.preference_basis
+    tls["negotiated"], tls["negotiation_status"], hrr = _negotiated(facts)
+    tls["hrr"] = hrr
+    tls["cipher_suites"] = {
+        "TLSv1.3": [cipher_suite(c).name for c in facts.tls13_suites],
+        "TLSv1.2": [cipher_suite(c).name for c in facts.tls12_suites],
+    }
+    if facts.tls12:
+        t = facts.tls12
+        tls["tls12"] = {
+            "version_probed": {0x0303: "TLSv1.2", 0x0302: "TLSv1.1", 0x0301: "TLSv1.0"}.get(
+                facts.legacy_version or 0),
+            "ecdhe_curves": {group(c).name: _status(s) for c, s in t.curves.items()},
+            "curve_preference": [group(c).name for c in t.curve_preference],
+            "ffdhe": _status(t.ffdhe),
+            "rsa_key_transport": _status(t.rsa_key_transport),
+        }
+        rsa = t.rsa_key_transport.value
+        tls["rsa_key_transport"] = None if rsa == "inconclusive" else rsa == SUPPORTED
+    else:
+        legacy = [versions[v] for v in ("TLSv1.0", "TLSv1.1", "TLSv1.2")]
+        tls["tls12"] = None
+        tls["rsa_key_transport"] = False if all(v == "not_supported" for v in legacy) else None
+    browser = facts.behaviour.get("browser_like")
+    chain_source = browser.result if browser and browser.result.certificates else None
+    tls["certificate_chain"] = _chain(chain_source.certificates) if chain_source else []
+    tls["certificate_verify"] = (
+        {"scheme": signature_scheme(chain_source.cv_scheme).name,
+         "verified": chain_source.cv_verified, "reason": chain_source.cv_reason,
+         "finished_verified": chain_source.finished_ok}
+        if chain_source and chain_source.cv_scheme is not None else None)
+    if facts.sigschemes:
+        tls["signature_schemes"] = {signature_scheme(c).name: _status(s)
+                                    for c, s in facts.sigschemes.schemes.items()}
+        tls["certificate_chains"] = _signed_chains(facts.sigschemes)
+        tls["dual_certificate"] = facts.sigschemes.dual_certificate
+    else:
+        tls["signature_schemes"] = {}
+    tls["kex_state"], tls["kex_state_reason"] = derive_kex_state(tls)
+    return _endpoint(target, "ok", None, tls, ctx)
+
+
+def _endpoint(target: Target, status: str, error: str | None, tls: dict[str, Any] | None,
+              ctx: ProbeContext) -> dict[str, Any]:
+    return {
+        "target": target.text, "host": target.host, "port": target.port, "sni": target.sni,
+        "status": status, "error": error, "tls": tls,
+        "probes": [r.to_dict() for r in ctx.records],
+        "connections": len(ctx.records),
+        "findings": [], "verdicts": [],
+    }
+
+
+def unreachable_endpoint(target: Target, status: str, reason: str,
+                         ctx: ProbeContext) -> dict[str, Any]:
+    return _endpoint(target, status, reason.splitlines()[0] if reason else status, None, ctx)

@@ -1,0 +1,129 @@
+"""The probe context: the one place checks open connections, so every connection is recorded.
+
+`ProbeContext.handshake()` runs one handshake under the global and per-endpoint concurrency
+limits, retries once when the answer was silence or a cut connection (never on a clean alert),
+and appends a `ProbeRecord` to the endpoint's method sheet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from pqscan.tls.handshake import CLOSED, ERROR, HandshakeResult, run_handshake
+from pqscan.tls.offer import ClientOffer
+from pqscan.tls.registry import cipher_suite, group, signature_scheme
+from pqscan.tls.registry import version_name as _version_name
+from pqscan.tls.transport import Limits
+
+RETRY_KINDS = frozenset({"timeout", "reset", "eof"})
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    timeout: float = 5.0
+    retries: int = 1
+    per_endpoint: int = 4  # concurrent connections to one endpoint
+    sni: str | None = None
+
+
+@dataclass(frozen=True)
+class ProbeRecord:
+    """One connection of the method sheet (docs/json-contract.md PROBE)."""
+
+    name: str
+    result: str  # ok | refused | inconclusive
+    observed: str
+    reason: str | None
+    offered: dict[str, Any]
+    transcript_sha256: str | None
+    attempts: int
+    duration_ms: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "result": self.result, "observed": self.observed,
+            "reason": self.reason, "offered": self.offered,
+            "transcript_sha256": self.transcript_sha256, "attempts": self.attempts,
+            "duration_ms": self.duration_ms,
+        }
+
+
+def _names(codes: list[str], lookup: Any) -> list[str]:
+    return [lookup(int(c, 16)).name for c in codes]
+
+
+def describe_offer(offer: ClientOffer) -> dict[str, Any]:
+    raw = offer.describe()
+    return {
+        "versions": [_version_name(int(v, 16)) for v in raw["versions"]],  # type: ignore[union-attr]
+        "cipher_suites": _names(raw["cipher_suites"], cipher_suite),  # type: ignore[arg-type]
+        "groups": _names(raw["groups"], group),  # type: ignore[arg-type]
+        "key_shares": _names(raw["key_shares"], group),  # type: ignore[arg-type]
+        "signature_schemes": _names(raw["signature_schemes"],  # type: ignore[arg-type]
+                                    signature_scheme),
+        "sni": raw["sni"],
+    }
+
+
+def observed_text(r: HandshakeResult) -> str:
+    """One line saying what the server did."""
+    if r.outcome == "hrr":
+        return f"HelloRetryRequest for {group(r.hrr_group or 0).name}"
+    if r.outcome == "server_hello":
+        parts = [f"ServerHello {_version_name(r.version or 0)}",
+                 cipher_suite(r.cipher_suite or 0).name]
+        if r.hrr_group is not None:
+            parts.insert(0, f"HRR to {group(r.hrr_group).name} then")
+        if r.group is not None:
+            parts.append(group(r.group).name)
+        if r.confirmed:
+            parts.append("EncryptedExtensions decrypted")
+        return " ".join(parts)
+    if r.outcome == "alert":
+        return f"alert {r.alert_name}" + (" after HelloRetryRequest" if r.hrr_group else "")
+    return r.reason
+
+
+class ProbeContext:
+    """Per-endpoint state: where to connect, the limits, and the method sheet."""
+
+    def __init__(self, host: str, port: int, sni: str | None, options: ScanOptions,
+                 global_limit: asyncio.Semaphore) -> None:
+        self.host = host
+        self.port = port
+        self.sni = sni
+        self.options = options
+        self.limits = Limits(connect_timeout=options.timeout, read_timeout=options.timeout)
+        self._global = global_limit
+        self._local = asyncio.Semaphore(options.per_endpoint)
+        self.records: list[ProbeRecord] = []
+
+    def offer(self, **kwargs: Any) -> ClientOffer:
+        return ClientOffer(sni=self.sni, **kwargs)
+
+    async def handshake(self, name: str, offer: ClientOffer, *, depth: str = "hello",
+                        follow_hrr: bool = True) -> HandshakeResult:
+        start = time.monotonic()
+        attempts = 0
+        while True:
+            attempts += 1
+            async with self._global, self._local:
+                result = await run_handshake(self.host, self.port, offer, depth=depth,
+                                             follow_hrr=follow_hrr, limits=self.limits)
+            retry = (result.outcome in (ERROR, CLOSED) and result.error_kind in RETRY_KINDS)
+            if not retry or attempts > self.options.retries:
+                break
+            await asyncio.sleep(0.05 * attempts)
+        if result.accepted:
+            verdict, reason = "ok", None
+        elif result.outcome == "alert":
+            verdict, reason = "refused", None
+        else:
+            verdict, reason = "inconclusive", result.reason
+        self.records.append(ProbeRecord(
+            name, verdict, observed_text(result), reason, describe_offer(offer),
+            result.transcript_sha256, attempts, int((time.monotonic() - start) * 1000)))
+        return result

@@ -1,0 +1,74 @@
+"""The terminal rendering of a scan report (tabulate): a summary row per endpoint, then the
+post-quantum detail of each reachable endpoint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tabulate import tabulate
+
+from pqscan.tls.registry import group as registry_group
+
+_VERSION_SHORT = {"TLSv1.3": "1.3", "TLSv1.2": "1.2", "TLSv1.1": "1.1", "TLSv1.0": "1.0"}
+
+
+def _versions(tls: dict[str, Any]) -> str:
+    marks = {"supported": "", "inconclusive": "?"}
+    shown = [_VERSION_SHORT[v] + marks[s] for v, s in tls.get("versions", {}).items()
+             if s in marks]
+    return " ".join(sorted(shown, reverse=True)) or "none"
+
+
+def _pq_groups(tls: dict[str, Any]) -> str:
+    out = []
+    for name, g in tls.get("groups", {}).items():
+        if g["status"] == "supported" and registry_group(name).is_pq:
+            mark = "" if g.get("confirmed") else ("?" if g.get("confirmed") is None else "!")
+            out.append(name + mark)
+    return ", ".join(out) or "-"
+
+
+def _leaf(tls: dict[str, Any]) -> str:
+    chain = tls.get("certificate_chain") or []
+    if not chain or "public_key" not in chain[0]:
+        return "-"
+    pk = chain[0]["public_key"]
+    return str(pk.get("algorithm", "?"))
+
+
+def _neg(value: str | None, status: str | None) -> str:
+    if value:
+        return value
+    return {"refused": "refused", "inconclusive": "?", "not_run": "-"}.get(status or "", "-")
+
+
+def render_table(report: dict[str, Any]) -> str:
+    rows = []
+    for ep in report["endpoints"]:
+        tls = ep.get("tls")
+        if ep["status"] != "ok" or not tls:
+            rows.append([ep["target"], ep["status"], "", "", "", "", "", ep.get("error") or ""])
+            continue
+        neg, st = tls.get("negotiated", {}), tls.get("negotiation_status", {})
+        rows.append([
+            ep["target"], "ok", _versions(tls), tls.get("kex_state") or "?",
+            _pq_groups(tls),
+            _neg(neg.get("browser_like"), st.get("browser_like")),
+            _neg(neg.get("x25519_share_first"), st.get("x25519_share_first")),
+            _leaf(tls),
+        ])
+    headers = ["target", "status", "TLS", "kex", "PQ groups", "browser-like",
+               "x25519-first", "leaf key"]
+    text = tabulate(rows, headers=headers, tablefmt="simple")
+    verdicts = [v for ep in report["endpoints"] for v in ep.get("verdicts", [])]
+    if verdicts:
+        vrows = [[ep["target"], v["profile"], v["requirement"], v["severity"], v["result"],
+                  v.get("clause", "")]
+                 for ep in report["endpoints"] for v in ep.get("verdicts", [])]
+        text += "\n\n" + tabulate(vrows, headers=["target", "profile", "requirement",
+                                                  "severity", "result", "clause"])
+    legend = ("kex: K0 PQ enforced, K1 PQ always chosen, K2 PQ supported but X25519 first "
+              "gets classical, K3 TLS 1.3 classical, K4 TLS<=1.2 (EC)DHE, K5 RSA key transport."
+              "\nPQ groups: ? not confirmed with a real key share (pqscan has no key for it), "
+              "! real key share failed.")
+    return text + "\n\n" + legend + "\n"

@@ -1,0 +1,132 @@
+"""Scan targets: parse `host[:port]`, `[v6]:port`, `https://host:port/path` and target files.
+
+A malformed target is a `UsageError` naming it (exit 2); parsing never touches the network.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pqscan.errors import UsageError
+
+# Implicit-TLS URL schemes and their default ports (IANA service names)
+SCHEME_PORTS = {"https": 443, "tls": 443, "ldaps": 636, "smtps": 465, "imaps": 993,
+                "pop3s": 995, "ftps": 990}
+# Schemes that need a STARTTLS preamble, which pqscan does not speak yet
+STARTTLS_SCHEMES = {"smtp", "imap", "pop3", "ftp", "ldap", "xmpp", "postgres"}
+
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?)+$")
+
+
+@dataclass(frozen=True)
+class Target:
+    host: str
+    port: int
+    sni: str | None
+    text: str  # normalised host:port, the report's "target"
+
+    @property
+    def is_ip(self) -> bool:
+        try:
+            ipaddress.ip_address(self.host)
+        except ValueError:
+            return False
+        return True
+
+
+def _port(text: str, original: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise UsageError(f"bad target {original!r}: port {text!r} is not 1-65535")
+    return int(text)
+
+
+def _check_host(host: str, original: str) -> str:
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if not _HOSTNAME.match(host):
+        raise UsageError(f"bad target {original!r}: {host!r} is not a host name or IP address")
+    return host.rstrip(".").lower()
+
+
+def parse_target(text: str, sni: str | None = None, default_port: int = 443) -> Target:
+    """Parse one target; `sni` overrides the name sent (default: the host unless an IP)."""
+    original = text
+    text = text.strip()
+    if not text:
+        raise UsageError("bad target '': empty")
+    port = default_port
+    if "://" in text:
+        parts = urlsplit(text)
+        scheme = parts.scheme.lower()
+        if scheme in STARTTLS_SCHEMES:
+            raise UsageError(f"bad target {original!r}: {scheme}:// needs STARTTLS, "
+                             "which pqscan does not support yet")
+        if scheme not in SCHEME_PORTS:
+            raise UsageError(f"bad target {original!r}: unknown scheme {scheme!r}")
+        if not parts.hostname:
+            raise UsageError(f"bad target {original!r}: no host")
+        try:
+            port = parts.port or SCHEME_PORTS[scheme]
+        except ValueError:
+            raise UsageError(f"bad target {original!r}: bad port") from None
+        host = _check_host(parts.hostname, original)
+    elif text.startswith("["):
+        end = text.find("]")
+        if end < 0:
+            raise UsageError(f"bad target {original!r}: missing ']'")
+        host, rest = text[1:end], text[end + 1 :]
+        try:
+            host = str(ipaddress.IPv6Address(host))
+        except ValueError:
+            raise UsageError(f"bad target {original!r}: {host!r} is not an IPv6 address") \
+                from None
+        if rest:
+            if not rest.startswith(":"):
+                raise UsageError(f"bad target {original!r}: junk after ']'")
+            port = _port(rest[1:], original)
+    elif text.count(":") > 1:
+        try:  # a bare IPv6 address without port
+            host = str(ipaddress.IPv6Address(text))
+        except ValueError:
+            raise UsageError(f"bad target {original!r}: write IPv6 with a port as "
+                             "[addr]:port") from None
+    else:
+        host, _, port_text = text.partition(":")
+        if _:
+            port = _port(port_text, original)
+        host = _check_host(host, original)
+    shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    target = Target(host, port, None, shown)
+    name = sni if sni is not None else (None if target.is_ip else host)
+    return Target(host, port, name, shown)
+
+
+def read_target_file(path: str | Path, sni: str | None = None) -> list[Target]:
+    """One target per line; blank lines and `#` comments are skipped.
+
+    Every bad line is reported at once (file:line) so a user fixes the list in one go.
+    """
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read target list {str(p)!r}: {exc}") from None
+    targets: list[Target] = []
+    problems: list[str] = []
+    for number, line in enumerate(lines, 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        try:
+            targets.append(parse_target(line, sni))
+        except UsageError as exc:
+            problems.append(f"{p}:{number}: {exc}")
+    if problems:
+        raise UsageError("; ".join(problems))
+    return targets

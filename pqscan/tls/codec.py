@@ -1,0 +1,132 @@
+"""The TLS presentation-language codec (RFC 8446 §3): integers, opaque vectors, nested scopes.
+
+`Reader` consumes bytes strictly: reading past the end or leaving bytes behind in a scope
+raises `DecodeError`, never IndexError or struct.error. Writing is done with small pure
+functions (`u8`, `u16`, `vec16`, ...) so that every `to_bytes()` reads like the RFC's struct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pqscan.errors import DecodeError
+
+
+def u8(value: int) -> bytes:
+    return _uint(value, 1)
+
+
+def u16(value: int) -> bytes:
+    return _uint(value, 2)
+
+
+def u24(value: int) -> bytes:
+    return _uint(value, 3)
+
+
+def u32(value: int) -> bytes:
+    return _uint(value, 4)
+
+
+def _uint(value: int, size: int) -> bytes:
+    if not isinstance(value, int):
+        raise TypeError(f"expected int, got {type(value).__name__}")
+    if not 0 <= value < 1 << (8 * size):
+        raise ValueError(f"{value} does not fit in uint{8 * size}")
+    return value.to_bytes(size, "big")
+
+
+def vec8(data: bytes) -> bytes:
+    """opaque data<0..2^8-1>: a one-byte length then the bytes."""
+    return _uint(len(data), 1) + data
+
+
+def vec16(data: bytes) -> bytes:
+    return _uint(len(data), 2) + data
+
+
+def vec24(data: bytes) -> bytes:
+    return _uint(len(data), 3) + data
+
+
+class Reader:
+    """Strict reader over one byte string; `what` names the structure in error messages."""
+
+    __slots__ = ("_data", "_pos", "_end", "what")
+
+    def __init__(self, data: bytes, what: str = "message") -> None:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            raise TypeError(f"Reader needs bytes, got {type(data).__name__}")
+        self._data = bytes(data)
+        self._pos = 0
+        self._end = len(self._data)
+        self.what = what
+
+    @property
+    def remaining(self) -> int:
+        return self._end - self._pos
+
+    def _take(self, n: int) -> bytes:
+        if n < 0 or self._pos + n > self._end:
+            raise DecodeError(
+                f"{self.what}: truncated (needed {n} bytes, {self.remaining} left)"
+            )
+        out = self._data[self._pos : self._pos + n]
+        self._pos += n
+        return out
+
+    def u8(self) -> int:
+        return self._take(1)[0]
+
+    def u16(self) -> int:
+        return int.from_bytes(self._take(2), "big")
+
+    def u24(self) -> int:
+        return int.from_bytes(self._take(3), "big")
+
+    def u32(self) -> int:
+        return int.from_bytes(self._take(4), "big")
+
+    def raw(self, n: int) -> bytes:
+        return self._take(n)
+
+    def rest(self) -> bytes:
+        return self._take(self.remaining)
+
+    def vec(self, length_bytes: int) -> bytes:
+        n = int.from_bytes(self._take(length_bytes), "big")
+        return self._take(n)
+
+    def vec8(self) -> bytes:
+        return self.vec(1)
+
+    def vec16(self) -> bytes:
+        return self.vec(2)
+
+    def vec24(self) -> bytes:
+        return self.vec(3)
+
+    @contextmanager
+    def scope(self, length_bytes: int, what: str | None = None) -> Iterator[Reader]:
+        """A nested length-prefixed scope that must be consumed exactly."""
+        inner = Reader(self.vec(length_bytes), what or self.what)
+        yield inner
+        inner.done()
+
+    def done(self) -> None:
+        """Assert that nothing is left: RFC 8446 §4 messages have no trailing data."""
+        if self.remaining:
+            raise DecodeError(f"{self.what}: {self.remaining} unexpected trailing bytes")
+
+    def u16_list(self, length_bytes: int = 2) -> tuple[int, ...]:
+        """A vector of uint16 (cipher suites, groups, signature schemes, versions)."""
+        body = self.vec(length_bytes)
+        if len(body) % 2:
+            raise DecodeError(f"{self.what}: odd length {len(body)} for a list of uint16")
+        return tuple(int.from_bytes(body[i : i + 2], "big") for i in range(0, len(body), 2))
+
+
+def u16_list(values: tuple[int, ...] | list[int], length_bytes: int = 2) -> bytes:
+    body = b"".join(u16(v) for v in values)
+    return _uint(len(body), length_bytes) + body

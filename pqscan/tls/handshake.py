@@ -1,0 +1,305 @@
+"""Drive one TLS connection as far as a probe needs, and say what happened.
+
+`run_handshake` sends a ClientHello built from a `ClientOffer`, follows a HelloRetryRequest if
+asked, and stops at the requested depth:
+- "hello": the ServerHello / HelloRetryRequest / alert;
+- "full": TLS 1.3 through the key schedule (decrypt EncryptedExtensions, Certificate,
+  CertificateVerify, check Finished); TLS 1.2 through ServerHelloDone (plaintext Certificate,
+  ServerKeyExchange).
+It never raises: every end is a `HandshakeResult` whose `outcome` and `reason` say why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from dataclasses import dataclass, field
+
+from pqscan.errors import DecodeError, UnsupportedGroupError
+from pqscan.tls import extensions as ext
+from pqscan.tls import flight, keyschedule, messages
+from pqscan.tls.extensions import KeyShareEntry
+from pqscan.tls.keyshare import KeyShare, new_key_share
+from pqscan.tls.messages import Alert, ClientHello, ServerHello
+from pqscan.tls.offer import ClientOffer, build_client_hello
+from pqscan.tls.registry import alert_name, cipher_suite
+from pqscan.tls.transport import Connection, Limits, TransportError
+
+# outcome words
+SERVER_HELLO = "server_hello"  # a ServerHello (after any HRR the offer followed)
+HRR = "hrr"  # stopped at a HelloRetryRequest (follow_hrr=False)
+ALERT = "alert"  # the server refused with an alert
+CLOSED = "closed"  # the server closed or reset without an alert
+ERROR = "error"  # transport trouble, garbage, protocol violation: inconclusive
+
+
+@dataclass(frozen=True)
+class HandshakeResult:
+    outcome: str
+    reason: str
+    version: int | None = None
+    cipher_suite: int | None = None
+    group: int | None = None  # TLS 1.3 key share group, or TLS 1.2 ECDHE curve
+    hrr_group: int | None = None  # the group a HelloRetryRequest asked for
+    hrr_cipher_suite: int | None = None
+    alert: int | None = None
+    alert_after_hrr: bool = False
+    error_kind: str | None = None  # refused | timeout | reset | eof | decode | violation | ...
+    server_share_len: int | None = None
+    confirmed: bool = False  # our key share's secret decrypted the server's handshake
+    finished_ok: bool | None = None
+    certificates: tuple[bytes, ...] = ()
+    cv_scheme: int | None = None
+    cv_verified: bool | None = None
+    cv_reason: str | None = None
+    encrypted_extensions: tuple[int, ...] = ()
+    tls12_kex: flight.ServerKeyExchange12 | None = None
+    downgrade_sentinel: str | None = None
+    transcript_sha256: str | None = None
+    offered: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def alert_name(self) -> str | None:
+        return None if self.alert is None else alert_name(self.alert)
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome in (SERVER_HELLO, HRR)
+
+    @property
+    def refused(self) -> bool:
+        """A definite no: an alert or an orderly close right after the hello."""
+        return self.outcome in (ALERT, CLOSED)
+
+
+class _Stop(Exception):
+    """Internal: end the handshake with this result."""
+
+    def __init__(self, **fields: object) -> None:
+        super().__init__(fields.get("reason"))
+        self.fields = fields
+
+
+class _Session:
+    """State of one handshake attempt; methods raise _Stop to finish early."""
+
+    def __init__(self, conn: Connection, offer: ClientOffer) -> None:
+        self.conn = conn
+        self.offer = offer
+        self.buffer = b""
+        self.transcript = keyschedule.Transcript()
+        self.fields: dict[str, object] = {}
+        self.protection: keyschedule.RecordProtection | None = None
+
+    async def next_message(self) -> tuple[int, bytes, bytes]:
+        """The next handshake message, decrypting records once keys are installed."""
+        while True:
+            messages_, self.buffer = messages.split_handshake(self.buffer)
+            if messages_:
+                first = messages_[0]
+                rest = b"".join(raw for _, _, raw in messages_[1:])
+                self.buffer = rest + self.buffer
+                return first
+            record = await self.conn.read_record()
+            ctype, payload = record.content_type, record.fragment
+            if self.protection is not None and ctype == messages.APPLICATION_DATA:
+                ctype, payload = self.protection.decrypt(record.header(), payload)
+            if ctype == messages.ALERT:
+                alert = Alert.parse(payload[:2]) if len(payload) >= 2 else None
+                if alert is None:
+                    raise DecodeError("truncated alert")
+                raise _Stop(outcome=ALERT, alert=alert.description,
+                            reason=f"server sent alert {alert_name(alert.description)}")
+            if ctype == messages.CHANGE_CIPHER_SPEC:
+                continue  # RFC 8446 §D.4 compatibility CCS: ignored
+            if ctype != messages.HANDSHAKE:
+                raise _Stop(outcome=ERROR, error_kind="violation",
+                            reason=f"unexpected record type {ctype} during the handshake")
+            self.buffer += payload
+
+
+def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
+                 ) -> tuple[dict[int, KeyShare], tuple[KeyShareEntry, ...]]:
+    keys: dict[int, KeyShare] = {}
+    entries: list[KeyShareEntry] = []
+    for group in groups:
+        if group in offer.share_overrides:
+            entries.append(KeyShareEntry(group, offer.share_overrides[group]))
+            continue
+        key = new_key_share(group)
+        keys[group] = key
+        entries.append(KeyShareEntry(group, key.key_exchange()))
+    return keys, tuple(entries) + offer.raw_shares
+
+
+async def _send_hello(conn: Connection, offer: ClientOffer, hello: ClientHello) -> None:
+    wire = messages.records_for(messages.HANDSHAKE, hello.to_bytes(),
+                                max_fragment=offer.max_fragment)
+    if offer.tcp_segment:
+        for i in range(0, len(wire), offer.tcp_segment):
+            await conn.send(wire[i : i + offer.tcp_segment])
+            await asyncio.sleep(0.005)  # make the segments separate on loopback
+    else:
+        await conn.send(wire)
+
+
+async def _server_hello(session: _Session) -> tuple[ServerHello, bytes]:
+    msg_type, body, raw = await session.next_message()
+    if msg_type != messages.SERVER_HELLO:
+        raise _Stop(outcome=ERROR, error_kind="violation",
+                    reason=f"expected ServerHello, got handshake type {msg_type}")
+    return ServerHello.parse(body), raw
+
+
+async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hrr: bool,
+                     f: dict[str, object]) -> dict[str, object]:
+    session = _Session(conn, offer)
+    session.fields = f  # shared with the caller so that partial facts survive an early stop
+    keys, entries = _make_shares(offer, offer.key_shares)
+    random, session_id = os.urandom(32), os.urandom(32) if offer.is_tls13 else b""
+    hello = build_client_hello(offer, entries, random, session_id)
+    session.transcript.add(hello.to_bytes())
+    await _send_hello(conn, offer, hello)
+    sh, raw = await _server_hello(session)
+
+    if sh.is_hrr:
+        f.update(hrr_group=sh.hrr_group, hrr_cipher_suite=sh.cipher_suite)
+        if sh.hrr_group is None:
+            raise _Stop(outcome=ERROR, error_kind="violation",
+                        reason="HelloRetryRequest without key_share (cookie-only HRR)")
+        if not follow_hrr:
+            raise _Stop(outcome=HRR, version=messages.TLS13, cipher_suite=sh.cipher_suite,
+                        reason=f"HelloRetryRequest for group 0x{sh.hrr_group:04x}")
+        if sh.hrr_group in keys or sh.hrr_group not in offer.groups:
+            # RFC 8446 §4.1.4: the client MUST abort with illegal_parameter
+            raise _Stop(outcome=ERROR, error_kind="violation",
+                        reason=f"HelloRetryRequest asks for group 0x{sh.hrr_group:04x}, which "
+                        "the client already sent or never offered")
+        params = keyschedule.suite_params(sh.cipher_suite)
+        session.transcript.replace_first_with_message_hash(params.hash_name)
+        session.transcript.add(raw)
+        cookie_ext = sh.extension(ext.COOKIE)
+        cookie = ext.parse_cookie(cookie_ext) if cookie_ext else None
+        keys, entries = _make_shares(offer, (sh.hrr_group,))
+        hello2 = build_client_hello(offer, entries, random, session_id, cookie)
+        session.transcript.add(hello2.to_bytes())
+        f["alert_after_hrr"] = True
+        await _send_hello(conn, offer, hello2)
+        sh, raw = await _server_hello(session)
+        if sh.is_hrr:
+            raise _Stop(outcome=ERROR, error_kind="violation",
+                        reason="second HelloRetryRequest (RFC 8446 §4.1.4)")
+
+    f.update(version=sh.version, cipher_suite=sh.cipher_suite,
+             downgrade_sentinel=sh.downgrade_sentinel, alert_after_hrr=False)
+    if sh.version != messages.TLS13:
+        if depth == "full":
+            await _tls12_flight(session, sh)
+        return {"outcome": SERVER_HELLO, "reason": "ServerHello", **f}
+
+    share = sh.key_share
+    if share is None:
+        raise _Stop(outcome=ERROR, error_kind="violation", reason="TLS 1.3 ServerHello "
+                    "without key_share (PSK-only is not offered)")
+    f.update(group=share.group, server_share_len=len(share.key_exchange))
+    if share.group not in keys:
+        raise _Stop(outcome=ERROR, error_kind="violation",
+                    reason=f"server chose group 0x{share.group:04x} without a client share")
+    session.transcript.add(raw)
+    if depth != "full":
+        return {"outcome": SERVER_HELLO, "reason": "ServerHello", **f}
+    await _tls13_flight(session, keys[share.group], share.key_exchange, sh.cipher_suite)
+    return {"outcome": SERVER_HELLO, "reason": "handshake decrypted", **f}
+
+
+async def _tls13_flight(session: _Session, key: KeyShare, server_share: bytes,
+                        suite: int) -> None:
+    f = session.fields
+    try:
+        secret = key.shared_secret(server_share)
+    except DecodeError as exc:
+        raise _Stop(outcome=ERROR, error_kind="decode",
+                    reason=f"server key share rejected: {exc}") from None
+    params = keyschedule.suite_params(suite)
+    secrets = keyschedule.handshake_secrets(params.hash_name, secret,
+                                            session.transcript.hash(params.hash_name))
+    session.protection = keyschedule.RecordProtection(params, secrets.server_handshake_traffic)
+    certs: tuple[bytes, ...] = ()
+    while True:
+        msg_type, body, raw = await session.next_message()
+        if msg_type == messages.ENCRYPTED_EXTENSIONS:
+            exts = flight.parse_encrypted_extensions(body)
+            f.update(confirmed=True, encrypted_extensions=tuple(e.extension_type for e in exts))
+        elif msg_type == messages.CERTIFICATE:
+            certs = flight.parse_certificate13(body)
+            f["certificates"] = certs
+        elif msg_type == messages.CERTIFICATE_VERIFY:
+            cv = flight.CertificateVerify.parse(body)
+            ok, why = (flight.verify_certificate_verify(
+                certs[0], cv.scheme, cv.signature, session.transcript.hash(params.hash_name))
+                if certs else (False, "CertificateVerify without Certificate"))
+            f.update(cv_scheme=cv.scheme, cv_verified=ok, cv_reason=why)
+        elif msg_type == messages.FINISHED:
+            expected = keyschedule.finished_verify_data(
+                params.hash_name, secrets.server_handshake_traffic,
+                session.transcript.hash(params.hash_name))
+            f["finished_ok"] = body == expected
+            return
+        elif msg_type != messages.CERTIFICATE_REQUEST:
+            raise _Stop(outcome=ERROR, error_kind="violation",
+                        reason=f"unexpected handshake message {msg_type} in the server flight")
+        session.transcript.add(raw)
+
+
+async def _tls12_flight(session: _Session, sh: ServerHello) -> None:
+    f = session.fields
+    kex = cipher_suite(sh.cipher_suite).kex
+    while True:
+        msg_type, body, _raw = await session.next_message()
+        if msg_type == messages.CERTIFICATE:
+            f["certificates"] = flight.parse_certificate12(body)
+        elif msg_type == messages.SERVER_KEY_EXCHANGE and kex in ("ECDHE", "DHE"):
+            ske = flight.ServerKeyExchange12.parse(body, kex)
+            f["tls12_kex"] = ske
+            if ske.named_curve is not None:
+                f["group"] = ske.named_curve
+        elif msg_type == messages.SERVER_HELLO_DONE:
+            return
+        elif msg_type not in (messages.CERTIFICATE_REQUEST, 22, messages.SERVER_KEY_EXCHANGE):
+            raise _Stop(outcome=ERROR, error_kind="violation",
+                        reason=f"unexpected TLS 1.2 handshake message {msg_type}")
+
+
+async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str = "hello",
+                        follow_hrr: bool = True, limits: Limits | None = None) -> HandshakeResult:
+    """One connection, one ClientHello (two after an HRR). Never raises."""
+    limits = limits or Limits()
+    partial: dict[str, object] = {}
+    fields: dict[str, object]
+    conn: Connection | None = None
+    try:
+        conn = await Connection.open(host, port, limits)
+        fields = await _handshake(conn, offer, depth, follow_hrr, partial)
+    except _Stop as stop:
+        fields = {**partial, **stop.fields}
+    except TransportError as exc:
+        # a close or reset right after our hello is how many servers say "no" (RFC 8446
+        # wants an alert); before any byte was sent it means the endpoint is not there
+        if conn is not None and exc.kind in ("eof", "reset") and "version" not in partial:
+            fields = {**partial, "outcome": CLOSED, "error_kind": exc.kind, "reason": str(exc)}
+        else:
+            fields = {**partial, "outcome": ERROR, "error_kind": exc.kind, "reason": str(exc)}
+    except DecodeError as exc:
+        fields = {**partial, "outcome": ERROR, "error_kind": "decode", "reason": str(exc)}
+    except UnsupportedGroupError as exc:
+        fields = {**partial, "outcome": ERROR, "error_kind": "client", "reason": str(exc)}
+    finally:
+        if conn is not None:
+            await conn.close()
+    if conn is not None:
+        wire = b"".join(conn.sent_log) + b"".join(conn.received_log)
+        fields.setdefault("transcript_sha256", hashlib.sha256(wire).hexdigest())
+    fields.setdefault("reason", "")
+    fields["offered"] = offer.describe()
+    return HandshakeResult(**fields)  # type: ignore[arg-type]

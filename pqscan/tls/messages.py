@@ -1,0 +1,231 @@
+"""TLS records and the hello/alert messages: frozen dataclasses with `parse()` / `to_bytes()`.
+
+Covers the plaintext part of a handshake (RFC 8446 §4.1, §5.1, §6): records, handshake message
+framing, ClientHello, ServerHello (HelloRetryRequest recognised by its fixed random, §4.1.3) and
+Alert. The server's later flight is in `flight.py`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from pqscan.errors import DecodeError
+from pqscan.tls import extensions as ext
+from pqscan.tls.codec import Reader, u8, u16, u16_list, u24, vec8
+from pqscan.tls.extensions import Extension
+
+# ContentType (RFC 8446 §5.1)
+CHANGE_CIPHER_SPEC = 20
+ALERT = 21
+HANDSHAKE = 22
+APPLICATION_DATA = 23
+
+# HandshakeType (RFC 8446 §4, RFC 5246 §7.4)
+CLIENT_HELLO = 1
+SERVER_HELLO = 2
+NEW_SESSION_TICKET = 4
+ENCRYPTED_EXTENSIONS = 8
+CERTIFICATE = 11
+SERVER_KEY_EXCHANGE = 12
+CERTIFICATE_REQUEST = 13
+SERVER_HELLO_DONE = 14
+CERTIFICATE_VERIFY = 15
+FINISHED = 20
+
+TLS10, TLS11, TLS12, TLS13 = 0x0301, 0x0302, 0x0303, 0x0304
+
+# RFC 8446 §4.1.3: SHA-256("HelloRetryRequest")
+HRR_RANDOM = hashlib.sha256(b"HelloRetryRequest").digest()
+# RFC 8446 §4.1.3: last 8 bytes of a TLS 1.3 server's random when it negotiates TLS 1.2 / 1.1-
+DOWNGRADE_TLS12 = bytes.fromhex("444f574e47524401")
+DOWNGRADE_TLS11 = bytes.fromhex("444f574e47524400")
+
+MAX_RECORD = 2**14 + 256  # TLSCiphertext.length limit (RFC 8446 §5.2)
+
+
+@dataclass(frozen=True)
+class Record:
+    """TLSPlaintext / TLSCiphertext header plus fragment (RFC 8446 §5.1)."""
+
+    content_type: int
+    version: int
+    fragment: bytes
+
+    def header(self) -> bytes:
+        return u8(self.content_type) + u16(self.version) + u16(len(self.fragment))
+
+    def to_bytes(self) -> bytes:
+        return self.header() + self.fragment
+
+
+def records_for(content_type: int, payload: bytes, version: int = TLS10,
+                max_fragment: int = 2**14) -> bytes:
+    """Split `payload` into records of at most `max_fragment` bytes (RFC 8446 §5.1).
+
+    The first ClientHello record says 0x0301 for compatibility with old middleboxes (§5.1).
+    """
+    if max_fragment < 1:
+        raise ValueError("max_fragment must be positive")
+    chunks = [payload[i : i + max_fragment] for i in range(0, len(payload), max_fragment)]
+    return b"".join(Record(content_type, version, c).to_bytes() for c in chunks or [b""])
+
+
+def handshake_bytes(msg_type: int, body: bytes) -> bytes:
+    """struct { HandshakeType msg_type; uint24 length; body } (RFC 8446 §4)."""
+    return u8(msg_type) + u24(len(body)) + body
+
+
+def split_handshake(buffer: bytes) -> tuple[list[tuple[int, bytes, bytes]], bytes]:
+    """Cut complete handshake messages off `buffer`: [(type, body, raw)], leftover bytes."""
+    out: list[tuple[int, bytes, bytes]] = []
+    pos = 0
+    while len(buffer) - pos >= 4:
+        length = int.from_bytes(buffer[pos + 1 : pos + 4], "big")
+        if len(buffer) - pos - 4 < length:
+            break
+        raw = buffer[pos : pos + 4 + length]
+        out.append((raw[0], raw[4:], raw))
+        pos += 4 + length
+    return out, buffer[pos:]
+
+
+@dataclass(frozen=True)
+class ClientHello:
+    """RFC 8446 §4.1.2 ClientHello; also the TLS 1.0-1.2 form (no supported_versions)."""
+
+    random: bytes
+    cipher_suites: tuple[int, ...]
+    extensions: tuple[Extension, ...] = ()
+    legacy_version: int = TLS12
+    session_id: bytes = b""
+    compression_methods: bytes = b"\x00"
+
+    def __post_init__(self) -> None:
+        if len(self.random) != 32:
+            raise ValueError("ClientHello.random must be 32 bytes")
+        if len(self.session_id) > 32:
+            raise ValueError("legacy_session_id is at most 32 bytes")
+
+    def body(self) -> bytes:
+        return (
+            u16(self.legacy_version)
+            + self.random
+            + vec8(self.session_id)
+            + u16_list(self.cipher_suites)
+            + vec8(self.compression_methods)
+            + (ext.encode_extensions(self.extensions) if self.extensions else b"")
+        )
+
+    def to_bytes(self) -> bytes:
+        """The handshake message (type + length + body), as hashed into the transcript."""
+        return handshake_bytes(CLIENT_HELLO, self.body())
+
+    @classmethod
+    def parse(cls, body: bytes) -> ClientHello:
+        reader = Reader(body, "ClientHello")
+        legacy_version = reader.u16()
+        random = reader.raw(32)
+        session_id = reader.vec8()
+        suites = reader.u16_list()
+        compression = reader.vec8()
+        extensions = ext.decode_extensions(reader) if reader.remaining else ()
+        reader.done()
+        if len(session_id) > 32:
+            raise DecodeError("ClientHello: legacy_session_id longer than 32 bytes")
+        return cls(random, suites, extensions, legacy_version, session_id, compression)
+
+    def extension(self, extension_type: int) -> Extension | None:
+        return ext.find(self.extensions, extension_type)
+
+
+@dataclass(frozen=True)
+class ServerHello:
+    """RFC 8446 §4.1.3 ServerHello / HelloRetryRequest (and the RFC 5246 §7.4.1.3 form)."""
+
+    legacy_version: int
+    random: bytes
+    session_id: bytes
+    cipher_suite: int
+    compression_method: int
+    extensions: tuple[Extension, ...] = field(default=())
+
+    @classmethod
+    def parse(cls, body: bytes) -> ServerHello:
+        reader = Reader(body, "ServerHello")
+        legacy_version = reader.u16()
+        random = reader.raw(32)
+        session_id = reader.vec8()
+        suite = reader.u16()
+        compression = reader.u8()
+        # RFC 5246 §7.4.1.3: a TLS 1.2 ServerHello may omit the extensions block entirely
+        extensions = ext.decode_extensions(reader) if reader.remaining else ()
+        reader.done()
+        if len(session_id) > 32:
+            raise DecodeError("ServerHello: legacy_session_id longer than 32 bytes")
+        return cls(legacy_version, random, session_id, suite, compression, extensions)
+
+    def to_bytes(self) -> bytes:
+        body = (
+            u16(self.legacy_version)
+            + self.random
+            + vec8(self.session_id)
+            + u16(self.cipher_suite)
+            + u8(self.compression_method)
+            + ext.encode_extensions(self.extensions)
+        )
+        return handshake_bytes(SERVER_HELLO, body)
+
+    @property
+    def is_hrr(self) -> bool:
+        return self.random == HRR_RANDOM
+
+    def extension(self, extension_type: int) -> Extension | None:
+        return ext.find(self.extensions, extension_type)
+
+    @property
+    def version(self) -> int:
+        """The negotiated version: supported_versions if present, else legacy_version."""
+        sv = self.extension(ext.SUPPORTED_VERSIONS)
+        return ext.parse_server_supported_version(sv) if sv else self.legacy_version
+
+    @property
+    def key_share(self) -> ext.KeyShareEntry | None:
+        ks = self.extension(ext.KEY_SHARE)
+        if ks is None or self.is_hrr:
+            return None
+        return ext.parse_server_key_share(ks)
+
+    @property
+    def hrr_group(self) -> int | None:
+        ks = self.extension(ext.KEY_SHARE)
+        if ks is None or not self.is_hrr:
+            return None
+        return ext.parse_hrr_key_share(ks)
+
+    @property
+    def downgrade_sentinel(self) -> str | None:
+        tail = self.random[-8:]
+        if tail == DOWNGRADE_TLS12:
+            return "TLSv1.2"
+        if tail == DOWNGRADE_TLS11:
+            return "TLSv1.1"
+        return None
+
+
+@dataclass(frozen=True)
+class Alert:
+    """struct { AlertLevel level; AlertDescription description; } (RFC 8446 §6)."""
+
+    level: int
+    description: int
+
+    @classmethod
+    def parse(cls, fragment: bytes) -> Alert:
+        reader = Reader(fragment, "Alert")
+        alert = cls(reader.u8(), reader.u8())
+        reader.done()
+        return alert
+
+    def to_bytes(self) -> bytes:
+        return u8(self.level) + u8(self.description)

@@ -1,0 +1,102 @@
+"""What a probe asks for: `ClientOffer`, and the ClientHello it turns into.
+
+A `ClientOffer` is a plain description (versions, suites, groups, which groups get key shares,
+signature schemes, SNI, padding, record/segment splitting). `build_client_hello` turns it plus
+generated key shares into a `ClientHello`; conformance checks use `share_overrides` and
+`extra_extensions` to send deliberately broken hellos through the same code path.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from pqscan.tls import extensions as ext
+from pqscan.tls.extensions import Extension, KeyShareEntry
+from pqscan.tls.messages import TLS12, TLS13, ClientHello
+
+# RFC 8446 §B.4 suites, strongest first
+TLS13_SUITES = (0x1302, 0x1303, 0x1301, 0x1304, 0x1305)
+
+DEFAULT_SIGALGS = (
+    0x0904, 0x0905, 0x0906,  # mldsa44/65/87 (draft-ietf-tls-mldsa)
+    0x0403, 0x0503, 0x0603,  # ecdsa_secp{256,384,521}r1
+    0x0807, 0x0808,  # ed25519, ed448
+    0x0804, 0x0805, 0x0806,  # rsa_pss_rsae
+    0x0809, 0x080A, 0x080B,  # rsa_pss_pss
+    0x0401, 0x0501, 0x0601,  # rsa_pkcs1 (TLS 1.2 and certificate signatures)
+    0x0201, 0x0203,  # legacy sha1, so that old TLS 1.2 servers still answer
+)
+
+
+@dataclass(frozen=True)
+class ClientOffer:
+    """One ClientHello's worth of choices. `versions` decides TLS 1.3 vs legacy form."""
+
+    versions: tuple[int, ...] = (TLS13,)
+    cipher_suites: tuple[int, ...] = TLS13_SUITES
+    groups: tuple[int, ...] = ()
+    key_shares: tuple[int, ...] = ()
+    signature_schemes: tuple[int, ...] = DEFAULT_SIGALGS
+    sni: str | None = None
+    extra_extensions: tuple[Extension, ...] = ()
+    pad_to: int | None = None
+    # conformance: replace the generated key_exchange bytes for a group
+    share_overrides: Mapping[int, bytes] = field(default_factory=dict)
+    # conformance: add key share entries for groups pqscan has no key for (raw bytes)
+    raw_shares: tuple[KeyShareEntry, ...] = ()
+    max_fragment: int = 2**14
+    tcp_segment: int | None = None  # send the ClientHello in TCP segments of this size
+
+    @property
+    def is_tls13(self) -> bool:
+        return TLS13 in self.versions
+
+    def with_(self, **changes: object) -> ClientOffer:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def describe(self) -> dict[str, object]:
+        """What was offered, for the method sheet (names resolved by the caller)."""
+        return {
+            "versions": [f"0x{v:04x}" for v in self.versions],
+            "cipher_suites": [f"0x{c:04x}" for c in self.cipher_suites],
+            "groups": [f"0x{g:04x}" for g in self.groups],
+            "key_shares": [f"0x{g:04x}" for g in self.key_shares],
+            "signature_schemes": [f"0x{s:04x}" for s in self.signature_schemes],
+            "sni": self.sni,
+        }
+
+
+def build_client_hello(offer: ClientOffer, shares: tuple[KeyShareEntry, ...],
+                       random: bytes | None = None, session_id: bytes | None = None,
+                       cookie: bytes | None = None) -> ClientHello:
+    """The ClientHello for `offer` with the given key share entries (RFC 8446 §4.1.2)."""
+    exts: list[Extension] = []
+    if offer.sni:
+        exts.append(ext.server_name(offer.sni))
+    if offer.groups:
+        exts.append(ext.supported_groups(offer.groups))
+    exts.append(ext.ec_point_formats())
+    if offer.signature_schemes:
+        exts.append(ext.signature_algorithms(offer.signature_schemes))
+    if offer.is_tls13:
+        exts.append(ext.supported_versions_client(offer.versions))
+        exts.append(ext.psk_key_exchange_modes())
+        exts.append(ext.key_share_client(shares))
+        if cookie is not None:
+            exts.append(ext.cookie(cookie))
+    else:
+        exts.append(ext.renegotiation_info())
+        exts.append(Extension(ext.EXTENDED_MASTER_SECRET, b""))
+    exts.extend(offer.extra_extensions)
+    legacy = TLS12 if offer.is_tls13 else max(offer.versions)
+    if session_id is None:
+        # RFC 8446 §D.4 middlebox compatibility: a non-empty legacy_session_id
+        session_id = os.urandom(32) if offer.is_tls13 else b""
+    hello = ClientHello(random or os.urandom(32), offer.cipher_suites, tuple(exts), legacy,
+                        session_id)
+    if offer.pad_to and len(hello.to_bytes()) < offer.pad_to:
+        need = offer.pad_to - len(hello.to_bytes()) - 4  # padding extension header is 4 bytes
+        hello = replace(hello, extensions=hello.extensions + (ext.padding(max(need, 0)),))
+    return hello

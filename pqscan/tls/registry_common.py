@@ -1,0 +1,61 @@
+"""Shared codepoint rules of the TLS registries: the reference data, GREASE and private use.
+
+Owns the loading of `pqscan/data/pqc-standards.json` (the verbatim reference copy) and the two
+value ranges every TLS registry shares: GREASE values (RFC 8701 §2) and the IANA private-use
+ranges (RFC 8446 §4.2.3 / §4.2.7, IANA "TLS Supported Groups" S1).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+# RFC 8701 §2: the 16 GREASE values for cipher suites, groups, signature schemes, extensions
+# and versions are 0x0A0A, 0x1A1A, ..., 0xFAFA (both bytes equal, low nibble 0xA).
+GREASE_VALUES: frozenset[int] = frozenset(0x0A0A + 0x1010 * i for i in range(16))
+
+
+def is_grease(code: int) -> bool:
+    """True for the RFC 8701 §2 GREASE values (0x0a0a, 0x1a1a, ... 0xfafa)."""
+    return code in GREASE_VALUES
+
+
+def grease_name(code: int) -> str:
+    """The display name of a GREASE value, e.g. "GREASE(0x0a0a)"."""
+    return f"GREASE(0x{code:04x})"
+
+
+def hex_code(code: int) -> str:
+    """The JSON spelling of a 16-bit codepoint: lower-case, 4 digits ("0x11ec")."""
+    return f"0x{code:04x}"
+
+
+def check_code(code: object, what: str) -> int:
+    """Validate a 16-bit codepoint: TypeError for non-int (or bool), ValueError out of range."""
+    if isinstance(code, bool) or not isinstance(code, int):
+        raise TypeError(f"{what} code must be an int, not {type(code).__name__}")
+    if not 0 <= code <= 0xFFFF:
+        raise ValueError(f"{what} code {code} is outside 0..0xffff")
+    return code
+
+
+@cache
+def reference_data() -> dict[str, Any]:
+    """The reference JSON shipped in `pqscan.data` (never read from ../shared)."""
+    text = resources.files("pqscan.data").joinpath("pqc-standards.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def reference_ranges(section: str) -> list[tuple[int, int]]:
+    """The private-use ranges a reference section lists (entries with `range_dec`/`range_hex`)."""
+    out: list[tuple[int, int]] = []
+    for entry in reference_data()[section]:
+        if "range_dec" in entry:
+            out.extend((int(lo), int(hi)) for lo, hi in entry["range_dec"])
+        elif "range_hex" in entry:
+            lo, hi = entry["range_hex"]
+            out.append((int(lo, 16), int(hi, 16)))
+    return out

@@ -1,0 +1,122 @@
+"""The only socket code: one TCP connection over asyncio streams, bounded in time and bytes.
+
+Every failure becomes a `TransportError` whose `kind` tells a refusal (the port answered no)
+from silence (timeout) and from a cut connection (reset / eof), because a probe must never read
+a timeout as "not supported".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from dataclasses import dataclass
+
+from pqscan.errors import DecodeError
+from pqscan.tls.messages import MAX_RECORD, Record
+
+MAX_BYTES_PER_CONNECTION = 1 << 20  # a server flight larger than 1 MiB is hostile
+
+
+class TransportError(Exception):
+    """kind: refused | timeout | reset | eof | unreachable | resolve | limit."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Limits:
+    connect_timeout: float = 5.0
+    read_timeout: float = 5.0
+    max_bytes: int = MAX_BYTES_PER_CONNECTION
+
+
+class Connection:
+    """One TCP connection; records in, bytes out; keeps the raw bytes for evidence."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                 limits: Limits) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._limits = limits
+        self._received = 0
+        self.sent_log: list[bytes] = []
+        self.received_log: list[bytes] = []
+
+    @classmethod
+    async def open(cls, host: str, port: int, limits: Limits) -> Connection:
+        try:
+            reader, writer = await asyncio.wait_for(
+                asyncio.open_connection(host, port, limit=MAX_RECORD * 2),
+                limits.connect_timeout,
+            )
+        except TimeoutError:
+            raise TransportError("timeout", f"TCP connect timed out after "
+                                 f"{limits.connect_timeout:g}s") from None
+        except ConnectionRefusedError:
+            raise TransportError("refused", "connection refused") from None
+        except socket.gaierror as exc:
+            raise TransportError("resolve", f"cannot resolve {host}: {exc.strerror}") from None
+        except OSError as exc:
+            raise TransportError("unreachable", f"cannot connect: {exc.strerror or exc}") from None
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return cls(reader, writer, limits)
+
+    async def send(self, data: bytes) -> None:
+        self.sent_log.append(data)
+        try:
+            self._writer.write(data)
+            await asyncio.wait_for(self._writer.drain(), self._limits.read_timeout)
+        except TimeoutError:
+            raise TransportError("timeout", "send timed out") from None
+        except (ConnectionResetError, BrokenPipeError):
+            raise TransportError("reset", "connection reset while sending") from None
+        except OSError as exc:
+            raise TransportError("reset", f"send failed: {exc}") from None
+
+    async def _read_exactly(self, n: int, deadline: float) -> bytes:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TransportError("timeout", "server did not answer in time")
+        try:
+            data = await asyncio.wait_for(self._reader.readexactly(n), remaining)
+        except TimeoutError:
+            raise TransportError("timeout", f"no answer within {self._limits.read_timeout:g}s") \
+                from None
+        except asyncio.IncompleteReadError as exc:
+            if exc.partial:
+                raise TransportError("eof", "connection closed mid-record") from None
+            raise TransportError("eof", "connection closed by server") from None
+        except ConnectionResetError:
+            raise TransportError("reset", "connection reset by server") from None
+        except OSError as exc:
+            raise TransportError("reset", f"read failed: {exc}") from None
+        self._received += n
+        if self._received > self._limits.max_bytes:
+            raise TransportError("limit", f"server sent more than {self._limits.max_bytes} bytes")
+        self.received_log.append(data)
+        return data
+
+    async def read_record(self) -> Record:
+        """Read one record; DecodeError if the bytes are not a TLS record at all."""
+        deadline = time.monotonic() + self._limits.read_timeout
+        header = await self._read_exactly(5, deadline)
+        content_type, major = header[0], header[1]
+        length = int.from_bytes(header[3:5], "big")
+        if content_type not in (20, 21, 22, 23) or major != 3:
+            raise DecodeError(f"not TLS: the server answered {header[:5]!r}")
+        if length > MAX_RECORD:
+            raise DecodeError(f"record length {length} exceeds 2^14+256")
+        fragment = await self._read_exactly(length, deadline) if length else b""
+        return Record(content_type, int.from_bytes(header[1:3], "big"), fragment)
+
+    async def close(self) -> None:
+        try:
+            self._writer.close()
+            await asyncio.wait_for(self._writer.wait_closed(), 1.0)
+        except (OSError, TimeoutError, asyncio.CancelledError):
+            pass
