@@ -46,21 +46,50 @@ def emit(text: str, output: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--profile", "profiles", multiple=True,
+              help="Judge against standards profiles: ID[,ID] or a .toml path (repeatable).")
+@click.option("--profile-dir", "profile_dirs", multiple=True, help="Directory of user profiles.")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default today).")
+@click.option("--fail-on", type=click.Choice(["must", "should", "never"]), default="must",
+              show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
 def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, timeout: float,
-         concurrency: int, per_endpoint: int, fmt: str, output: str | None) -> None:
+         concurrency: int, per_endpoint: int, fmt: str, output: str | None,
+         profiles: tuple[str, ...], profile_dirs: tuple[str, ...], as_of: str | None,
+         fail_on: str) -> None:
     """Scan TLS endpoints (host[:port], [v6]:port, https://host) for PQ readiness."""
+    from pqscan.policy import exit_code_for, judge_report
+    from pqscan.policy_commands import parse_as_of, resolve_profiles
+
+    chosen = resolve_profiles(profiles, profile_dirs)  # bad profile: exit 2 before any traffic
+    when = parse_as_of(as_of)
     parsed: list[Target] = [parse_target(t, sni) for t in targets]
     if input_file:
         parsed.extend(read_target_file(input_file, sni))
     if not parsed:
         raise UsageError("no targets: give TARGET arguments or -i FILE")
     options = ScanOptions(timeout=timeout, per_endpoint=per_endpoint, sni=sni)
-    report = run_scan(parsed, options, concurrency)
+    report = judge_report(run_scan(parsed, options, concurrency), chosen, when)
     emit(dump_json(report) if fmt == "json" else render_table(report), output)
     for ep in report["endpoints"]:
         if ep["status"] != "ok":
             click.echo(f"pqscan: {ep['target']}: {ep['status']}: {ep['error']}", err=True)
-    sys.exit(scan_exit_code(report))
+    incomplete = scan_exit_code(report)
+    sys.exit(incomplete or (exit_code_for(report, fail_on) if chosen else 0))
+
+
+def _register() -> None:
+    """The one place subcommands from other modules join the CLI."""
+    from pqscan.certs.commands import certs_command, lint_command
+    from pqscan.conformance.vectors.commands import vectors_group
+    from pqscan.lab.commands import lab as lab_command
+    from pqscan.policy_commands import evaluate_command, profiles_group
+
+    for command in (certs_command, lint_command, vectors_group, profiles_group,
+                    evaluate_command, lab_command):
+        cli.add_command(command)
+
+
+_register()
 
 
 def main() -> None:

@@ -75,6 +75,26 @@ def _signed_chains(result: SignatureSchemesResult) -> list[dict[str, Any]]:
              "chain": _chain(chains[0].certificates)} for leaf, chains in by_leaf.items()]
 
 
+def _chain_source(facts: EndpointFacts
+                  ) -> tuple[str | None, tuple[bytes, ...], dict[str, Any] | None]:
+    """The chain a default client sees: the browser-like handshake's; if that was refused (a
+    PQ-only server), the first signature-scheme handshake's; else TLS 1.2's plaintext chain."""
+    browser = facts.behaviour.get("browser_like")
+    if browser and browser.result.certificates:
+        r = browser.result
+        cv = {"scheme": signature_scheme(r.cv_scheme).name if r.cv_scheme is not None else None,
+              "verified": r.cv_verified, "reason": r.cv_reason, "finished_verified": r.finished_ok}
+        return "behaviour.browser_like", r.certificates, cv
+    if facts.sigschemes and facts.sigschemes.chains:
+        c = facts.sigschemes.chains[0]
+        cv = {"scheme": signature_scheme(c.scheme).name, "verified": c.verified,
+              "reason": c.reason, "finished_verified": None}
+        return "sigalgs.TLSv1.3[0]", c.certificates, cv
+    if facts.tls12 and facts.tls12.certificates:
+        return "tls12.ecdhe[0]", facts.tls12.certificates, None
+    return None, (), None
+
+
 def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> dict[str, Any]:
     versions = {n: _status(s) for n, s in facts.versions.versions.items()}
     tls: dict[str, Any] = {"versions": versions}
@@ -108,14 +128,8 @@ def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> d
         legacy = [versions[v] for v in ("TLSv1.0", "TLSv1.1", "TLSv1.2")]
         tls["tls12"] = None
         tls["rsa_key_transport"] = False if all(v == "not_supported" for v in legacy) else None
-    browser = facts.behaviour.get("browser_like")
-    chain_source = browser.result if browser and browser.result.certificates else None
-    tls["certificate_chain"] = _chain(chain_source.certificates) if chain_source else []
-    tls["certificate_verify"] = (
-        {"scheme": signature_scheme(chain_source.cv_scheme).name,
-         "verified": chain_source.cv_verified, "reason": chain_source.cv_reason,
-         "finished_verified": chain_source.finished_ok}
-        if chain_source and chain_source.cv_scheme is not None else None)
+    tls["certificate_chain_source"], certs, tls["certificate_verify"] = _chain_source(facts)
+    tls["certificate_chain"] = _chain(certs)
     if facts.sigschemes:
         tls["signature_schemes"] = {signature_scheme(c).name: _status(s)
                                     for c, s in facts.sigschemes.schemes.items()}

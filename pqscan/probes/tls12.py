@@ -35,6 +35,7 @@ class TLS12Result:
     curve_preference: tuple[int, ...]
     ffdhe: Status
     rsa_key_transport: Status
+    certificates: tuple[bytes, ...] = ()  # the chain of the first ECDHE handshake
 
 
 _CURVE_CODES = {"secp256r1": 0x0017, "secp384r1": 0x0018, "secp521r1": 0x0019}
@@ -55,8 +56,10 @@ def _cert_curve(certificates: tuple[bytes, ...]) -> int | None:
     return None
 
 
-async def _curves(ctx: ProbeContext, version: int) -> tuple[dict[int, Status], tuple[int, ...]]:
+async def _curves(ctx: ProbeContext, version: int
+                  ) -> tuple[dict[int, Status], tuple[int, ...], tuple[bytes, ...]]:
     remaining = list(ECDHE_CURVES)
+    chain: tuple[bytes, ...] = ()
     order: list[int] = []
     out: dict[int, Status] = {}
     pinned: int | None = None  # the ECDSA certificate's curve, kept in every later offer
@@ -68,6 +71,7 @@ async def _curves(ctx: ProbeContext, version: int) -> tuple[dict[int, Status], t
         r = await ctx.handshake(f"tls12.ecdhe[{len(order)}]", offer, depth="full")
         if pinned is None:
             pinned = _cert_curve(r.certificates)
+        chain = chain or r.certificates
         if r.outcome == "server_hello" and r.group in remaining:
             order.append(r.group)
             remaining.remove(r.group)
@@ -76,14 +80,14 @@ async def _curves(ctx: ProbeContext, version: int) -> tuple[dict[int, Status], t
         if r.outcome == "server_hello" and r.group == pinned and pinned in order:
             # The server prefers its certificate's curve over everything left: ask one by one
             out.update(await _one_by_one(ctx, version, remaining, pinned))
-            return out, tuple(order)
+            return out, tuple(order), chain
         if r.outcome == "alert":
             out.update({c: Status(NOT_SUPPORTED) for c in remaining})
         else:
             why = r.reason or "server chose a curve that was not offered"
             out.update({c: Status(INCONCLUSIVE, why) for c in remaining})
         break
-    return out, tuple(order)
+    return out, tuple(order), chain
 
 
 async def _one_by_one(ctx: ProbeContext, version: int, remaining: list[int],
@@ -124,9 +128,9 @@ async def _accepts(ctx: ProbeContext, name: str, version: int, kex: str) -> Stat
 
 
 async def check_tls12(ctx: ProbeContext, version: int) -> TLS12Result:
-    (curves, order), ffdhe, rsa = await asyncio.gather(
+    (curves, order, chain), ffdhe, rsa = await asyncio.gather(
         _curves(ctx, version),
         _accepts(ctx, "tls12.ffdhe", version, "DHE"),
         _accepts(ctx, "tls12.rsa_key_transport", version, "RSA"),
     )
-    return TLS12Result(curves, order, ffdhe, rsa)
+    return TLS12Result(curves, order, ffdhe, rsa, chain)

@@ -34,8 +34,14 @@ def tls12_groups() -> tuple[int, ...]:
 
 
 def tls13_groups() -> tuple[int, ...]:
-    """Every registered group a TLS 1.3 server might accept (not the RFC 8422 curves 1-22)."""
-    return tuple(c for c, g in GROUPS.items() if g.family != GroupFamily.UNKNOWN and c >= 0x17)
+    """Every registered group valid in TLS 1.3 (RFC 8446 §4.2.7): not the RFC 8422 curves 1-22,
+    not the TLS 1.2 brainpool curves 26-28 and not the explicit-curve markers 0xFF01/0xFF02 —
+    a TLS 1.3-only hello listing those is refused with illegal_parameter (tlslite-ng does)."""
+    return tuple(c for c, g in GROUPS.items() if g.family != GroupFamily.UNKNOWN
+                 and c >= 0x17 and c not in _TLS12_ONLY and c < 0xFF00)
+
+
+_TLS12_ONLY = frozenset({0x001A, 0x001B, 0x001C})
 
 
 @dataclass(frozen=True)

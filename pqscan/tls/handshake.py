@@ -123,7 +123,10 @@ def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
                  ) -> tuple[dict[int, KeyShare], tuple[KeyShareEntry, ...]]:
     keys: dict[int, KeyShare] = {}
     entries: list[KeyShareEntry] = []
-    for group in groups:
+    # RFC 8446 §4.2.8: KeyShareEntry values MUST appear in the order of supported_groups
+    # (tlslite-ng enforces it); conformance checks that want another order use raw_shares.
+    rank = {g: i for i, g in enumerate(offer.groups)}
+    for group in sorted(groups, key=lambda g: rank.get(g, len(rank))):
         if group in offer.share_overrides:
             entries.append(KeyShareEntry(group, offer.share_overrides[group]))
             continue

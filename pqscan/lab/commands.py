@@ -1,0 +1,56 @@
+"""The `pqscan lab` click command: run the default lab servers in the foreground."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from tabulate import tabulate
+
+from pqscan.lab.defaults import DEFAULT_LAB
+from pqscan.lab.lab import Lab, LabEndpoint
+from pqscan.lab.spec import spec_by_name
+
+TABLE_HEADERS = ("name", "address", "implementation", "groups", "versions", "certificate",
+                 "expected")
+
+
+def endpoint_table(endpoints: tuple[LabEndpoint, ...]) -> str:
+    """The tabulate table `pqscan lab` prints."""
+    rows = [
+        (ep.name, ep.address, ep.spec.implementation, ep.spec.groups or "-",
+         ep.spec.versions_text, ep.spec.certificate_text, ep.spec.expected.kex_state)
+        for ep in endpoints
+    ]
+    return tabulate(rows, headers=TABLE_HEADERS, tablefmt="simple")
+
+
+@click.command("lab")
+@click.option("--only", "only", metavar="NAME,...", default=None,
+              help="Comma-separated subset of the default lab servers.")
+@click.option("--duration", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Stop after this many seconds (default: run until Ctrl-C).")
+def lab(only: str | None, duration: float | None) -> None:
+    """Run the lab TLS servers on 127.0.0.1 with their expected scan results."""
+    specs = DEFAULT_LAB
+    if only is not None:
+        names = [n.strip() for n in only.split(",") if n.strip()]
+        if not names:
+            raise click.BadParameter("no server name given", param_hint="--only")
+        try:
+            specs = spec_by_name(DEFAULT_LAB, names)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--only") from None
+    with Lab(specs) as running:
+        click.echo(endpoint_table(running.endpoints))
+        click.echo("lab running; Ctrl-C to stop" if duration is None
+                   else f"lab running for {duration:g}s")
+        try:
+            if duration is None:
+                while True:
+                    time.sleep(3600)
+            else:
+                time.sleep(duration)
+        except KeyboardInterrupt:
+            pass
+    click.echo("lab stopped")

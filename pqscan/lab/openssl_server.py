@@ -1,0 +1,89 @@
+"""The OpenSSL lab server process (pyOpenSSL over cryptography's bundled OpenSSL).
+
+Run as ``python -m pqscan.lab.openssl_server --cert CHAIN.pem,KEY.pem [--cert ...] --listen N
+--ready FILE``.  Groups, protocol range and cipher lists come from the process-wide
+``OPENSSL_CONF`` file (pyOpenSSL has no set_groups API), so one process = one configuration,
+served on as many ports as asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import socket
+from collections.abc import Sequence
+from pathlib import Path
+
+from OpenSSL import SSL
+
+from pqscan.lab.serving import (
+    Handler,
+    http_response,
+    linger_close,
+    open_listeners,
+    serve_forever,
+)
+
+
+def build_context(certs: Sequence[tuple[Path, Path]], dhparam: Path | None) -> SSL.Context:
+    """One server context holding every certificate chain (one slot per key type).
+
+    OpenSSL keeps one certificate per key type and picks the one matching the client's
+    signature_algorithms (RFC 8446 §4.4.2.2); use_certificate_chain_file attaches the chain to
+    the certificate just loaded, so each leaf carries its own root.
+    """
+    ctx = SSL.Context(SSL.TLS_METHOD)
+    for chain, key in certs:
+        ctx.use_certificate_chain_file(str(chain))
+        ctx.use_privatekey_file(str(key))
+        ctx.check_privatekey()
+    if dhparam is not None:
+        # TLS 1.2 DHE needs explicit parameters in pyOpenSSL (no SSL_CTX_set_dh_auto binding).
+        ctx.load_tmp_dh(str(dhparam))
+    ctx.set_session_cache_mode(SSL.SESS_CACHE_OFF)
+    return ctx
+
+
+def make_handler(ctx: SSL.Context, name: str) -> Handler:
+    """Per-connection work: handshake, one HTTP/1.0 answer naming what was negotiated, close."""
+
+    def handle(sock: socket.socket) -> None:
+        conn = SSL.Connection(ctx, sock)
+        conn.set_accept_state()
+        conn.do_handshake()
+        body = (
+            f"pqscan-lab {name} {conn.get_protocol_version_name()} "
+            f"{conn.get_cipher_name()} {conn.get_group_name()}\n"
+        )
+        conn.sendall(http_response(body))
+        with contextlib.suppress(SSL.Error):
+            conn.shutdown()
+        linger_close(sock)
+
+    return handle
+
+
+def _cert_pair(text: str) -> tuple[Path, Path]:
+    chain, sep, key = text.partition(",")
+    if not sep or not chain or not key:
+        raise argparse.ArgumentTypeError(f"--cert wants CHAIN.pem,KEY.pem, got {text!r}")
+    return Path(chain), Path(key)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse arguments, bind the listeners and serve until killed."""
+    parser = argparse.ArgumentParser(prog="python -m pqscan.lab.openssl_server")
+    parser.add_argument("--name", default="openssl")
+    parser.add_argument("--cert", type=_cert_pair, action="append", required=True)
+    parser.add_argument("--dhparam", type=Path)
+    parser.add_argument("--listen", type=int, default=1, help="number of ports to open")
+    parser.add_argument("--port", type=int, action="append", help="fixed port(s) instead")
+    parser.add_argument("--ready", type=Path, help="write {'ports': [...]} here once listening")
+    args = parser.parse_args(argv)
+    ctx = build_context(args.cert, args.dhparam)
+    listeners = open_listeners(args.listen, args.port)
+    serve_forever(listeners, make_handler(ctx, args.name), args.ready)
+
+
+if __name__ == "__main__":
+    main()

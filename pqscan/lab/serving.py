@@ -1,0 +1,131 @@
+"""The lab listener: loopback sockets, accept threads, per-connection isolation, ready file.
+
+Both lab server processes (OpenSSL via pyOpenSSL, tlslite-ng) share this. One thread accepts per
+listening port; each accepted connection gets its own daemon thread, and every exception in it is
+caught, so garbage, resets and half-open clients never stop the server.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+HOST = "127.0.0.1"
+# Bounds every blocking read/write of one connection: a half-open client costs one thread for
+# at most this long.
+IO_TIMEOUT_SECONDS = 5
+_MAX_CONCURRENT = 256
+
+Handler = Callable[[socket.socket], None]
+
+
+def http_response(body: str) -> bytes:
+    """A short HTTP/1.0 answer (HTTP/1.0 means the server closes after it; RFC 1945 §7.2.2)."""
+    data = body.encode("utf-8")
+    head = (
+        "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
+        f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + data
+
+
+def set_io_timeouts(sock: socket.socket, seconds: int = IO_TIMEOUT_SECONDS) -> None:
+    """Keep the socket blocking but bound each read/write at the kernel level.
+
+    pyOpenSSL on a Python socket with a timeout raises WantReadError mid-handshake, so the
+    Python-level timeout stays off and SO_RCVTIMEO/SO_SNDTIMEO do the bounding instead.
+    """
+    sock.settimeout(None)
+    timeval = struct.pack("ll", seconds, 0)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, timeval)
+
+
+def linger_close(sock: socket.socket) -> None:
+    """Half-close, drain what the client still sends, then close.
+
+    Closing with unread data makes the kernel send RST, which can destroy the response before the
+    client reads it (RFC 7230 §6.6 describes the same "lingering close").
+    """
+    try:
+        sock.shutdown(socket.SHUT_WR)
+        timeval = struct.pack("ll", 1, 0)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, timeval)
+        for _ in range(64):
+            if not sock.recv(4096):
+                break
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
+def open_listeners(count: int, ports: list[int] | None = None) -> list[socket.socket]:
+    """Bind `count` listening sockets on 127.0.0.1 (port 0 = let the kernel choose)."""
+    wanted = ports if ports else [0] * count
+    listeners = []
+    for port in wanted:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((HOST, port))
+        sock.listen(64)
+        listeners.append(sock)
+    return listeners
+
+
+def write_ready_file(path: Path, ports: list[int]) -> None:
+    """Tell the parent which ports are listening (atomic rename: never read half-written)."""
+    tmp = Path(f"{path}.tmp")
+    tmp.write_text(json.dumps({"pid": os.getpid(), "ports": ports}))
+    tmp.replace(path)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _run_connection(handler: Handler, conn: socket.socket, peer: str, gate: threading.Semaphore
+                    ) -> None:
+    try:
+        set_io_timeouts(conn)
+        handler(conn)
+    except Exception as exc:  # noqa: BLE001 - one bad client must not stop the server
+        _log(f"connection {peer}: {type(exc).__name__}: {exc}")
+    finally:
+        with contextlib.suppress(OSError):
+            conn.close()
+        gate.release()
+
+
+def _accept_loop(listener: socket.socket, handler: Handler, gate: threading.Semaphore) -> None:
+    while True:
+        try:
+            conn, addr = listener.accept()
+        except OSError as exc:
+            _log(f"accept on {listener.getsockname()}: {exc}")
+            continue
+        gate.acquire()
+        thread = threading.Thread(
+            target=_run_connection, args=(handler, conn, f"{addr[0]}:{addr[1]}", gate), daemon=True
+        )
+        thread.start()
+
+
+def serve_forever(listeners: list[socket.socket], handler: Handler,
+                  ready_file: Path | None) -> None:
+    """Start one accept thread per listener, announce the ports, then block forever."""
+    gate = threading.BoundedSemaphore(_MAX_CONCURRENT)
+    for listener in listeners:
+        threading.Thread(target=_accept_loop, args=(listener, handler, gate), daemon=True).start()
+    ports = [sock.getsockname()[1] for sock in listeners]
+    if ready_file is not None:
+        write_ready_file(ready_file, ports)
+    _log(f"serving on {HOST} ports {ports}")
+    threading.Event().wait()

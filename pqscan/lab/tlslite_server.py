@@ -1,0 +1,106 @@
+"""The tlslite-ng lab server process (pure Python TLS; ML-KEM hybrids through kyber-py).
+
+Run as ``python -m pqscan.lab.tlslite_server --cert CHAIN.pem,KEY.pem --groups a,b,c
+--min-version TLSv1.2 --max-version TLSv1.3 --key-exchanges ecdhe_rsa --listen N --ready FILE``.
+A second implementation matters: its group selection differs from OpenSSL's (tlslite takes the
+first group in *server* order that the client sent a key share for, else HRRs to the first
+server-order group the client lists), which is exactly what a scanner must tell apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import socket
+from collections.abc import Sequence
+from pathlib import Path
+
+from tlslite import HandshakeSettings, TLSConnection, X509CertChain, parsePEMKey
+from tlslite.constants import GroupName
+
+from pqscan.lab.serving import (
+    Handler,
+    http_response,
+    linger_close,
+    open_listeners,
+    serve_forever,
+)
+
+# JSON-contract version names -> tlslite (major, minor) tuples (RFC 8446 §4.2.1 wire values).
+_VERSIONS = {"TLSv1.0": (3, 1), "TLSv1.1": (3, 2), "TLSv1.2": (3, 3), "TLSv1.3": (3, 4)}
+
+
+def build_settings(groups: Sequence[str], min_version: str, max_version: str,
+                   key_exchanges: Sequence[str]) -> HandshakeSettings:
+    """HandshakeSettings for one lab configuration (groups in tlslite spelling)."""
+    settings = HandshakeSettings()
+    settings.minVersion = _VERSIONS[min_version]
+    settings.maxVersion = _VERSIONS[max_version]
+    settings.eccCurves = list(groups)
+    # Server-side keyShares are searched before eccCurves (tlsconnection._serverTLS13Handshake);
+    # keeping it equal to the group list makes the group list the single preference order.
+    settings.keyShares = list(groups)
+    # No finite-field groups: the lab's TLS 1.3 group set is exactly `groups`.
+    settings.dhGroups = []
+    settings.keyExchangeNames = list(key_exchanges)
+    return settings.validate()
+
+
+def make_handler(chain: X509CertChain, key: object, settings: HandshakeSettings,
+                 name: str) -> Handler:
+    """Per-connection work: handshake, one HTTP/1.0 answer, close."""
+
+    def handle(sock: socket.socket) -> None:
+        # tlslite is pure Python, so a Python-level timeout is safe here (unlike pyOpenSSL).
+        sock.settimeout(5)
+        conn = TLSConnection(sock)
+        conn.handshakeServer(certChain=chain, privateKey=key, settings=settings)
+        group = GroupName.toStr(conn.ecdhCurve) if conn.ecdhCurve is not None else None
+        version = {v: k for k, v in _VERSIONS.items()}.get(tuple(conn.version), str(conn.version))
+        body = f"pqscan-lab {name} {version} {conn.getCipherName()} {group}\n"
+        conn.write(http_response(body))
+        # Send close_notify but keep the socket: tlslite would otherwise close it with the
+        # client's request still unread, and the kernel's RST can destroy the answer in flight.
+        conn.closeSocket = False
+        sock.settimeout(1)
+        # The answer is sent; a failed close_notify (client already gone) is moot.
+        with contextlib.suppress(Exception):
+            conn.close()
+        linger_close(sock)
+
+    return handle
+
+
+def _cert_pair(text: str) -> tuple[Path, Path]:
+    chain, sep, key = text.partition(",")
+    if not sep or not chain or not key:
+        raise argparse.ArgumentTypeError(f"--cert wants CHAIN.pem,KEY.pem, got {text!r}")
+    return Path(chain), Path(key)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Parse arguments, bind the listeners and serve until killed."""
+    parser = argparse.ArgumentParser(prog="python -m pqscan.lab.tlslite_server")
+    parser.add_argument("--name", default="tlslite")
+    parser.add_argument("--cert", type=_cert_pair, required=True)
+    parser.add_argument("--groups", required=True, help="comma-separated tlslite group names")
+    parser.add_argument("--min-version", default="TLSv1.2", choices=sorted(_VERSIONS))
+    parser.add_argument("--max-version", default="TLSv1.3", choices=sorted(_VERSIONS))
+    parser.add_argument("--key-exchanges", default="ecdhe_rsa",
+                        help="comma-separated tlslite TLS<=1.2 key exchange names")
+    parser.add_argument("--listen", type=int, default=1)
+    parser.add_argument("--port", type=int, action="append")
+    parser.add_argument("--ready", type=Path)
+    args = parser.parse_args(argv)
+    chain_path, key_path = args.cert
+    chain = X509CertChain()
+    chain.parsePemList(chain_path.read_text())
+    key = parsePEMKey(key_path.read_text(), private=True)
+    settings = build_settings(args.groups.split(","), args.min_version, args.max_version,
+                              args.key_exchanges.split(","))
+    listeners = open_listeners(args.listen, args.port)
+    serve_forever(listeners, make_handler(chain, key, settings, args.name), args.ready)
+
+
+if __name__ == "__main__":
+    main()

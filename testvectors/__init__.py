@@ -1,0 +1,1 @@
+"""Shipped algorithm test vectors (ACVP, Wycheproof); see MANIFEST.json for provenance."""
