@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,7 +17,19 @@ from pqscan.run import run_scan, scan_exit_code
 from pqscan.targets import Target, parse_target, read_target_file
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Maps the project's errors to one line on stderr and their exit code, for every caller
+    (console script, CliRunner, pytest plugin) alike."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PqscanError as exc:
+            click.echo(f"pqscan: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pqscan")
 def cli() -> None:
     """Post-quantum readiness scanner and conformance suite."""
@@ -60,7 +73,8 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, time
     from pqscan.policy import exit_code_for, judge_report
     from pqscan.policy_commands import parse_as_of, resolve_profiles
 
-    chosen = resolve_profiles(profiles, profile_dirs)  # bad profile: exit 2 before any traffic
+    # a bad profile is exit 2 before any traffic is sent
+    chosen = resolve_profiles(profiles, profile_dirs) if profiles else []
     when = parse_as_of(as_of)
     parsed: list[Target] = [parse_target(t, sni) for t in targets]
     if input_file:
@@ -75,6 +89,25 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, time
             click.echo(f"pqscan: {ep['target']}: {ep['status']}: {ep['error']}", err=True)
     incomplete = scan_exit_code(report)
     sys.exit(incomplete or (exit_code_for(report, fail_on) if chosen else 0))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+def demo(fmt: str, output: str | None) -> None:
+    """Scan the embedded lab of real OpenSSL and tlslite-ng servers (no internet needed)."""
+    from pqscan.demo import run_demo
+
+    click.echo("Starting the lab (8 real TLS servers on 127.0.0.1) and scanning it...", err=True)
+    report, mismatches = run_demo()
+    emit(dump_json(report) if fmt == "json" else render_table(report), output)
+    for line in mismatches:
+        click.echo(f"pqscan: demo: differs from the lab's configuration: {line}", err=True)
+    total = len(report["endpoints"])
+    click.echo(f"{total - len({m.split(':')[0] for m in mismatches})}/{total} lab servers "
+               "scanned exactly as configured.", err=True)
+    sys.exit(3 if mismatches else scan_exit_code(report))
 
 
 def _register() -> None:

@@ -23,7 +23,7 @@ from pqscan.probes.tls12 import check_tls12
 from pqscan.probes.versions import VERSION_NAMES, check_versions, tls12_groups
 from pqscan.targets import Target
 
-CONNECT_FAILURES = frozenset({"refused", "timeout", "unreachable", "resolve"})
+CONNECT_FAILURES = frozenset({"refused", "connect_timeout", "unreachable", "resolve"})
 
 
 def _unreachable_reason(results: Sequence[Any]) -> tuple[str, str] | None:

@@ -51,20 +51,15 @@ class ProbeRecord:
         }
 
 
-def _names(codes: list[str], lookup: Any) -> list[str]:
-    return [lookup(int(c, 16)).name for c in codes]
-
-
 def describe_offer(offer: ClientOffer) -> dict[str, Any]:
-    raw = offer.describe()
+    """What one ClientHello carried, with registry names, for the method sheet."""
     return {
-        "versions": [_version_name(int(v, 16)) for v in raw["versions"]],  # type: ignore[union-attr]
-        "cipher_suites": _names(raw["cipher_suites"], cipher_suite),  # type: ignore[arg-type]
-        "groups": _names(raw["groups"], group),  # type: ignore[arg-type]
-        "key_shares": _names(raw["key_shares"], group),  # type: ignore[arg-type]
-        "signature_schemes": _names(raw["signature_schemes"],  # type: ignore[arg-type]
-                                    signature_scheme),
-        "sni": raw["sni"],
+        "versions": [_version_name(v) for v in offer.versions],
+        "cipher_suites": [cipher_suite(c).name for c in offer.cipher_suites],
+        "groups": [group(g).name for g in offer.groups],
+        "key_shares": [group(g).name for g in offer.key_shares],
+        "signature_schemes": [signature_scheme(s).name for s in offer.signature_schemes],
+        "sni": offer.sni,
     }
 
 

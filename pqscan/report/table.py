@@ -46,12 +46,13 @@ def render_table(report: dict[str, Any]) -> str:
     rows = []
     for ep in report["endpoints"]:
         tls = ep.get("tls")
+        target = f"{ep['label']} {ep['target']}" if ep.get("label") else ep["target"]
         if ep["status"] != "ok" or not tls:
-            rows.append([ep["target"], ep["status"], "", "", "", "", "", ep.get("error") or ""])
+            rows.append([target, ep["status"], "", "", "", "", "", ep.get("error") or ""])
             continue
         neg, st = tls.get("negotiated", {}), tls.get("negotiation_status", {})
         rows.append([
-            ep["target"], "ok", _versions(tls), tls.get("kex_state") or "?",
+            target, "ok", _versions(tls), tls.get("kex_state") or "?",
             _pq_groups(tls),
             _neg(neg.get("browser_like"), st.get("browser_like")),
             _neg(neg.get("x25519_share_first"), st.get("x25519_share_first")),

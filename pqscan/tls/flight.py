@@ -8,6 +8,7 @@ CertificateVerify (§4.4.3), the TLS 1.2 ServerKeyExchange header (RFC 8422 §5.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -106,7 +107,8 @@ _SCHEMES: dict[int, tuple[str, str | None]] = {
     0x0904: ("mldsa", None), 0x0905: ("mldsa", None), 0x0906: ("mldsa", None),
 }
 
-_MLDSA_KEYS = {
+_MLDSAPublicKey = mldsa.MLDSA44PublicKey | mldsa.MLDSA65PublicKey | mldsa.MLDSA87PublicKey
+_MLDSA_KEYS: dict[int, type] = {
     0x0904: mldsa.MLDSA44PublicKey, 0x0905: mldsa.MLDSA65PublicKey, 0x0906: mldsa.MLDSA87PublicKey,
 }
 
@@ -125,10 +127,11 @@ def verify_certificate_verify(leaf_der: bytes, scheme: int, signature: bytes,
     method, hash_name = _SCHEMES.get(scheme, ("unknown", None))
     try:
         if method == "mldsa":
-            if not isinstance(key, _MLDSA_KEYS[scheme]):
+            mldsa_key = key
+            if not isinstance(mldsa_key, _MLDSA_KEYS[scheme]):
                 return False, "scheme does not match the leaf certificate's ML-DSA key"
             # draft-ietf-tls-mldsa §3: pure ML-DSA with an empty context string
-            key.verify(signature, content)
+            cast(_MLDSAPublicKey, mldsa_key).verify(signature, content)
         elif (method == "ed25519" and isinstance(key, ed25519.Ed25519PublicKey)) or (
                 method == "ed448" and isinstance(key, ed448.Ed448PublicKey)):
             key.verify(signature, content)

@@ -19,7 +19,11 @@ MAX_BYTES_PER_CONNECTION = 1 << 20  # a server flight larger than 1 MiB is hosti
 
 
 class TransportError(Exception):
-    """kind: refused | timeout | reset | eof | unreachable | resolve | limit."""
+    """kind: refused | connect_timeout | timeout | reset | eof | unreachable | resolve | limit.
+
+    `timeout` is silence after the connection was made; `connect_timeout` means nothing answered
+    the TCP handshake at all.
+    """
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
@@ -53,7 +57,7 @@ class Connection:
                 limits.connect_timeout,
             )
         except TimeoutError:
-            raise TransportError("timeout", f"TCP connect timed out after "
+            raise TransportError("connect_timeout", f"TCP connect timed out after "
                                  f"{limits.connect_timeout:g}s") from None
         except ConnectionRefusedError:
             raise TransportError("refused", "connection refused") from None
@@ -108,11 +112,20 @@ class Connection:
         content_type, major = header[0], header[1]
         length = int.from_bytes(header[3:5], "big")
         if content_type not in (20, 21, 22, 23) or major != 3:
-            raise DecodeError(f"not TLS: the server answered {header[:5]!r}")
+            raise DecodeError(f"not TLS: the server answered {await self._sample(header)!r}")
         if length > MAX_RECORD:
             raise DecodeError(f"record length {length} exceeds 2^14+256")
         fragment = await self._read_exactly(length, deadline) if length else b""
         return Record(content_type, int.from_bytes(header[1:3], "big"), fragment)
+
+    async def _sample(self, header: bytes) -> str:
+        """Up to 40 bytes of a non-TLS answer (e.g. 'HTTP/1.1 400 Bad Request'), one line."""
+        try:
+            more = await asyncio.wait_for(self._reader.read(35), 0.3)
+        except (TimeoutError, OSError):
+            more = b""
+        text = (header + more).decode("latin-1")
+        return "".join(c if c.isprintable() else "." for c in text).strip()
 
     async def close(self) -> None:
         try:
