@@ -113,12 +113,13 @@ def demo(fmt: str, output: str | None) -> None:
 def _register() -> None:
     """The one place subcommands from other modules join the CLI."""
     from pqscan.certs.commands import certs_command, lint_command
+    from pqscan.conformance.commands import conform_command
     from pqscan.conformance.vectors.commands import vectors_group
     from pqscan.lab.commands import lab as lab_command
     from pqscan.policy_commands import evaluate_command, profiles_group
 
-    for command in (certs_command, lint_command, vectors_group, profiles_group,
-                    evaluate_command, lab_command):
+    for command in (certs_command, lint_command, conform_command, vectors_group,
+                    profiles_group, evaluate_command, lab_command):
         cli.add_command(command)
 
 

@@ -1,0 +1,103 @@
+"""One conformance run against one target (`SuiteRun`, `select_checks`, `run_suite`).
+
+tlsfuzzer pattern: a sanity handshake first (if it fails the target is unusable and nothing else
+runs), then the selected checks in catalogue order, then PQT-024's sanity handshake last to show
+the server survived. A check that raises becomes inconclusive with the reason; the run goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from pqscan.conformance import checks_groups, checks_malformed, checks_wire  # noqa: F401
+from pqscan.conformance.model import (
+    FAIL,
+    INCONCLUSIVE,
+    REGISTRY,
+    TAGS,
+    Check,
+    CheckResult,
+    Verdict,
+)
+from pqscan.conformance.probe import Probe, observed
+from pqscan.errors import UsageError
+from pqscan.tls.transport import Limits
+
+SUITES = ("pq-tls",)
+_LAST = "PQT-024"  # the closing sanity handshake
+
+
+def select_checks(only: Iterable[str] = (), tags: Iterable[str] = ()) -> list[Check]:
+    """Registered checks filtered by id and tag (both optional); UsageError naming a bad one."""
+    only_ids = [i.strip().upper() for i in only if i.strip()]
+    tag_list = [t.strip().lower() for t in tags if t.strip()]
+    for i in only_ids:
+        if i not in REGISTRY:
+            raise UsageError(f"unknown check id {i!r} (known: PQT-001 ... PQT-039 as "
+                             f"implemented: {', '.join(sorted(REGISTRY))})")
+    for t in tag_list:
+        if t not in TAGS:
+            raise UsageError(f"unknown tag {t!r} (known: {', '.join(TAGS)})")
+    chosen = [c for c in REGISTRY.values()
+              if (not only_ids or c.id in only_ids)
+              and (not tag_list or set(tag_list) & set(c.tags))]
+    chosen.sort(key=lambda c: (c.id == _LAST, c.id))
+    return chosen
+
+
+@dataclass(frozen=True)
+class SuiteRun:
+    """The outcome of one run: error set (and no checks) when the target was unusable."""
+
+    target: str
+    suite: str
+    sanity: str
+    error: str | None
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def must_failed(self) -> bool:
+        return any(c.result == FAIL and c.level == "MUST" for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema_version": "1", "target": self.target, "suite": self.suite,
+                "sanity": self.sanity, "error": self.error,
+                "checks": [c.to_dict() for c in self.checks]}
+
+
+async def _one(check: Check, probe: Probe, budget: float) -> CheckResult:
+    try:
+        verdict = await asyncio.wait_for(check.fn(probe), budget)
+    except TimeoutError:
+        verdict = Verdict(INCONCLUSIVE, check.entry.expected,
+                          f"check did not finish within {budget:g}s")
+    except Exception as exc:  # a bug or odd answer in one check must not stop the others
+        verdict = Verdict(INCONCLUSIVE, check.entry.expected,
+                          f"check could not run: {type(exc).__name__}: {exc}")
+    return check.result(verdict)
+
+
+async def run_suite(host: str, port: int, *, sni: str | None = None,
+                    limits: Limits | None = None, checks: list[Check] | None = None,
+                    target: str | None = None, suite: str = "pq-tls") -> SuiteRun:
+    if suite not in SUITES:
+        raise UsageError(f"unknown suite {suite!r} (known: {', '.join(SUITES)})")
+    limits = limits or Limits()
+    probe = Probe(host, port, sni, limits)
+    target = target or f"{host}:{port}"
+    chosen = select_checks() if checks is None else checks
+    first = await probe.sanity()
+    if not (first.outcome == "server_hello" and first.finished_ok is True):
+        return SuiteRun(target, suite, observed(first),
+                        f"sanity TLS 1.3 handshake failed: {observed(first)}", ())
+    # generous per-check budget: a check makes at most ~10 bounded connections
+    budget = 12 * (limits.connect_timeout + limits.read_timeout)
+    results = [await _one(c, probe, budget) for c in chosen]
+    return SuiteRun(target, suite, observed(first), None, tuple(results))
+
+
+def run_suite_sync(host: str, port: int, **kwargs: Any) -> SuiteRun:
+    return asyncio.run(run_suite(host, port, **kwargs))
