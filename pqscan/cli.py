@@ -12,6 +12,8 @@ from pqscan import __version__
 from pqscan.errors import EXIT_USAGE, PqscanError, UsageError
 from pqscan.probes.context import ScanOptions
 from pqscan.report.document import dump_json
+from pqscan.report.metadata import load_metadata
+from pqscan.report.render import FORMATS, render
 from pqscan.report.table import render_table
 from pqscan.run import run_scan, scan_exit_code
 from pqscan.targets import Target, parse_target, read_target_file
@@ -35,6 +37,15 @@ def cli() -> None:
     """Post-quantum readiness scanner and conformance suite."""
 
 
+def _render(report: dict[str, Any], fmt: str, meta: Any) -> str:
+    """The terminal table and the JSON contract are ours; other formats go to pqscan.report."""
+    if fmt == "table":
+        return render_table(report)
+    if fmt == "json":
+        return dump_json(report)
+    return render(report, fmt, metadata=meta)
+
+
 def emit(text: str, output: str | None) -> None:
     if output:
         try:
@@ -56,9 +67,11 @@ def emit(text: str, output: str | None) -> None:
               help="Connections open at once, all endpoints together.")
 @click.option("--per-endpoint", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Connections open at once to one endpoint.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--metadata", type=click.Path(dir_okay=False),
+              help="Target metadata (TOML or CSV: owner, shelf life, ...) for risk and grouping.")
 @click.option("--profile", "profiles", multiple=True,
               help="Judge against standards profiles: ID[,ID] or a .toml path (repeatable).")
 @click.option("--profile-dir", "profile_dirs", multiple=True, help="Directory of user profiles.")
@@ -67,8 +80,8 @@ def emit(text: str, output: str | None) -> None:
               show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
 def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, timeout: float,
          concurrency: int, per_endpoint: int, fmt: str, output: str | None,
-         profiles: tuple[str, ...], profile_dirs: tuple[str, ...], as_of: str | None,
-         fail_on: str) -> None:
+         metadata: str | None, profiles: tuple[str, ...], profile_dirs: tuple[str, ...],
+         as_of: str | None, fail_on: str) -> None:
     """Scan TLS endpoints (host[:port], [v6]:port, https://host) for PQ readiness."""
     from pqscan.policy import exit_code_for, judge_report
     from pqscan.policy_commands import parse_as_of, resolve_profiles
@@ -76,6 +89,7 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, time
     # a bad profile is exit 2 before any traffic is sent
     chosen = resolve_profiles(profiles, profile_dirs) if profiles else []
     when = parse_as_of(as_of)
+    meta = load_metadata(metadata) if metadata else None
     parsed: list[Target] = [parse_target(t, sni) for t in targets]
     if input_file:
         parsed.extend(read_target_file(input_file, sni))
@@ -83,7 +97,7 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, time
         raise UsageError("no targets: give TARGET arguments or -i FILE")
     options = ScanOptions(timeout=timeout, per_endpoint=per_endpoint, sni=sni)
     report = judge_report(run_scan(parsed, options, concurrency), chosen, when)
-    emit(dump_json(report) if fmt == "json" else render_table(report), output)
+    emit(_render(report, fmt, meta), output)
     for ep in report["endpoints"]:
         if ep["status"] != "ok":
             click.echo(f"pqscan: {ep['target']}: {ep['status']}: {ep['error']}", err=True)
@@ -92,7 +106,7 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, time
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 def demo(fmt: str, output: str | None) -> None:
@@ -101,7 +115,7 @@ def demo(fmt: str, output: str | None) -> None:
 
     click.echo("Starting the lab (8 real TLS servers on 127.0.0.1) and scanning it...", err=True)
     report, mismatches = run_demo()
-    emit(dump_json(report) if fmt == "json" else render_table(report), output)
+    emit(_render(report, fmt, None), output)
     for line in mismatches:
         click.echo(f"pqscan: demo: differs from the lab's configuration: {line}", err=True)
     total = len(report["endpoints"])
@@ -117,9 +131,10 @@ def _register() -> None:
     from pqscan.conformance.vectors.commands import vectors_group
     from pqscan.lab.commands import lab as lab_command
     from pqscan.policy_commands import evaluate_command, profiles_group
+    from pqscan.report.commands import report_group
 
     for command in (certs_command, lint_command, conform_command, vectors_group,
-                    profiles_group, evaluate_command, lab_command):
+                    profiles_group, evaluate_command, report_group, lab_command):
         cli.add_command(command)
 
 

@@ -16,7 +16,7 @@ def test_plugin_items_and_junit(pytester: pytest.Pytester, lab: dict[str, LabEnd
     target = lab["mlkem1024-only"].address
     xml = pytester.path / "out.xml"
     res = pytester.runpytest_inprocess(
-        "-p", "pqscan.conformance.pytest_plugin", "--pq-target", target, "--pq-sni",
+        "--pq-target", target, "--pq-sni",
         "localhost", "--pq-timeout", "3", "-m", "malformed", f"--junitxml={xml}")
     res.assert_outcomes(passed=9, failed=1, skipped=1)
     assert res.ret == 1
@@ -30,14 +30,14 @@ def test_plugin_items_and_junit(pytester: pytest.Pytester, lab: dict[str, LabEnd
 @pytest.mark.lab
 def test_plugin_selection_passes(pytester: pytest.Pytester, lab: dict[str, LabEndpoint]) -> None:
     res = pytester.runpytest_inprocess(
-        "-p", "pqscan.conformance.pytest_plugin", "--pq-target", lab["tlslite-hybrid"].address,
+        "--pq-target", lab["tlslite-hybrid"].address,
         "-m", "transport")
     res.assert_outcomes(passed=3)
 
 
 def test_plugin_unreachable_fails_items(pytester: pytest.Pytester) -> None:
     res = pytester.runpytest_inprocess(
-        "-p", "pqscan.conformance.pytest_plugin", "--pq-target", "127.0.0.1:1",
+        "--pq-target", "127.0.0.1:1",
         "--pq-timeout", "1", "-m", "transport")
     res.assert_outcomes(failed=3)
     res.stdout.fnmatch_lines(["*sanity TLS 1.3 handshake failed*"])

@@ -10,10 +10,7 @@ from typing import Any
 
 import pytest
 
-from pqscan.lab import DEFAULT_LAB, LabEndpoint
-from pqscan.probes.context import ScanOptions
-from pqscan.run import run_scan
-from pqscan.targets import parse_target
+from pqscan.lab import DEFAULT_LAB
 from pqscan.tls.registry import group as registry_group
 
 pytestmark = pytest.mark.lab
@@ -21,10 +18,8 @@ NAMES = [spec.name for spec in DEFAULT_LAB]
 
 
 @pytest.fixture(scope="module")
-def scanned(lab: dict[str, LabEndpoint]) -> dict[str, dict[str, Any]]:
-    targets = [parse_target(f"127.0.0.1:{lab[n].port}", "localhost") for n in NAMES]
-    report = run_scan(targets, ScanOptions(timeout=5), concurrency=32)
-    return dict(zip(NAMES, report["endpoints"], strict=True))
+def scanned(lab_report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {ep["label"]: ep for ep in lab_report["endpoints"]}
 
 
 def _spec(name: str) -> Any:

@@ -1,0 +1,79 @@
+"""The CSV rendering of a scan report: one row per endpoint, or one per (endpoint, verdict).
+
+Cells that a spreadsheet would run as a formula (leading = + - @ tab CR) are prefixed with a
+quote (OWASP "CSV injection"), since certificate subjects and server answers are untrusted.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pqscan.report import view
+from pqscan.report.metadata import TargetMetadata, metadata_for
+from pqscan.report.risk import DEFAULT_SCENARIOS, endpoint_risk
+
+MODES = ("endpoints", "verdicts")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _write(header: Sequence[str], rows: list[list[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([[_safe(v) for v in row] for row in rows])
+    return buf.getvalue()
+
+
+def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetadata] | None,
+                   scenarios: Sequence[int]) -> tuple[list[str], list[list[Any]]]:
+    header = ["target", "host", "port", "sni", "status", "error", "owner", "system_id",
+              "tls_versions", "kex_state", "pq_groups", "negotiated_browser_like",
+              "negotiated_x25519_first", "leaf_key", "leaf_signature", "findings",
+              "worst_severity", "pass", "fail", "not_tested", "not_applicable",
+              *[f"risk_{z}" for z in scenarios], "risk_confidence"]
+    rows = []
+    for ep in report.get("endpoints") or []:
+        meta = metadata_for(ep, metadata)
+        risk = endpoint_risk(report, ep, meta, scenarios)
+        neg = view.tls(ep).get("negotiated") or {}
+        counts = view.verdict_counts(ep)
+        rows.append([
+            ep.get("target"), ep.get("host"), ep.get("port"), ep.get("sni"), ep.get("status"),
+            ep.get("error"), meta.owner if meta else "", meta.system_id if meta else "",
+            " ".join(view.supported_versions(ep)), view.tls(ep).get("kex_state") or "",
+            " ".join(view.groups_with(ep, families=view.PQ_FAMILIES)),
+            neg.get("browser_like"), neg.get("x25519_share_first"), view.leaf_key(ep),
+            view.leaf_signature(ep), len(ep.get("findings") or []), view.max_severity(ep),
+            counts["PASS"], counts["FAIL"], counts["NOT_TESTED"], counts["NOT_APPLICABLE"],
+            *["INCONCLUSIVE" if s.headline is None else s.headline for s in risk.scenarios],
+            risk.confidence])
+    return header, rows
+
+
+def _verdict_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    header = ["target", "profile", "requirement", "title", "severity", "result", "clause",
+              "source_status", "confidence", "evidence"]
+    rows = [[ep.get("target"), v.get("profile"), v.get("requirement"), v.get("title"),
+             v.get("severity"), v.get("result"), v.get("clause"), v.get("source_status"),
+             v.get("confidence"),
+             "; ".join(f"{k}={val}" for k, val in (v.get("evidence") or {}).items())]
+            for ep in report.get("endpoints") or [] for v in ep.get("verdicts") or []]
+    return header, rows
+
+
+def render_csv(report: Mapping[str, Any], mode: str = "endpoints",
+               metadata: Mapping[str, TargetMetadata] | None = None,
+               scenarios: Sequence[int] = DEFAULT_SCENARIOS) -> str:
+    if mode not in MODES:
+        raise ValueError(f"csv mode must be one of {', '.join(MODES)}, got {mode!r}")
+    header, rows = (_endpoint_rows(report, metadata, scenarios) if mode == "endpoints"
+                    else _verdict_rows(report))
+    return _write(header, rows)

@@ -1,0 +1,32 @@
+"""The versioned JSON Schema (draft 2020-12) of the scan report: loading and validation.
+
+The schema file is pqscan/data/report.schema.json; it is strict (required fields and no
+unknown ones at every level of docs/json-contract.md) so that a renamed field is caught.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from pqscan.errors import UsageError
+
+
+@lru_cache(maxsize=1)
+def report_schema() -> dict[str, Any]:
+    text = resources.files("pqscan.data").joinpath("report.schema.json").read_text("utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def schema_errors(report: Any) -> list[str]:
+    """Every violation as 'path: message' (empty when valid); needs the jsonschema package."""
+    try:
+        from jsonschema import Draft202012Validator
+    except ImportError:  # jsonschema is a test extra; say so instead of pretending "valid"
+        raise UsageError("schema validation needs the 'jsonschema' package") from None
+    validator = Draft202012Validator(report_schema())
+    return [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message[:200]}"
+            for e in sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))]

@@ -1,0 +1,214 @@
+"""Synthetic scan reports for the renderer tests, in the exact shape of docs/json-contract.md.
+
+`build_report()` gives four endpoints: a K0 ML-KEM-1024-only endpoint with an ML-DSA-87 chain, a
+K2 hybrid endpoint with an RSA chain whose subject is `<script>alert(1)</script>`, a TLS 1.2-only
+K5 endpoint and an unreachable one; verdicts PASS / FAIL / NOT_TESTED / NOT_APPLICABLE and findings.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+XSS = "<script>alert(1)</script>"
+MLDSA87_OID = "2.16.840.1.101.3.4.3.19"
+MLKEM_GROUPS = {"MLKEM512": "0x0200", "MLKEM768": "0x0201", "MLKEM1024": "0x0202"}
+
+
+def _group(status: str, code: str, family: str, confirmed: bool | None = None,
+           reason: str | None = None) -> dict[str, Any]:
+    return {"status": status, "via": "hrr", "confirmed": confirmed, "code": code,
+            "family": family, "reason": reason}
+
+
+def _cert(position: int, subject: str, issuer: str, key: dict[str, Any], sig: dict[str, str],
+          sha: str, is_ca: bool) -> dict[str, Any]:
+    return {"position": position, "subject": subject, "issuer": issuer, "serial": "0a1b" + sha[:4],
+            "not_before": "2026-01-01T00:00:00Z", "not_after": "2036-01-01T00:00:00Z",
+            "sha256": sha * 32, "sans": [] if is_ca else ["DNS:localhost"],
+            "key_usage": ["keyCertSign"] if is_ca else ["digitalSignature"], "is_ca": is_ca,
+            "public_key": dict(key), "signature_algorithm": dict(sig)}
+
+
+MLDSA87_KEY = {"algorithm": "ML-DSA-87", "oid": MLDSA87_OID, "parameter_set": "ML-DSA-87",
+               "nist_category": 5, "quantum_vulnerable": False}
+MLDSA87_SIG = {"name": "ML-DSA-87", "oid": MLDSA87_OID}
+RSA_KEY = {"algorithm": "RSA", "oid": "1.2.840.113549.1.1.1", "size_bits": 2048,
+           "nist_category": None, "quantum_vulnerable": True}
+RSA_SIG = {"name": "sha256WithRSAEncryption", "oid": "1.2.840.113549.1.1.11"}
+
+
+def _probe(name: str, result: str, observed: str, reason: str | None = None,
+           groups: list[str] | None = None) -> dict[str, Any]:
+    return {"name": name, "result": result, "observed": observed, "reason": reason,
+            "offered": {"versions": ["TLSv1.3"], "cipher_suites": ["TLS_AES_256_GCM_SHA384"],
+                        "groups": groups or ["X25519MLKEM768", "x25519"],
+                        "key_shares": (groups or ["x25519"])[:1],
+                        "signature_schemes": ["mldsa87", "rsa_pss_rsae_sha256"], "sni": None},
+            "transcript_sha256": None if result == "inconclusive" else "ab" * 32,
+            "attempts": 2 if result == "inconclusive" else 1, "duration_ms": 12}
+
+
+def _versions(**supported: str) -> dict[str, str]:
+    base = {"TLSv1.0": "not_supported", "TLSv1.1": "not_supported",
+            "TLSv1.2": "not_supported", "TLSv1.3": "not_supported"}
+    base.update({k.replace("_", "."): v for k, v in supported.items()})
+    return base
+
+
+def _endpoint(port: int, status: str, tls: dict[str, Any] | None, probes: list[dict[str, Any]],
+              findings: list[dict[str, Any]], verdicts: list[dict[str, Any]],
+              error: str | None = None) -> dict[str, Any]:
+    return {"target": f"127.0.0.1:{port}", "host": "127.0.0.1", "port": port, "sni": None,
+            "status": status, "error": error, "tls": tls, "probes": probes,
+            "connections": len(probes), "findings": findings, "verdicts": verdicts}
+
+
+def _tls(**fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "versions": _versions(TLSv1_3="supported"), "groups": {}, "group_preference": [],
+        "group_preference_basis": "server",
+        "negotiated": {"browser_like": None, "x25519_share_first": None, "classical_only": None},
+        "negotiation_status": {"browser_like": "not_run", "x25519_share_first": "not_run",
+                               "classical_only": "not_run"},
+        "hrr": {"browser_like": None, "x25519_share_first": None, "classical_only": None},
+        "cipher_suites": {"TLSv1.3": [], "TLSv1.2": []}, "tls12": None,
+        "rsa_key_transport": False, "certificate_chain": [], "certificate_verify": None,
+        "signature_schemes": {}, "certificate_chains": [], "dual_certificate": False,
+        "kex_state": None, "kex_state_reason": "",
+    }
+    base.update(fields)
+    return base
+
+
+def _finding(code: str, severity: str, message: str, **evidence: Any) -> dict[str, Any]:
+    return {"code": code, "severity": severity, "message": message, "evidence": evidence}
+
+
+def _verdict(req: str, severity: str, result: str, title: str, clause: str,
+             **evidence: Any) -> dict[str, Any]:
+    return {"profile": "cnsa-2.0", "requirement": req, "title": title, "severity": severity,
+            "result": result, "clause": clause, "evidence": evidence,
+            "source_status": "final", "confidence": "secondary"}
+
+
+def k0_endpoint() -> dict[str, Any]:
+    chain = [_cert(0, "CN=localhost,O=pqscan lab", "CN=pqscan lab ML-DSA-87 root", MLDSA87_KEY,
+                   MLDSA87_SIG, "a0", False),
+             _cert(1, "CN=pqscan lab ML-DSA-87 root", "CN=pqscan lab ML-DSA-87 root",
+                   MLDSA87_KEY, MLDSA87_SIG, "a1", True)]
+    groups = {"x25519": _group("not_supported", "0x001d", "classical"),
+              "MLKEM768": _group("not_supported", "0x0201", "pure_pq"),
+              "MLKEM1024": _group("supported", "0x0202", "pure_pq", True),
+              "X25519MLKEM768": _group("not_supported", "0x11ec", "hybrid")}
+    tls = _tls(groups=groups, group_preference=["MLKEM1024"],
+               negotiation_status={"browser_like": "refused", "x25519_share_first": "refused",
+                                   "classical_only": "refused"},
+               hrr={"browser_like": False, "x25519_share_first": False, "classical_only": False},
+               cipher_suites={"TLSv1.3": ["TLS_AES_256_GCM_SHA384"], "TLSv1.2": []},
+               signature_schemes={"mldsa87": "supported", "ed25519": "not_supported"},
+               certificate_chains=[{"leaf_sha256": "a0" * 32, "schemes": ["mldsa87"],
+                                    "chain": chain}],
+               kex_state="K0",
+               kex_state_reason="PQ key exchange enforced: a classical-only client is refused")
+    probes = [_probe("versions.TLSv1.3", "ok", "ServerHello TLSv1.3", groups=["MLKEM1024"]),
+              _probe("groups.hrr_enumeration", "ok", "HRR MLKEM1024"),
+              _probe("behaviour.classical_only", "refused", "alert handshake_failure",
+                     groups=["x25519"])]
+    findings = [_finding("kex.state.k0", "info", "K0: PQ key exchange enforced",
+                         kex_state="K0")]
+    verdicts = [_verdict("CNSA2-TLS-KEX", "MUST", "PASS", "ML-KEM-1024 key establishment",
+                         "CNSA 2.0 algorithm table", group="MLKEM1024"),
+                _verdict("CNSA2-TLS-SIG", "MUST", "PASS", "ML-DSA-87 authentication",
+                         "CNSA 2.0 algorithm table", leaf="ML-DSA-87")]
+    return _endpoint(8443, "ok", tls, probes, findings, verdicts)
+
+
+def k2_endpoint() -> dict[str, Any]:
+    chain = [_cert(0, f"CN={XSS}", "CN=pqscan lab RSA root", RSA_KEY, RSA_SIG, "b0", False),
+             _cert(1, "CN=pqscan lab RSA root", "CN=pqscan lab RSA root", RSA_KEY, RSA_SIG,
+                   "b1", True)]
+    groups = {"x25519": _group("supported", "0x001d", "classical", True),
+              "secp256r1": _group("supported", "0x0017", "classical", True),
+              "X25519MLKEM768": _group("supported", "0x11ec", "hybrid", True),
+              "MLKEM1024": _group("inconclusive", "0x0202", "pure_pq",
+                                  reason="timeout after HRR")}
+    tls = _tls(versions=_versions(TLSv1_2="supported", TLSv1_3="supported"), groups=groups,
+               group_preference=["x25519", "X25519MLKEM768", "secp256r1"],
+               negotiated={"browser_like": "X25519MLKEM768", "x25519_share_first": "x25519",
+                           "classical_only": "x25519"},
+               negotiation_status={"browser_like": "ok", "x25519_share_first": "ok",
+                                   "classical_only": "ok"},
+               hrr={"browser_like": False, "x25519_share_first": False, "classical_only": False},
+               cipher_suites={"TLSv1.3": ["TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256"],
+                              "TLSv1.2": ["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"]},
+               tls12={"version_probed": "TLSv1.2",
+                      "ecdhe_curves": {"x25519": "supported", "secp256r1": "supported"},
+                      "curve_preference": ["x25519", "secp256r1"], "ffdhe": "not_supported",
+                      "rsa_key_transport": "not_supported"},
+               certificate_chain=chain,
+               certificate_verify={"scheme": "rsa_pss_rsae_sha256", "verified": True,
+                                   "reason": "signature verifies over the transcript",
+                                   "finished_verified": True},
+               signature_schemes={"rsa_pss_rsae_sha256": "supported", "mldsa65": "not_supported"},
+               kex_state="K2",
+               kex_state_reason="PQ supported, but an X25519-share-first client gets x25519")
+    probes = [_probe("versions.TLSv1.3", "ok", "ServerHello TLSv1.3"),
+              _probe("groups.MLKEM1024", "inconclusive", "timeout", "timeout after HRR",
+                     ["MLKEM1024"])]
+    findings = [_finding("kex.state.k2", "medium", "K2: PQ supported but not preferred",
+                         kex_state="K2"),
+                _finding("exposure.auth", "medium", f"classical chain: RSA-2048 leaf {XSS}",
+                         subject=f"CN={XSS}"),
+                _finding("scan.undecided", "info", "group check: MLKEM1024 inconclusive",
+                         check="kex.pre_standard", reason="timeout after HRR")]
+    verdicts = [_verdict("CNSA2-TLS-KEX", "MUST", "FAIL", "ML-KEM-1024 key establishment",
+                         "CNSA 2.0 algorithm table", negotiated="x25519"),
+                _verdict("CNSA2-TLS-SIG", "MUST", "FAIL", "ML-DSA-87 authentication",
+                         "CNSA 2.0 algorithm table", leaf=f"RSA-2048 {XSS}"),
+                _verdict("CNSA2-TLS-MLKEM1024", "SHOULD", "NOT_TESTED", "ML-KEM-1024 offered",
+                         "CNSA 2.0 algorithm table", reason="MLKEM1024 inconclusive")]
+    return _endpoint(8444, "ok", tls, probes, findings, verdicts)
+
+
+def k5_endpoint() -> dict[str, Any]:
+    chain = [_cert(0, "CN=legacy.example", "CN=pqscan lab RSA root", RSA_KEY, RSA_SIG, "c0",
+                   False)]
+    tls = _tls(versions=_versions(TLSv1_2="supported"),
+               cipher_suites={"TLSv1.3": [], "TLSv1.2": ["TLS_RSA_WITH_AES_128_CBC_SHA",
+                                                         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]},
+               tls12={"version_probed": "TLSv1.2", "ecdhe_curves": {"secp256r1": "supported"},
+                      "curve_preference": ["secp256r1"], "ffdhe": "not_supported",
+                      "rsa_key_transport": "supported"},
+               rsa_key_transport=True, certificate_chain=chain, kex_state="K5",
+               kex_state_reason="TLS <= 1.2 only and RSA key transport accepted")
+    probes = [_probe("versions.TLSv1.3", "refused", "alert protocol_version"),
+              _probe("tls12.rsa_key_transport", "ok", "ServerHello TLS_RSA_WITH_AES_128_CBC_SHA")]
+    findings = [_finding("kex.state.k5", "critical", "K5: TLS <= 1.2 only, RSA key transport",
+                         kex_state="K5")]
+    verdicts = [_verdict("CNSA2-TLS-KEX", "MUST", "FAIL", "ML-KEM-1024 key establishment",
+                         "CNSA 2.0 algorithm table", kex_state="K5"),
+                _verdict("CNSA2-TLS13-SUITES", "SHOULD", "NOT_APPLICABLE", "TLS 1.3 suites",
+                         "CNSA 2.0 algorithm table", reason="no TLS 1.3")]
+    return _endpoint(8445, "ok", tls, probes, findings, verdicts)
+
+
+def unreachable_endpoint() -> dict[str, Any]:
+    probes = [_probe("versions.TLSv1.3", "inconclusive", "connection refused",
+                     "connection refused")]
+    return _endpoint(1, "unreachable", None, probes, [], [], error="connection refused")
+
+
+def build_report(endpoints: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    eps = endpoints if endpoints is not None else [
+        k0_endpoint(), k2_endpoint(), k5_endpoint(), unreachable_endpoint()]
+    return copy.deepcopy({
+        "schema_version": "1", "tool": {"name": "pqscan", "version": "0.1.0"},
+        "started_at": "2026-11-21T20:00:00Z", "finished_at": "2026-11-21T20:00:05Z",
+        "method": {"engine": "pqscan TLS engine (RFC 8446 client on cryptography primitives)",
+                   "options": {"timeout": 5.0, "retries": 1, "per_endpoint": 4, "sni": None,
+                               "concurrency": 64},
+                   "group_enumeration": "HelloRetryRequest with empty key_share",
+                   "retries": "1 retry on timeout/reset; alerts are never retried"},
+        "endpoints": eps,
+    })
