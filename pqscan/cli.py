@@ -70,6 +70,8 @@ def emit(text: str, output: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False),
+              help="Keep every raw handshake transcript (JSON, hex) in this directory.")
 @click.option("--metadata", type=click.Path(dir_okay=False),
               help="Target metadata (TOML or CSV: owner, shelf life, ...) for risk and grouping.")
 @click.option("--profile", "profiles", multiple=True,
@@ -80,7 +82,7 @@ def emit(text: str, output: str | None) -> None:
               show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
 def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, timeout: float,
          concurrency: int, per_endpoint: int, fmt: str, output: str | None,
-         metadata: str | None, profiles: tuple[str, ...], profile_dirs: tuple[str, ...],
+         evidence_dir: str | None, metadata: str | None, profiles: tuple[str, ...], profile_dirs: tuple[str, ...],
          as_of: str | None, fail_on: str) -> None:
     """Scan TLS endpoints (host[:port], [v6]:port, https://host) for PQ readiness."""
     from pqscan.policy import exit_code_for, judge_report
@@ -95,7 +97,8 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, time
         parsed.extend(read_target_file(input_file, sni))
     if not parsed:
         raise UsageError("no targets: give TARGET arguments or -i FILE")
-    options = ScanOptions(timeout=timeout, per_endpoint=per_endpoint, sni=sni)
+    options = ScanOptions(timeout=timeout, per_endpoint=per_endpoint, sni=sni,
+                          evidence_dir=evidence_dir)
     report = judge_report(run_scan(parsed, options, concurrency), chosen, when)
     emit(_render(report, fmt, meta), output)
     for ep in report["endpoints"]:

@@ -8,7 +8,9 @@ and appends a `ProbeRecord` to the endpoint's method sheet.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +29,7 @@ class ScanOptions:
     retries: int = 1
     per_endpoint: int = 4  # concurrent connections to one endpoint
     sni: str | None = None
+    evidence_dir: str | None = None  # keep every raw handshake transcript here
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,14 @@ class ProbeRecord:
     transcript_sha256: str | None
     attempts: int
     duration_ms: int
+    evidence_file: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "result": self.result, "observed": self.observed,
             "reason": self.reason, "offered": self.offered,
             "transcript_sha256": self.transcript_sha256, "attempts": self.attempts,
-            "duration_ms": self.duration_ms,
+            "duration_ms": self.duration_ms, "evidence_file": self.evidence_file,
         }
 
 
@@ -118,7 +122,27 @@ class ProbeContext:
             verdict, reason = "refused", None
         else:
             verdict, reason = "inconclusive", result.reason
+        offered = describe_offer(offer)
+        evidence = self._keep_evidence(name, offered, result) if self.options.evidence_dir \
+            else None
         self.records.append(ProbeRecord(
-            name, verdict, observed_text(result), reason, describe_offer(offer),
-            result.transcript_sha256, attempts, int((time.monotonic() - start) * 1000)))
+            name, verdict, observed_text(result), reason, offered,
+            result.transcript_sha256, attempts, int((time.monotonic() - start) * 1000), evidence))
         return result
+
+    def _keep_evidence(self, name: str, offered: dict[str, Any],
+                       result: HandshakeResult) -> str | None:
+        """Write the raw transcript as JSON; the report names the file and its digest is the
+        probe's transcript_sha256 (recomputable from the hex records)."""
+        directory = Path(self.options.evidence_dir or ".") / f"{self.host}_{self.port}"
+        path = directory / f"{len(self.records):03d}-{name}.json"
+        record = {"target": f"{self.host}:{self.port}", "probe": name, "offered": offered,
+                  "transcript_sha256": result.transcript_sha256,
+                  "digest_method": "sha256 over (C|S, uint32 length, bytes) per record",
+                  "wire": [{"from": d, "hex": b.hex()} for d, b in result.wire]}
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        except OSError:
+            return None  # evidence is best effort; the digest is still in the report
+        return str(path)

@@ -57,6 +57,7 @@ class HandshakeResult:
     tls12_kex: flight.ServerKeyExchange12 | None = None
     downgrade_sentinel: str | None = None
     transcript_sha256: str | None = None
+    wire: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)  # (direction, bytes)
     offered: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -274,6 +275,16 @@ async def _tls12_flight(session: _Session, sh: ServerHello) -> None:
                         reason=f"unexpected TLS 1.2 handshake message {msg_type}")
 
 
+def transcript_digest(wire: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]) -> str:
+    """SHA-256 over the ordered wire log: direction byte (C/S), uint32 length, bytes."""
+    h = hashlib.sha256()
+    for direction, data in wire:
+        h.update(b"C" if direction == "client" else b"S")
+        h.update(len(data).to_bytes(4, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
 async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str = "hello",
                         follow_hrr: bool = True, limits: Limits | None = None) -> HandshakeResult:
     """One connection, one ClientHello (two after an HRR). Never raises."""
@@ -301,8 +312,8 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
         if conn is not None:
             await conn.close()
     if conn is not None:
-        wire = b"".join(conn.sent_log) + b"".join(conn.received_log)
-        fields.setdefault("transcript_sha256", hashlib.sha256(wire).hexdigest())
+        fields["wire"] = tuple(conn.wire_log)
+        fields.setdefault("transcript_sha256", transcript_digest(conn.wire_log))
     fields.setdefault("reason", "")
     fields["offered"] = offer.describe()
     return HandshakeResult(**fields)  # type: ignore[arg-type]

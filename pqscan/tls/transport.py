@@ -46,8 +46,8 @@ class Connection:
         self._writer = writer
         self._limits = limits
         self._received = 0
-        self.sent_log: list[bytes] = []
-        self.received_log: list[bytes] = []
+        # the bytes in both directions, in order: the evidence of what was said
+        self.wire_log: list[tuple[str, bytes]] = []
 
     @classmethod
     async def open(cls, host: str, port: int, limits: Limits) -> Connection:
@@ -71,7 +71,7 @@ class Connection:
         return cls(reader, writer, limits)
 
     async def send(self, data: bytes) -> None:
-        self.sent_log.append(data)
+        self.wire_log.append(("client", data))
         try:
             self._writer.write(data)
             await asyncio.wait_for(self._writer.drain(), self._limits.read_timeout)
@@ -102,7 +102,10 @@ class Connection:
         self._received += n
         if self._received > self._limits.max_bytes:
             raise TransportError("limit", f"server sent more than {self._limits.max_bytes} bytes")
-        self.received_log.append(data)
+        if self.wire_log and self.wire_log[-1][0] == "server":
+            self.wire_log[-1] = ("server", self.wire_log[-1][1] + data)
+        else:
+            self.wire_log.append(("server", data))
         return data
 
     async def read_record(self) -> Record:

@@ -95,3 +95,23 @@ def test_table_output_and_profile_exit_code(lab: dict[str, Any]) -> None:
     assert "PQB-HRR-UPGRADE     SHOULD      FAIL" in judged.output
     strict = CliRunner().invoke(cli, [*base, "--fail-on", "should"])
     assert strict.exit_code == 1  # the SHOULD: x25519-first clients get classical
+
+
+@pytest.mark.lab
+def test_evidence_files_match_report_digests(lab: dict[str, Any], tmp_path: Path) -> None:
+    from pqscan.tls.handshake import transcript_digest
+
+    out, evidence = tmp_path / "r.json", tmp_path / "evidence"
+    port = lab["mlkem1024-only"].port
+    result = CliRunner().invoke(cli, ["scan", f"127.0.0.1:{port}", "--sni", "localhost",
+                                      "--format", "json", "-o", str(out),
+                                      "--evidence", str(evidence)])
+    assert result.exit_code == 0, result.output
+    probes = json.loads(out.read_text())["endpoints"][0]["probes"]
+    assert probes and all(p["evidence_file"] for p in probes)
+    for probe in probes:
+        kept = json.loads(Path(probe["evidence_file"]).read_text())
+        wire = [(r["from"], bytes.fromhex(r["hex"])) for r in kept["wire"]]
+        assert transcript_digest(wire) == probe["transcript_sha256"]
+        # first bytes on the wire: a handshake record (22) carrying a ClientHello (1)
+        assert wire[0][0] == "client" and wire[0][1][0] == 22 and wire[0][1][5] == 1
