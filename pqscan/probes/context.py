@@ -10,8 +10,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from pathlib import Path
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pqscan.tls.handshake import CLOSED, ERROR, HandshakeResult, run_handshake
