@@ -82,8 +82,8 @@ def emit(text: str, output: str | None) -> None:
               show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
 def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, timeout: float,
          concurrency: int, per_endpoint: int, fmt: str, output: str | None,
-         evidence_dir: str | None, metadata: str | None, profiles: tuple[str, ...], profile_dirs: tuple[str, ...],
-         as_of: str | None, fail_on: str) -> None:
+         evidence_dir: str | None, metadata: str | None, profiles: tuple[str, ...],
+         profile_dirs: tuple[str, ...], as_of: str | None, fail_on: str) -> None:
     """Scan TLS endpoints (host[:port], [v6]:port, https://host) for PQ readiness."""
     from pqscan.policy import exit_code_for, judge_report
     from pqscan.policy_commands import parse_as_of, resolve_profiles
