@@ -38,6 +38,7 @@ class EndpointFacts:
     legacy_version: int | None = None
     sigschemes: SignatureSchemesResult | None = None
     preference_basis: str = "unknown"
+    tls12_sigschemes: dict[int, Status] = field(default_factory=dict)
 
 
 def _status(s: Status) -> str:
@@ -121,6 +122,8 @@ def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> d
             "curve_preference": [group(c).name for c in t.curve_preference],
             "ffdhe": _status(t.ffdhe),
             "rsa_key_transport": _status(t.rsa_key_transport),
+            "signature_schemes": {signature_scheme(c).name: _status(s)
+                                  for c, s in facts.tls12_sigschemes.items()},
         }
         rsa = t.rsa_key_transport.value
         tls["rsa_key_transport"] = None if rsa == "inconclusive" else rsa == SUPPORTED

@@ -14,7 +14,10 @@ from typing import Any
 
 from pqscan.endpoint import EndpointFacts, build_endpoint, unreachable_endpoint
 from pqscan.probes.behaviour import check_behaviour
-from pqscan.probes.certificates import check_signature_schemes
+from pqscan.probes.certificates import (
+    check_signature_schemes,
+    check_tls12_signature_schemes,
+)
 from pqscan.probes.context import ProbeContext, ScanOptions
 from pqscan.probes.groups import confirm_groups, enumerate_groups, preference_basis
 from pqscan.probes.status import SUPPORTED
@@ -84,8 +87,10 @@ async def _tls13(ctx: ProbeContext, facts: EndpointFacts) -> None:
 
 
 async def _tls12(ctx: ProbeContext, facts: EndpointFacts, version: int) -> None:
-    facts.tls12, (facts.tls12_suites, facts.tls12_suites_reason) = await asyncio.gather(
-        check_tls12(ctx, version), check_tls12_suites(ctx, version, tls12_groups()))
+    facts.tls12, (facts.tls12_suites, facts.tls12_suites_reason), facts.tls12_sigschemes = \
+        await asyncio.gather(
+            check_tls12(ctx, version), check_tls12_suites(ctx, version, tls12_groups()),
+            check_tls12_signature_schemes(ctx, version))
     facts.legacy_version = version
 
 

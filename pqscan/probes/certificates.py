@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 from pqscan.probes.context import ProbeContext
 from pqscan.probes.status import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Status
+from pqscan.probes.versions import tls12_groups
 from pqscan.tls.keyshare import can_generate
 from pqscan.tls.messages import TLS13
 from pqscan.tls.offer import TLS13_SUITES
-from pqscan.tls.registry import SIGNATURE_SCHEMES
+from pqscan.tls.registry import CIPHER_SUITES, SIGNATURE_SCHEMES
 
 # RFC 8446 §4.2.3: rsa_pkcs1_* and SHA-1 schemes are not for TLS 1.3 CertificateVerify
 _NOT_TLS13 = {0x0401, 0x0501, 0x0601, 0x0201, 0x0203, 0x0202, 0x0101, 0x0102, 0x0103}
@@ -75,3 +76,37 @@ async def check_signature_schemes(ctx: ProbeContext, groups: list[int]) -> Signa
             out.update({c: Status(INCONCLUSIVE, why or r.outcome) for c in remaining})
         break
     return SignatureSchemesResult(out, tuple(chains))
+
+
+async def check_tls12_signature_schemes(ctx: ProbeContext, version: int
+                                        ) -> dict[int, Status]:
+    """TLS 1.2: the schemes that sign ServerKeyExchange, by elimination over (EC)DHE suites.
+
+    ML-DSA, SLH-DSA and composite schemes are offered too: draft-ietf-tls-mldsa §3 forbids
+    them in TLS 1.2, so a server that signs with one is reported (and flagged by findings).
+    """
+    candidates = tuple(c for c, s in SIGNATURE_SCHEMES.items()
+                       if s.family != "unknown" and c < 0xFE00)
+    suites = tuple(c for c, s in CIPHER_SUITES.items()
+                   if not s.tls13 and s.kex in ("ECDHE", "DHE"))
+    remaining = list(candidates)
+    out: dict[int, Status] = {}
+    for round_ in range(len(candidates) + 1):
+        if not remaining:
+            break
+        offer = ctx.offer(versions=(version,), cipher_suites=suites, groups=tls12_groups(),
+                          signature_schemes=tuple(remaining))
+        r = await ctx.handshake(f"sigalgs.TLSv1.2[{round_}]", offer, depth="full")
+        scheme = r.tls12_kex.scheme if r.tls12_kex else None
+        if r.outcome == "server_hello" and scheme in remaining:
+            remaining.remove(scheme)
+            out[scheme] = Status(SUPPORTED)
+            continue
+        if r.outcome == "alert":
+            out.update({c: Status(NOT_SUPPORTED) for c in remaining})
+        else:
+            why = r.reason or ("no signed ServerKeyExchange" if scheme is None
+                               else f"server signed with unoffered scheme 0x{scheme:04x}")
+            out.update({c: Status(INCONCLUSIVE, why) for c in remaining})
+        break
+    return out

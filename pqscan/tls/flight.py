@@ -75,6 +75,7 @@ class ServerKeyExchange12:
     kind: str  # "ecdhe" | "dhe"
     named_curve: int | None = None
     dh_prime: bytes | None = None
+    scheme: int | None = None  # the SignatureAndHashAlgorithm that signed the parameters
 
     @classmethod
     def parse(cls, body: bytes, kex: str) -> ServerKeyExchange12:
@@ -83,10 +84,26 @@ class ServerKeyExchange12:
             curve_type = reader.u8()
             if curve_type != 3:  # named_curve (RFC 8422 §5.4); explicit curves are deprecated
                 raise DecodeError(f"ServerKeyExchange: curve_type {curve_type} is not named_curve")
-            return cls("ecdhe", named_curve=reader.u16())
+            curve = reader.u16()
+            reader.vec8()  # the server's ECDH point
+            return cls("ecdhe", named_curve=curve, scheme=_signature_scheme(reader))
         if kex == "DHE":
-            return cls("dhe", dh_prime=reader.vec16().lstrip(b"\x00"))
+            prime = reader.vec16().lstrip(b"\x00")
+            reader.vec16()  # g
+            reader.vec16()  # Ys
+            return cls("dhe", dh_prime=prime, scheme=_signature_scheme(reader))
         raise DecodeError(f"ServerKeyExchange for key exchange {kex!r} not understood")
+
+
+def _signature_scheme(reader: Reader) -> int | None:
+    """RFC 5246 §7.4.3: TLS 1.2 signs with an explicit SignatureAndHashAlgorithm; TLS 1.0/1.1
+    (no such field) leave just the signature vector."""
+    if reader.remaining < 4:
+        return None
+    rest = reader.rest()
+    if int.from_bytes(rest[2:4], "big") == len(rest) - 4:
+        return int.from_bytes(rest[:2], "big")
+    return None
 
 
 # RFC 8446 §4.4.3: 64 spaces, the context string, a zero byte, then the transcript hash

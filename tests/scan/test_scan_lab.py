@@ -133,3 +133,18 @@ def test_every_probe_recorded_with_offer(scanned: dict[str, dict[str, Any]], nam
         assert probe["result"] in ("ok", "refused", "inconclusive")
         assert probe["offered"]["versions"]
         assert (probe["reason"] is None) == (probe["result"] != "inconclusive")
+
+
+def test_tls12_signature_schemes_follow_the_certificate(
+        scanned: dict[str, dict[str, Any]]) -> None:
+    def supported(name: str) -> set[str]:
+        table = scanned[name]["tls"]["tls12"]["signature_schemes"]
+        return {s for s, v in table.items() if v == "supported"}
+
+    assert "ecdsa_secp256r1_sha256" in supported("tls12-ecdhe")
+    assert all(s.startswith("ecdsa") for s in supported("tls12-ecdhe"))
+    assert "rsa_pss_rsae_sha256" in supported("tls12-only")
+    assert all(s.startswith("rsa") for s in supported("tls12-only"))
+    # draft-ietf-tls-mldsa §3: never ML-DSA in TLS 1.2, even on the dual-certificate server
+    assert supported("dual-cert") and not any(s.startswith("mldsa") for s in supported("dual-cert"))
+    assert scanned["mlkem1024-only"]["tls"]["tls12"] is None
