@@ -6,9 +6,11 @@ Needs no network: the lab (pqscan.lab, extra `lab`) runs OpenSSL and tlslite-ng 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pqscan.errors import UsageError
+from pqscan.policy import judge_report
 from pqscan.probes.context import ScanOptions
 from pqscan.run import run_scan
 from pqscan.targets import parse_target
@@ -24,7 +26,8 @@ def run_demo(concurrency: int = 32) -> tuple[dict[str, Any], list[str]]:
     with Lab(DEFAULT_LAB) as lab:
         endpoints = list(lab.endpoints)
         targets = [parse_target(f"127.0.0.1:{e.port}", "localhost") for e in endpoints]
-        report = run_scan(targets, ScanOptions(timeout=5), concurrency)
+        report = judge_report(run_scan(targets, ScanOptions(timeout=5), concurrency), [],
+                              date.today())  # findings, as `pqscan scan` derives them
     mismatches: list[str] = []
     for endpoint, result in zip(endpoints, report["endpoints"], strict=True):
         result["label"] = endpoint.name
