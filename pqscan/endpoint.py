@@ -40,6 +40,10 @@ class EndpointFacts:
     preference_basis: str = "unknown"
     tls12_sigschemes: dict[int, Status] = field(default_factory=dict)
 
+    @property
+    def has_tls13(self) -> bool:
+        return self.versions.versions["TLSv1.3"].value == SUPPORTED
+
 
 def _status(s: Status) -> str:
     return s.value

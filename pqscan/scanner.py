@@ -90,7 +90,7 @@ async def _tls12(ctx: ProbeContext, facts: EndpointFacts, version: int) -> None:
     facts.tls12, (facts.tls12_suites, facts.tls12_suites_reason), facts.tls12_sigschemes = \
         await asyncio.gather(
             check_tls12(ctx, version), check_tls12_suites(ctx, version, tls12_groups()),
-            check_tls12_signature_schemes(ctx, version))
+            check_tls12_signature_schemes(ctx, version, pq_only=facts.has_tls13))
     facts.legacy_version = version
 
 

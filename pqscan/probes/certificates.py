@@ -78,15 +78,17 @@ async def check_signature_schemes(ctx: ProbeContext, groups: list[int]) -> Signa
     return SignatureSchemesResult(out, tuple(chains))
 
 
-async def check_tls12_signature_schemes(ctx: ProbeContext, version: int
+async def check_tls12_signature_schemes(ctx: ProbeContext, version: int, pq_only: bool
                                         ) -> dict[int, Status]:
     """TLS 1.2: the schemes that sign ServerKeyExchange, by elimination over (EC)DHE suites.
 
     ML-DSA, SLH-DSA and composite schemes are offered too: draft-ietf-tls-mldsa §3 forbids
-    them in TLS 1.2, so a server that signs with one is reported (and flagged by findings).
+    them in TLS 1.2, so a server that signs with one is reported. With `pq_only` (endpoints
+    that also speak TLS 1.3, whose certificates the TLS 1.3 check already covers) only those
+    PQ schemes are offered: one connection, normally refused.
     """
     candidates = tuple(c for c, s in SIGNATURE_SCHEMES.items()
-                       if s.family != "unknown" and c < 0xFE00)
+                       if s.family != "unknown" and c < 0xFE00 and (s.is_pq or not pq_only))
     suites = tuple(c for c, s in CIPHER_SUITES.items()
                    if not s.tls13 and s.kex in ("ECDHE", "DHE"))
     remaining = list(candidates)
