@@ -21,6 +21,7 @@ from typing import Any
 
 from pqscan.tls.registry_common import (
     check_code,
+    code_from_name,
     grease_name,
     hex_code,
     is_grease,
@@ -310,8 +311,6 @@ _BY_LOWER = {g.name.lower(): g for g in GROUPS.values()}
 if len(_BY_LOWER) != len(GROUPS):  # names must stay unique even case-insensitively
     raise RuntimeError("duplicate group names in the registry")
 
-_HEX_NAME = re.compile(r"^0x[0-9a-fA-F]{1,4}$")
-_GREASE_NAME = re.compile(r"^GREASE\((0x[0-9a-fA-F]{4})\)$")
 
 
 def _unknown(code: int) -> NamedGroup:
@@ -335,11 +334,9 @@ def group(code_or_name: int | str) -> NamedGroup:
         found = _BY_NAME.get(code_or_name) or _BY_LOWER.get(code_or_name.lower())
         if found is not None:
             return found
-        m = _GREASE_NAME.match(code_or_name)
-        if m and is_grease(int(m.group(1), 16)):
-            return group(int(m.group(1), 16))
-        if _HEX_NAME.match(code_or_name):
-            return group(int(code_or_name, 16))
+        code = code_from_name(code_or_name)
+        if code is not None:
+            return group(code)
         raise ValueError(f"unknown TLS group name {code_or_name!r}")
     code = check_code(code_or_name, "group")
     return GROUPS.get(code) or _unknown(code)

@@ -8,6 +8,7 @@ ranges (RFC 8446 §4.2.3 / §4.2.7, IANA "TLS Supported Groups" S1).
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -43,7 +44,7 @@ def check_code(code: object, what: str) -> int:
 
 @cache
 def reference_data() -> dict[str, Any]:
-    """The reference JSON shipped in `pqscan.data` (never read from ../shared)."""
+    """The reference JSON shipped in the `pqscan.data` package (see its PROVENANCE.md)."""
     text = resources.files("pqscan.data").joinpath("pqc-standards.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
@@ -59,3 +60,18 @@ def reference_ranges(section: str) -> list[tuple[int, int]]:
             lo, hi = entry["range_hex"]
             out.append((int(lo, 16), int(hi, 16)))
     return out
+
+
+_HEX_NAME = re.compile(r"^0x[0-9a-fA-F]{1,4}$")
+_GREASE_NAME = re.compile(r"^GREASE\((0x[0-9a-fA-F]{4})\)$")
+
+
+def code_from_name(name: str) -> int | None:
+    """The codepoint a registry prints for values it has no name for: "0x1234" or
+    "GREASE(0x0a0a)" (RFC 8701), so that such names round-trip; None for any other text."""
+    m = _GREASE_NAME.match(name)
+    if m and is_grease(int(m.group(1), 16)):
+        return int(m.group(1), 16)
+    if _HEX_NAME.match(name):
+        return int(name, 16)
+    return None

@@ -17,6 +17,7 @@ from typing import Any
 
 from pqscan.tls.registry_common import (
     check_code,
+    code_from_name,
     grease_name,
     hex_code,
     is_grease,
@@ -152,8 +153,6 @@ _PRIVATE = reference_ranges("tls_signature_schemes")
 _TABLE, PENDING_SIGNATURE_SCHEMES = _build()
 SIGNATURE_SCHEMES: Mapping[int, SignatureScheme] = MappingProxyType(_TABLE)
 _BY_NAME = {s.name.lower(): s for s in SIGNATURE_SCHEMES.values()}
-_HEX_NAME = re.compile(r"^0x[0-9a-fA-F]{1,4}$")
-_GREASE_NAME = re.compile(r"^GREASE\((0x[0-9a-fA-F]{4})\)$")
 
 
 def signature_scheme(code_or_name: int | str) -> SignatureScheme:
@@ -166,11 +165,9 @@ def signature_scheme(code_or_name: int | str) -> SignatureScheme:
         found = _BY_NAME.get(code_or_name.lower())
         if found is not None:
             return found
-        m = _GREASE_NAME.match(code_or_name)
-        if m and is_grease(int(m.group(1), 16)):
-            return signature_scheme(int(m.group(1), 16))
-        if _HEX_NAME.match(code_or_name):
-            return signature_scheme(int(code_or_name, 16))
+        code = code_from_name(code_or_name)
+        if code is not None:
+            return signature_scheme(code)
         raise ValueError(f"unknown TLS signature scheme name {code_or_name!r}")
     code = check_code(code_or_name, "signature scheme")
     known = SIGNATURE_SCHEMES.get(code)

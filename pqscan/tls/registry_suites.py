@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from pqscan.tls.registry_common import check_code, grease_name, hex_code, is_grease
+from pqscan.tls.registry_common import check_code, code_from_name, grease_name, hex_code, is_grease
 
 
 @dataclass(frozen=True)
@@ -154,8 +154,6 @@ CIPHER_SUITES: Mapping[int, CipherSuite] = MappingProxyType(
     {code: _parse(code, name) for code, name in sorted(_NAMES.items())}
 )
 _BY_NAME = {s.name.upper(): s for s in CIPHER_SUITES.values()}
-_HEX_NAME = re.compile(r"^0x[0-9a-fA-F]{1,4}$")
-_GREASE_NAME = re.compile(r"^GREASE\((0x[0-9a-fA-F]{4})\)$")
 
 
 def cipher_suite(code_or_name: int | str) -> CipherSuite:
@@ -168,11 +166,9 @@ def cipher_suite(code_or_name: int | str) -> CipherSuite:
         found = _BY_NAME.get(code_or_name.upper())
         if found is not None:
             return found
-        m = _GREASE_NAME.match(code_or_name)
-        if m and is_grease(int(m.group(1), 16)):
-            return cipher_suite(int(m.group(1), 16))
-        if _HEX_NAME.match(code_or_name):
-            return cipher_suite(int(code_or_name, 16))
+        code = code_from_name(code_or_name)
+        if code is not None:
+            return cipher_suite(code)
         raise ValueError(f"unknown TLS cipher suite name {code_or_name!r}")
     code = check_code(code_or_name, "cipher suite")
     known = CIPHER_SUITES.get(code)
