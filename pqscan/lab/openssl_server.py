@@ -18,6 +18,8 @@ from OpenSSL import SSL
 
 from pqscan.lab.serving import (
     Handler,
+    add_listener_arguments,
+    cert_pair,
     http_response,
     linger_close,
     open_listeners,
@@ -63,22 +65,13 @@ def make_handler(ctx: SSL.Context, name: str) -> Handler:
     return handle
 
 
-def _cert_pair(text: str) -> tuple[Path, Path]:
-    chain, sep, key = text.partition(",")
-    if not sep or not chain or not key:
-        raise argparse.ArgumentTypeError(f"--cert wants CHAIN.pem,KEY.pem, got {text!r}")
-    return Path(chain), Path(key)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse arguments, bind the listeners and serve until killed."""
     parser = argparse.ArgumentParser(prog="python -m pqscan.lab.openssl_server")
     parser.add_argument("--name", default="openssl")
-    parser.add_argument("--cert", type=_cert_pair, action="append", required=True)
+    parser.add_argument("--cert", type=cert_pair, action="append", required=True)
     parser.add_argument("--dhparam", type=Path)
-    parser.add_argument("--listen", type=int, default=1, help="number of ports to open")
-    parser.add_argument("--port", type=int, action="append", help="fixed port(s) instead")
-    parser.add_argument("--ready", type=Path, help="write {'ports': [...]} here once listening")
+    add_listener_arguments(parser)
     args = parser.parse_args(argv)
     ctx = build_context(args.cert, args.dhparam)
     listeners = open_listeners(args.listen, args.port)

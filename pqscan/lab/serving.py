@@ -7,6 +7,7 @@ caught, so garbage, resets and half-open clients never stop the server.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -129,3 +130,18 @@ def serve_forever(listeners: list[socket.socket], handler: Handler,
         write_ready_file(ready_file, ports)
     _log(f"serving on {HOST} ports {ports}")
     threading.Event().wait()
+
+
+def cert_pair(text: str) -> tuple[Path, Path]:
+    """argparse type for `--cert CHAIN.pem,KEY.pem`."""
+    chain, sep, key = text.partition(",")
+    if not sep or not chain or not key:
+        raise argparse.ArgumentTypeError(f"--cert wants CHAIN.pem,KEY.pem, got {text!r}")
+    return Path(chain), Path(key)
+
+
+def add_listener_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every lab server process shares: how many ports, and where to say so."""
+    parser.add_argument("--listen", type=int, default=1, help="number of ports to open")
+    parser.add_argument("--port", type=int, action="append", help="fixed port(s) instead")
+    parser.add_argument("--ready", type=Path, help="write {'ports': [...]} here once listening")

@@ -13,13 +13,14 @@ import argparse
 import contextlib
 import socket
 from collections.abc import Sequence
-from pathlib import Path
 
 from tlslite import HandshakeSettings, TLSConnection, X509CertChain, parsePEMKey
 from tlslite.constants import GroupName
 
 from pqscan.lab.serving import (
     Handler,
+    add_listener_arguments,
+    cert_pair,
     http_response,
     linger_close,
     open_listeners,
@@ -71,26 +72,17 @@ def make_handler(chain: X509CertChain, key: object, settings: HandshakeSettings,
     return handle
 
 
-def _cert_pair(text: str) -> tuple[Path, Path]:
-    chain, sep, key = text.partition(",")
-    if not sep or not chain or not key:
-        raise argparse.ArgumentTypeError(f"--cert wants CHAIN.pem,KEY.pem, got {text!r}")
-    return Path(chain), Path(key)
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Parse arguments, bind the listeners and serve until killed."""
     parser = argparse.ArgumentParser(prog="python -m pqscan.lab.tlslite_server")
     parser.add_argument("--name", default="tlslite")
-    parser.add_argument("--cert", type=_cert_pair, required=True)
+    parser.add_argument("--cert", type=cert_pair, required=True)
     parser.add_argument("--groups", required=True, help="comma-separated tlslite group names")
     parser.add_argument("--min-version", default="TLSv1.2", choices=sorted(_VERSIONS))
     parser.add_argument("--max-version", default="TLSv1.3", choices=sorted(_VERSIONS))
     parser.add_argument("--key-exchanges", default="ecdhe_rsa",
                         help="comma-separated tlslite TLS<=1.2 key exchange names")
-    parser.add_argument("--listen", type=int, default=1)
-    parser.add_argument("--port", type=int, action="append")
-    parser.add_argument("--ready", type=Path)
+    add_listener_arguments(parser)
     args = parser.parse_args(argv)
     chain_path, key_path = args.cert
     chain = X509CertChain()
