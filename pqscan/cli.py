@@ -92,6 +92,12 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, time
     chosen = resolve_profiles(profiles, profile_dirs) if profiles else []
     when = parse_as_of(as_of)
     meta = load_metadata(metadata) if metadata else None
+    if evidence_dir:
+        try:
+            Path(evidence_dir).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"--evidence: cannot create {evidence_dir!r}: "
+                             f"{exc.strerror or exc}") from None
     parsed: list[Target] = [parse_target(t, sni) for t in targets]
     if input_file:
         parsed.extend(read_target_file(input_file, sni))

@@ -99,7 +99,9 @@ async def scan(targets: Sequence[Target], options: ScanOptions, concurrency: int
                ) -> list[dict[str, Any]]:
     """Scan all targets; results come back in input order (and stream via `on_result`)."""
     global_limit = asyncio.Semaphore(max(1, concurrency))
-    endpoint_limit = asyncio.Semaphore(max(1, concurrency // max(1, options.per_endpoint) or 1))
+    # endpoints in flight: enough to keep `concurrency` connections busy, few enough that
+    # results stream out as endpoints finish instead of all at the end
+    endpoint_limit = asyncio.Semaphore(max(1, concurrency // max(1, options.per_endpoint)))
 
     async def one(target: Target) -> dict[str, Any]:
         async with endpoint_limit:

@@ -115,3 +115,13 @@ def test_evidence_files_match_report_digests(lab: dict[str, Any], tmp_path: Path
         assert transcript_digest(wire) == probe["transcript_sha256"]
         # first bytes on the wire: a handshake record (22) carrying a ClientHello (1)
         assert wire[0][0] == "client" and wire[0][1][0] == 22 and wire[0][1][5] == 1
+
+
+def test_unwritable_evidence_dir_is_exit_2_before_scanning(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(cli, ["scan", f"127.0.0.1:{_closed_port()}", "--evidence",
+                                      str(blocker / "sub")])
+    assert result.exit_code == 2
+    assert result.output.startswith("pqscan: error: --evidence: cannot create ")
+    assert "unreachable" not in result.output  # nothing was scanned
