@@ -17,8 +17,9 @@ import os
 from dataclasses import dataclass, field
 
 from pqscan.errors import DecodeError, UnsupportedGroupError
+from pqscan.tls import clientauth, flight, keyschedule, messages
 from pqscan.tls import extensions as ext
-from pqscan.tls import flight, keyschedule, messages
+from pqscan.tls.clientauth import CertificateRequest, ClientAuth
 from pqscan.tls.extensions import KeyShareEntry
 from pqscan.tls.keyshare import KeyShare, new_key_share
 from pqscan.tls.messages import Alert, ClientHello, ServerHello
@@ -59,6 +60,8 @@ class HandshakeResult:
     transcript_sha256: str | None = None
     wire: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)  # (direction, bytes)
     offered: dict[str, object] = field(default_factory=dict)
+    cert_request_schemes: tuple[int, ...] | None = None  # None: no CertificateRequest seen
+    client_auth: str | None = None  # accepted | alert | closed | no_answer | not_requested
 
     @property
     def alert_name(self) -> str | None:
@@ -157,7 +160,7 @@ async def _server_hello(session: _Session) -> tuple[ServerHello, bytes]:
 
 
 async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hrr: bool,
-                     f: dict[str, object]) -> dict[str, object]:
+                     f: dict[str, object], auth: ClientAuth | None) -> dict[str, object]:
     session = _Session(conn, offer)
     session.fields = f  # shared with the caller so that partial facts survive an early stop
     keys, entries = _make_shares(offer, offer.key_shares)
@@ -213,12 +216,12 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
     session.transcript.add(raw)
     if depth != "full":
         return {"outcome": SERVER_HELLO, "reason": "ServerHello", **f}
-    await _tls13_flight(session, keys[share.group], share.key_exchange, sh.cipher_suite)
+    await _tls13_flight(session, keys[share.group], share.key_exchange, sh.cipher_suite, auth)
     return {"outcome": SERVER_HELLO, "reason": "handshake decrypted", **f}
 
 
 async def _tls13_flight(session: _Session, key: KeyShare, server_share: bytes,
-                        suite: int) -> None:
+                        suite: int, auth: ClientAuth | None) -> None:
     f = session.fields
     try:
         secret = key.shared_secret(server_share)
@@ -230,6 +233,7 @@ async def _tls13_flight(session: _Session, key: KeyShare, server_share: bytes,
                                             session.transcript.hash(params.hash_name))
     session.protection = keyschedule.RecordProtection(params, secrets.server_handshake_traffic)
     certs: tuple[bytes, ...] = ()
+    request: CertificateRequest | None = None
     while True:
         msg_type, body, raw = await session.next_message()
         if msg_type == messages.ENCRYPTED_EXTENSIONS:
@@ -249,11 +253,75 @@ async def _tls13_flight(session: _Session, key: KeyShare, server_share: bytes,
                 params.hash_name, secrets.server_handshake_traffic,
                 session.transcript.hash(params.hash_name))
             f["finished_ok"] = body == expected
+            if auth is not None:
+                session.transcript.add(raw)
+                await _client_flight(session, params, secrets, request, auth)
             return
-        elif msg_type != messages.CERTIFICATE_REQUEST:
+        elif msg_type == messages.CERTIFICATE_REQUEST:
+            request = CertificateRequest.parse13(body)
+            f["cert_request_schemes"] = request.signature_schemes
+        else:
             raise _Stop(outcome=ERROR, error_kind="violation",
                         reason=f"unexpected handshake message {msg_type} in the server flight")
         session.transcript.add(raw)
+
+
+async def _client_flight(session: _Session, params: keyschedule.SuiteParams,
+                         secrets: keyschedule.HandshakeSecrets,
+                         request: CertificateRequest | None, auth: ClientAuth) -> None:
+    """Answer the server flight: [Certificate, CertificateVerify,] Finished under the client
+    handshake keys (RFC 8446 §4.4), then read the server's verdict under its application keys
+    (§7.1): an alert refuses, a NewSessionTicket or data means the flight was accepted."""
+    f, h = session.fields, params.hash_name
+    app = keyschedule.application_secrets(h, secrets.handshake_secret, session.transcript.hash(h))
+    out: list[bytes] = []
+    if request is not None:
+        chain = auth.credential.chain if auth.credential is not None else ()
+        out.append(clientauth.certificate13(request.context, chain))
+        session.transcript.add(out[-1])
+        if auth.credential is not None and auth.label is not None:
+            content = clientauth.cv_content13(session.transcript.hash(h))
+            out.append(clientauth.certificate_verify(auth.label, auth.signature(content)))
+            session.transcript.add(out[-1])
+    else:
+        f["client_auth"] = "not_requested"
+    verify = keyschedule.finished_verify_data(h, secrets.client_handshake_traffic,
+                                              session.transcript.hash(h))
+    out.append(messages.handshake_bytes(messages.FINISHED, verify))
+    sealer = keyschedule.RecordProtection(params, secrets.client_handshake_traffic)
+    flight_bytes = b"".join(out)
+    # RFC 8446 §D.4: the compatibility-mode client (non-empty session id) sends a CCS first
+    wire = messages.records_for(messages.CHANGE_CIPHER_SPEC, b"\x01", version=messages.TLS12)
+    for i in range(0, len(flight_bytes), 2**14 - 256):
+        wire += sealer.encrypt(messages.HANDSHAKE, flight_bytes[i : i + 2**14 - 256])
+    await session.conn.send(wire)
+    if request is None:
+        return
+    handshake_keys = session.protection
+    session.protection = keyschedule.RecordProtection(params, app.server_application_traffic)
+    try:
+        record = await session.conn.read_record()
+    except TransportError as exc:
+        if exc.kind == "timeout":
+            f["client_auth"] = "no_answer"
+            return
+        raise _Stop(outcome=CLOSED, error_kind=exc.kind, client_auth="closed",
+                    reason=f"connection ended after the client certificate flight: {exc}"
+                    ) from None
+    ctype, payload = record.content_type, record.fragment
+    if ctype == messages.APPLICATION_DATA:
+        try:
+            ctype, payload = session.protection.decrypt(record.header(), payload)
+        except DecodeError:
+            # some servers still write with handshake keys when they refuse the client flight
+            if handshake_keys is None:
+                raise
+            ctype, payload = handshake_keys.decrypt(record.header(), payload)
+    if ctype == messages.ALERT and len(payload) >= 2:
+        raise _Stop(outcome=ALERT, alert=payload[1], client_auth="alert",
+                    reason=f"server sent alert {alert_name(payload[1])} after the client "
+                    "certificate flight")
+    f["client_auth"] = "accepted"
 
 
 async def _tls12_flight(session: _Session, sh: ServerHello) -> None:
@@ -286,15 +354,19 @@ def transcript_digest(wire: list[tuple[str, bytes]] | tuple[tuple[str, bytes], .
 
 
 async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str = "hello",
-                        follow_hrr: bool = True, limits: Limits | None = None) -> HandshakeResult:
-    """One connection, one ClientHello (two after an HRR). Never raises."""
+                        follow_hrr: bool = True, limits: Limits | None = None,
+                        client_auth: ClientAuth | None = None) -> HandshakeResult:
+    """One connection, one ClientHello (two after an HRR). Never raises.
+
+    With `client_auth` (and depth "full", TLS 1.3) the client answers the server flight
+    (certificate if requested, Finished) and `client_auth` in the result says how it ended."""
     limits = limits or Limits()
     partial: dict[str, object] = {}
     fields: dict[str, object]
     conn: Connection | None = None
     try:
         conn = await Connection.open(host, port, limits)
-        fields = await _handshake(conn, offer, depth, follow_hrr, partial)
+        fields = await _handshake(conn, offer, depth, follow_hrr, partial, client_auth)
     except _Stop as stop:
         fields = {**partial, **stop.fields}
     except TransportError as exc:

@@ -100,6 +100,28 @@ def handshake_secrets(hash_name: str, shared_secret: bytes,
     )
 
 
+@dataclass(frozen=True)
+class ApplicationSecrets:
+    master_secret: bytes
+    client_application_traffic: bytes
+    server_application_traffic: bytes
+
+
+def application_secrets(hash_name: str, handshake_secret: bytes,
+                        finished_hash: bytes) -> ApplicationSecrets:
+    """Handshake Secret -> Master Secret -> [cs] ap traffic_0 (RFC 8446 §7.1); `finished_hash`
+    is Transcript-Hash(ClientHello...server Finished)."""
+    size = hashlib.new(hash_name).digest_size
+    empty_hash = hashlib.new(hash_name, b"").digest()
+    derived = derive_secret(hash_name, handshake_secret, "derived", empty_hash)
+    master = hkdf_extract(hash_name, derived, bytes(size))
+    return ApplicationSecrets(
+        master,
+        derive_secret(hash_name, master, "c ap traffic", finished_hash),
+        derive_secret(hash_name, master, "s ap traffic", finished_hash),
+    )
+
+
 def finished_verify_data(hash_name: str, base_key: bytes, transcript_hash: bytes) -> bytes:
     """verify_data = HMAC(finished_key, Transcript-Hash(...)) (RFC 8446 §4.4.4)."""
     finished_key = hkdf_expand_label(hash_name, base_key, "finished", b"",

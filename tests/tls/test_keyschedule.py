@@ -10,6 +10,7 @@ from pqscan.errors import DecodeError
 from pqscan.tls.keyschedule import (
     RecordProtection,
     Transcript,
+    application_secrets,
     derive_secret,
     finished_verify_data,
     handshake_secrets,
@@ -68,3 +69,19 @@ def test_transcript_message_hash_after_hrr() -> None:
 def test_finished_is_hmac_over_transcript() -> None:
     a = finished_verify_data("sha256", b"k" * 32, b"t" * 32)
     assert len(a) == 32 and a != finished_verify_data("sha256", b"k" * 32, b"u" * 32)
+
+
+def test_rfc8448_application_traffic_secrets_and_keys() -> None:
+    hs = handshake_secrets("sha256", ECDHE, HELLO_HASH).handshake_secret
+    # RFC 8448 §3: Hash(ClientHello ... server Finished)
+    finished_hash = H("9608102a0f1ccc6db6250b7b7e417b1a000eaada3daae4777a7686c9ff83df13")
+    a = application_secrets("sha256", hs, finished_hash)
+    assert a.master_secret == H(
+        "18df06843d13a08bf2a449844c5f8a478001bc4d4c627984d5a41da8d0402919")
+    assert a.client_application_traffic == H(
+        "9e40646ce79a7f9dc05af8889bce6552875afa0b06df0087f792ebb7c17504a5")
+    assert a.server_application_traffic == H(
+        "a11af9f05531f856ad47116b45a950328204b4f44bfb6b3a4b4f1f3fcb631643")
+    prot = RecordProtection(suite_params(0x1301), a.server_application_traffic)
+    assert prot.key == H("9f02283b6c9c07efc26bb9f2ac92e356")  # server application write key
+    assert prot.iv == H("cf782b88dd83549aadf1e984")  # server application write IV
