@@ -39,3 +39,14 @@ def lab_report(lab: dict[str, LabEndpoint]) -> dict[str, Any]:
     for name, endpoint in zip(names, report["endpoints"], strict=True):
         endpoint["label"] = name
     return report
+
+
+@pytest.fixture(scope="session")
+def mtls_lab() -> Iterator[Lab]:
+    """MTLS_LAB (OpenSSL and tlslite-ng servers asking for client certificates), started once."""
+    pytest.importorskip("OpenSSL")
+    pytest.importorskip("tlslite")
+    from pqscan.lab.mtls import MTLS_LAB
+
+    with Lab(MTLS_LAB) as running:
+        yield running

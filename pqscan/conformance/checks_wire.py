@@ -6,8 +6,6 @@ segments); the ML-DSA checks follow draft-ietf-tls-mldsa (I-D) and RFC 8446 §4.
 
 from __future__ import annotations
 
-from typing import Any
-
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import mldsa
 
@@ -16,9 +14,6 @@ from pqscan.conformance.probe import (
     CLASSICAL,
     CLASSICAL_SIGALGS,
     MLDSA_SCHEMES,
-    PQ_GROUPS,
-    X25519,
-    X25519MLKEM768,
     Probe,
     observed,
 )
@@ -26,19 +21,11 @@ from pqscan.conformance.script import exchange, ske_signature_scheme
 from pqscan.errors import DecodeError
 from pqscan.tls import messages
 from pqscan.tls.handshake import HandshakeResult
-from pqscan.tls.keyshare import can_generate
 from pqscan.tls.offer import ClientOffer, build_client_hello
 from pqscan.tls.registry import signature_scheme
 
 _MLDSA_KEY = {0x0904: mldsa.MLDSA44PublicKey, 0x0905: mldsa.MLDSA65PublicKey,
               0x0906: mldsa.MLDSA87PublicKey}
-
-
-async def _pq_offer(probe: Probe) -> dict[str, Any]:
-    """A PQ ClientHello: the supported PQ group's share (else X25519MLKEM768) plus x25519."""
-    pq = await probe.first_pq() or X25519MLKEM768
-    groups = tuple(g for g in PQ_GROUPS + CLASSICAL if can_generate(g))
-    return {"groups": groups, "key_shares": (pq, X25519)}
 
 
 def _completes(r: HandshakeResult, expected: str, alert_ok: bool = False) -> Verdict:
@@ -51,20 +38,20 @@ def _completes(r: HandshakeResult, expected: str, alert_ok: bool = False) -> Ver
 
 @register("PQT-028", "robustness", "transport")
 async def split_tcp(probe: Probe) -> Verdict:
-    r = await probe.handshake(tcp_segment=200, **await _pq_offer(probe))
+    r = await probe.handshake(tcp_segment=200, **await probe.pq_offer())
     return _completes(r, "handshake completes with the hello in 200-byte TCP segments")
 
 
 @register("PQT-029", "robustness", "transport")
 async def split_records(probe: Probe) -> Verdict:
     # 512-byte records put a record boundary inside any ML-KEM key_share (>= 800 bytes)
-    r = await probe.handshake(max_fragment=512, **await _pq_offer(probe))
+    r = await probe.handshake(max_fragment=512, **await probe.pq_offer())
     return _completes(r, "handshake completes with the hello in 512-byte records")
 
 
 @register("PQT-030", "robustness", "transport")
 async def large_hello(probe: Probe) -> Verdict:
-    r = await probe.handshake(pad_to=20000, **await _pq_offer(probe))
+    r = await probe.handshake(pad_to=20000, **await probe.pq_offer())
     return _completes(r, "handshake (or a clean alert) for a 20000-byte ClientHello in two "
                       "records; never a hang", alert_ok=True)
 
@@ -89,7 +76,7 @@ def _name(scheme: int | None) -> str:
 async def mldsa_server_auth(probe: Probe) -> Verdict:
     expected = ("ML-DSA CertificateVerify whose scheme matches the leaf key (OID 2.16.840.1."
                 "101.3.4.3.17/18/19) and verifies with the empty FIPS 204 context")
-    r = await probe.handshake(**await _pq_offer(probe), signature_schemes=MLDSA_SCHEMES)
+    r = await probe.handshake(**await probe.pq_offer(), signature_schemes=MLDSA_SCHEMES)
     if r.outcome == "alert" and r.alert_name == "handshake_failure":
         return Verdict(NOT_APPLICABLE, expected, f"no ML-DSA certificate: {observed(r)}")
     if r.outcome != "server_hello":
@@ -103,7 +90,7 @@ async def mldsa_server_auth(probe: Probe) -> Verdict:
 async def cert_selection(probe: Probe) -> Verdict:
     expected = ("classical sigalgs only -> no ML-DSA CertificateVerify; ML-DSA only -> ML-DSA "
                 "chain or handshake_failure (RFC 8446 §4.4.2.2, §4.4.3)")
-    offer = await _pq_offer(probe)
+    offer = await probe.pq_offer()
     a = await probe.handshake(**offer, signature_schemes=CLASSICAL_SIGALGS)
     b = await probe.handshake(**offer, signature_schemes=MLDSA_SCHEMES)
     if "error" in (a.outcome, b.outcome):

@@ -13,6 +13,7 @@ from pqscan.conformance.report import FORMATS, render
 from pqscan.conformance.runner import SUITES, run_suite_sync, select_checks
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, PqscanError
 from pqscan.targets import parse_target
+from pqscan.tls.clientauth import ClientCredential
 from pqscan.tls.transport import Limits
 
 
@@ -25,25 +26,32 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--suite", type=click.Choice(SUITES), default="pq-tls", show_default=True)
 @click.option("--only", multiple=True, help="Comma-separated check ids, e.g. PQT-001,PQT-014.")
 @click.option("--tag", multiple=True, help="Run checks with this tag (groups, hrr, malformed, "
-              "sigalgs, robustness, tls12, transport).")
+              "sigalgs, robustness, tls12, transport, chain, profile, mtls).")
 @click.option("--sni", default=None, help="Server name to send (default: the host unless an IP).")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=120), default=5.0,
               show_default=True, help="Connect and read timeout per connection, seconds.")
+@click.option("--client-cert", default=None, metavar="PEM",
+              help="Client certificate chain for the mTLS checks (default: a throw-away "
+              "self-signed ML-DSA-65 one).")
+@click.option("--client-key", default=None, metavar="PEM", help="Its private key (PEM).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[str, ...],
-                    sni: str | None, timeout: float, fmt: str, output: Path | None) -> None:
+                    sni: str | None, timeout: float, client_cert: str | None,
+                    client_key: str | None, fmt: str, output: Path | None) -> None:
     """Run the active PQ TLS conformance suite against TARGET (host:port)."""
     try:
         parsed = parse_target(target, sni=sni)
         checks = select_checks(_split(only), _split(tag))
+        credential = ClientCredential.from_files(client_cert, client_key)
     except PqscanError as exc:
         raise click.UsageError(str(exc)) from None
     if not checks:
         raise click.UsageError("no check matches --only/--tag")
     run = run_suite_sync(parsed.host, parsed.port, sni=parsed.sni,
                          limits=Limits(connect_timeout=timeout, read_timeout=timeout),
-                         checks=checks, target=parsed.text, suite=suite)
+                         checks=checks, target=parsed.text, suite=suite,
+                         client_credential=credential)
     text = render(run, fmt)
     if output is not None:
         try:

@@ -22,7 +22,8 @@ NOT_APPLICABLE = "not_applicable"
 INCONCLUSIVE = "inconclusive"
 RESULTS = (PASS, FAIL, NOT_APPLICABLE, INCONCLUSIVE)
 
-TAGS = ("groups", "hrr", "malformed", "sigalgs", "robustness", "tls12", "transport")
+TAGS = ("groups", "hrr", "malformed", "sigalgs", "robustness", "tls12", "transport", "chain",
+        "profile", "mtls")
 
 
 @dataclass(frozen=True)

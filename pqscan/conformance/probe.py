@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pqscan.conformance.model import FAIL, INCONCLUSIVE, PASS, Verdict
+from pqscan.tls.clientauth import ClientAuth, ClientCredential
 from pqscan.tls.handshake import HandshakeResult, run_handshake
 from pqscan.tls.keyshare import can_generate
 from pqscan.tls.offer import ClientOffer
@@ -37,6 +38,8 @@ def observed(r: HandshakeResult) -> str:
     """One line saying how a handshake ended."""
     if r.outcome == "alert":
         where = " after HelloRetryRequest" if r.alert_after_hrr else ""
+        if r.client_auth == "alert":
+            where = " after the client certificate flight"
         return f"fatal alert {r.alert_name}{where}"
     if r.outcome == "hrr":
         return f"HelloRetryRequest for {gname(r.hrr_group)}"
@@ -87,15 +90,24 @@ class Probe:
     port: int
     sni: str | None = None
     limits: Limits = field(default_factory=Limits)
+    # mTLS checks (PQT-035..037): the vendor's credential, else a throw-away ML-DSA-65 one
+    client_credential: ClientCredential | None = None
     _support: dict[int, tuple[bool | None, str]] = field(default_factory=dict)
     _full: dict[int, HandshakeResult] = field(default_factory=dict)
 
     async def handshake(self, *, depth: str = "full", follow_hrr: bool = True,
-                        **offer: Any) -> HandshakeResult:
+                        client_auth: ClientAuth | None = None, **offer: Any) -> HandshakeResult:
         """One handshake with a ClientOffer built from keyword arguments."""
         o = ClientOffer(sni=self.sni, **offer)
         return await run_handshake(self.host, self.port, o, depth=depth,
-                                   follow_hrr=follow_hrr, limits=self.limits)
+                                   follow_hrr=follow_hrr, limits=self.limits,
+                                   client_auth=client_auth)
+
+    def credential(self) -> ClientCredential:
+        """The client credential of this run (made once when none was given)."""
+        if self.client_credential is None:
+            self.client_credential = ClientCredential.ephemeral()
+        return self.client_credential
 
     async def support(self, g: int) -> tuple[bool | None, str]:
         """(supported?, evidence). Offered alone without a share, a server supporting the group
@@ -121,6 +133,13 @@ class Probe:
     async def first_pq(self, candidates: tuple[int, ...] = PQ_GROUPS) -> int | None:
         found = await self.supported(candidates)
         return found[0] if found else None
+
+    async def pq_offer(self) -> dict[str, Any]:
+        """ClientOffer keywords for a PQ hello: every group pqscan can generate, a share for the
+        first supported PQ group (else X25519MLKEM768) and one for x25519."""
+        pq = await self.first_pq() or X25519MLKEM768
+        groups = tuple(g for g in PQ_GROUPS + CLASSICAL if can_generate(g))
+        return {"groups": groups, "key_shares": (pq, X25519)}
 
     async def group_handshake(self, g: int) -> HandshakeResult:
         """A full handshake offering only `g` with a share (cached per run)."""

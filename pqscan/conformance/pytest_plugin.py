@@ -1,6 +1,7 @@
 """pytest plugin: each conformance check becomes a test item (`PQCheckItem`).
 
 `pytest --pq-target host:port [--pq-suite pq-tls] [--pq-sni NAME] [--pq-timeout S]
+[--pq-client-cert PEM --pq-client-key PEM]
 --junitxml out.xml`. Items carry one marker per tag (`-m malformed`); the suite runs once per
 target, lazily, for the items left after selection. pass -> passed, fail -> failed,
 not_applicable / inconclusive -> skipped with the reason; an unusable target fails every item.
@@ -16,9 +17,11 @@ from pqscan.conformance.model import FAIL, PASS, TAGS, Check, CheckResult
 from pqscan.conformance.runner import SUITES, SuiteRun, run_suite_sync, select_checks
 from pqscan.errors import PqscanError
 from pqscan.targets import parse_target
+from pqscan.tls.clientauth import ClientCredential
 from pqscan.tls.transport import Limits
 
 _RUNS = pytest.StashKey[dict[str, SuiteRun]]()
+_CREDENTIAL = pytest.StashKey[ClientCredential | None]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,6 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--pq-suite", default="pq-tls", choices=SUITES, help="conformance suite")
     g.addoption("--pq-sni", default=None, help="server name to send")
     g.addoption("--pq-timeout", type=float, default=5.0, help="per-connection timeout, s")
+    g.addoption("--pq-client-cert", default=None, help="client certificate chain (PEM) for mTLS")
+    g.addoption("--pq-client-key", default=None, help="its private key (PEM)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -57,7 +62,7 @@ class PQCheckItem(pytest.Item):
             runs[self.target] = run_suite_sync(
                 parsed.host, parsed.port, sni=parsed.sni, checks=wanted, target=parsed.text,
                 limits=Limits(connect_timeout=timeout, read_timeout=timeout),
-                suite=opt("pq_suite"))
+                suite=opt("pq_suite"), client_credential=self.config.stash[_CREDENTIAL])
         return runs[self.target]
 
     def runtest(self) -> None:
@@ -92,6 +97,8 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     try:
         checks = select_checks()
         parsed = [parse_target(t) for t in targets]
+        config.stash[_CREDENTIAL] = ClientCredential.from_files(
+            config.getoption("pq_client_cert"), config.getoption("pq_client_key"))
     except PqscanError as exc:
         raise pytest.UsageError(str(exc)) from None
     for target in parsed:

@@ -12,7 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pqscan.conformance import checks_groups, checks_malformed, checks_wire  # noqa: F401
+from pqscan.conformance import (  # noqa: F401 - importing registers the checks
+    checks_groups,
+    checks_malformed,
+    checks_mtls,
+    checks_policy,
+    checks_wire,
+)
 from pqscan.conformance.model import (
     FAIL,
     INCONCLUSIVE,
@@ -24,6 +30,7 @@ from pqscan.conformance.model import (
 )
 from pqscan.conformance.probe import Probe, observed
 from pqscan.errors import UsageError
+from pqscan.tls.clientauth import ClientCredential
 from pqscan.tls.transport import Limits
 
 SUITES = ("pq-tls",)
@@ -82,11 +89,12 @@ async def _one(check: Check, probe: Probe, budget: float) -> CheckResult:
 
 async def run_suite(host: str, port: int, *, sni: str | None = None,
                     limits: Limits | None = None, checks: list[Check] | None = None,
-                    target: str | None = None, suite: str = "pq-tls") -> SuiteRun:
+                    target: str | None = None, suite: str = "pq-tls",
+                    client_credential: ClientCredential | None = None) -> SuiteRun:
     if suite not in SUITES:
         raise UsageError(f"unknown suite {suite!r} (known: {', '.join(SUITES)})")
     limits = limits or Limits()
-    probe = Probe(host, port, sni, limits)
+    probe = Probe(host, port, sni, limits, client_credential)
     target = target or f"{host}:{port}"
     chosen = select_checks() if checks is None else checks
     first = await probe.sanity()

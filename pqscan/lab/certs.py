@@ -90,7 +90,8 @@ def _name(common_name: str) -> x509.Name:
 
 
 def _build(
-    subject: x509.Name, issuer: x509.Name, public_key: Any, signer: Any, kind: str, is_ca: bool
+    subject: x509.Name, issuer: x509.Name, public_key: Any, signer: Any, kind: str, is_ca: bool,
+    client: bool = False,
 ) -> x509.Certificate:
     now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=5)
     builder = (
@@ -106,6 +107,11 @@ def _build(
     )
     if is_ca:
         usage = x509.KeyUsage(False, False, False, False, False, True, True, False, False)
+    elif client:
+        # a client key signs CertificateVerify only; EKU clientAuth (RFC 5280 §4.2.1.12)
+        usage = x509.KeyUsage(True, False, False, False, False, False, False, False, False)
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
     else:
         # RFC 5280 §4.2.1.3: a TLS 1.3 server key only signs (digitalSignature); RSA leaves may
         # also be used for TLS 1.2 RSA key transport, which needs keyEncipherment.
@@ -150,6 +156,48 @@ def generate_kind(directory: Path, kind: str) -> CertBundle:
     )
     key_pem.chmod(0o600)
     return CertBundle(kind, chain_pem, key_pem, root_pem, algorithm)
+
+
+CLIENT_KINDS: tuple[str, ...] = ("mldsa44", "mldsa65", "mldsa87", "ecdsa-p256")
+
+
+@dataclass(frozen=True)
+class ClientPKI:
+    """The lab's client-certificate authority (an ML-DSA-65 root) and one client per kind."""
+
+    root_pem: Path
+    clients: dict[str, tuple[Path, Path]]  # kind -> (chain PEM, key PEM)
+
+
+def _client_key(kind: str) -> Any:
+    if kind == "mldsa44":
+        return mldsa.MLDSA44PrivateKey.generate()
+    return _new_key(kind, leaf=True)
+
+
+def generate_client_pki(directory: Path) -> ClientPKI:
+    """Create the client CA and ML-DSA-44/65/87 + ECDSA P-256 client certificates."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    root_key = mldsa.MLDSA65PrivateKey.generate()
+    root_name = _name("pqscan lab client CA (ML-DSA-65)")
+    root = _build(root_name, root_name, root_key.public_key(), root_key, "mldsa65", is_ca=True)
+    root_pem = directory / "client-root.pem"
+    root_pem.write_bytes(_pem(root))
+    clients: dict[str, tuple[Path, Path]] = {}
+    for kind in CLIENT_KINDS:
+        key = _client_key(kind)
+        leaf = _build(_name(f"pqscan lab client {kind}"), root_name, key.public_key(), root_key,
+                      "mldsa65", is_ca=False, client=True)
+        chain_pem = directory / f"client-{kind}-chain.pem"
+        key_pem = directory / f"client-{kind}-key.pem"
+        chain_pem.write_bytes(_pem(leaf) + _pem(root))
+        key_pem.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                              serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+        key_pem.chmod(0o600)
+        clients[kind] = (chain_pem, key_pem)
+    return ClientPKI(root_pem, clients)
 
 
 def generate_pki(directory: Path, kinds: tuple[str, ...] = CERT_KINDS) -> dict[str, CertBundle]:

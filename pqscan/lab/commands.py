@@ -1,4 +1,5 @@
-"""The `pqscan lab` click command: run the default lab servers in the foreground."""
+"""The `pqscan lab` click command: run the default lab servers (or named ones, including the
+mTLS servers of MTLS_LAB) in the foreground."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from tabulate import tabulate
 
 from pqscan.lab.defaults import DEFAULT_LAB
 from pqscan.lab.lab import Lab, LabEndpoint
+from pqscan.lab.mtls import MTLS_LAB
 from pqscan.lab.spec import spec_by_name
 
 TABLE_HEADERS = ("name", "address", "implementation", "groups", "versions", "certificate",
@@ -27,7 +29,8 @@ def endpoint_table(endpoints: tuple[LabEndpoint, ...]) -> str:
 
 @click.command("lab")
 @click.option("--only", "only", metavar="NAME,...", default=None,
-              help="Comma-separated subset of the default lab servers.")
+              help="Comma-separated lab servers (default lab, or mtls-openssl / "
+              "mtls-tlslite, which require a client certificate).")
 @click.option("--duration", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Stop after this many seconds (default: run until Ctrl-C).")
 def lab(only: str | None, duration: float | None) -> None:
@@ -38,11 +41,16 @@ def lab(only: str | None, duration: float | None) -> None:
         if not names:
             raise click.BadParameter("no server name given", param_hint="--only")
         try:
-            specs = spec_by_name(DEFAULT_LAB, names)
+            specs = spec_by_name(DEFAULT_LAB + MTLS_LAB, names)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--only") from None
     with Lab(specs) as running:
         click.echo(endpoint_table(running.endpoints))
+        if any(spec.client_auth for spec in specs):
+            pki = running.client_pki
+            click.echo(f"client CA: {pki.root_pem}")
+            for kind, (chain, key) in pki.clients.items():
+                click.echo(f"client {kind}: --client-cert {chain} --client-key {key}")
         click.echo("lab running; Ctrl-C to stop" if duration is None
                    else f"lab running for {duration:g}s")
         try:

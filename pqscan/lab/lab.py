@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import IO
 
 from pqscan.errors import PqscanError
-from pqscan.lab.certs import CertBundle, generate_pki
+from pqscan.lab.certs import CertBundle, ClientPKI, generate_client_pki, generate_pki
 from pqscan.lab.osslconf import OpenSSLConf
 from pqscan.lab.spec import ServerSpec
 
@@ -105,6 +105,7 @@ class Lab:
         self._workdir = Path(workdir) if workdir is not None else None
         self._servers: list[_Server] = []
         self._endpoints: tuple[LabEndpoint, ...] = ()
+        self._client_pki: ClientPKI | None = None
 
     @classmethod
     def many(cls, spec: ServerSpec, count: int, workdir: Path | None = None) -> Lab:
@@ -128,6 +129,13 @@ class Lab:
         """Process ids of the running server processes (one per spec)."""
         return tuple(s.process.pid for s in self._servers if s.process is not None)
 
+    @property
+    def client_pki(self) -> ClientPKI:
+        """The client CA and client certificates (only when a spec asks for client_auth)."""
+        if self._client_pki is None:
+            raise LabError("no lab server requests client certificates")
+        return self._client_pki
+
     def endpoint(self, name: str) -> LabEndpoint:
         """The endpoint called `name`."""
         for endpoint in self._endpoints:
@@ -145,6 +153,8 @@ class Lab:
         try:
             kinds = tuple(sorted({k for spec in self._specs for k in spec.cert_kinds}))
             pki = generate_pki(self._workdir / "pki", kinds)
+            if any(spec.client_auth for spec in self._specs):
+                self._client_pki = generate_client_pki(self._workdir / "client-pki")
             dhparam = None
             if any(spec.needs_dhparam for spec in self._specs):
                 dhparam = _write_ffdhe2048(self._workdir / "ffdhe2048.pem")
@@ -177,6 +187,8 @@ class Lab:
                 args += ["--cert", cert]
             if spec.needs_dhparam and dhparam is not None:
                 args += ["--dhparam", str(dhparam)]
+            if spec.client_auth:
+                args += ["--client-ca", str(self.client_pki.root_pem)]
         else:
             # tlslite does not read OPENSSL_CONF; drop any inherited one all the same.
             env.pop("OPENSSL_CONF", None)
@@ -184,6 +196,8 @@ class Lab:
                     "--cert", certs[0], "--groups", spec.groups,
                     "--min-version", spec.min_version, "--max-version", spec.max_version,
                     "--key-exchanges", spec.cipher_string or "ecdhe_rsa"]
+            if spec.client_auth:
+                args += ["--client-auth"]
         # Own log file and session: a child holding the test runner's pipes would hang it.
         server.log_file = open(server.log_path, "wb")  # noqa: SIM115 - closed in stop()
         server.process = subprocess.Popen(

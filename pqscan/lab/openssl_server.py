@@ -27,7 +27,8 @@ from pqscan.lab.serving import (
 )
 
 
-def build_context(certs: Sequence[tuple[Path, Path]], dhparam: Path | None) -> SSL.Context:
+def build_context(certs: Sequence[tuple[Path, Path]], dhparam: Path | None,
+                  client_ca: Path | None = None) -> SSL.Context:
     """One server context holding every certificate chain (one slot per key type).
 
     OpenSSL keeps one certificate per key type and picks the one matching the client's
@@ -42,6 +43,10 @@ def build_context(certs: Sequence[tuple[Path, Path]], dhparam: Path | None) -> S
     if dhparam is not None:
         # TLS 1.2 DHE needs explicit parameters in pyOpenSSL (no SSL_CTX_set_dh_auto binding).
         ctx.load_tmp_dh(str(dhparam))
+    if client_ca is not None:
+        # mTLS: require a client certificate chaining to the lab client CA (RFC 8446 §4.3.2)
+        ctx.load_verify_locations(str(client_ca))
+        ctx.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT)
     ctx.set_session_cache_mode(SSL.SESS_CACHE_OFF)
     return ctx
 
@@ -71,9 +76,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--name", default="openssl")
     parser.add_argument("--cert", type=cert_pair, action="append", required=True)
     parser.add_argument("--dhparam", type=Path)
+    parser.add_argument("--client-ca", type=Path, help="require client certificates from it")
     add_listener_arguments(parser)
     args = parser.parse_args(argv)
-    ctx = build_context(args.cert, args.dhparam)
+    ctx = build_context(args.cert, args.dhparam, args.client_ca)
     listeners = open_listeners(args.listen, args.port)
     serve_forever(listeners, make_handler(ctx, args.name), args.ready)
 

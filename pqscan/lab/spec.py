@@ -118,6 +118,7 @@ class ServerSpec:
     cert_kinds: tuple[str, ...]
     expected: Expected
     description: str = ""
+    client_auth: bool = False  # request and require a client certificate (lab client CA)
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not isinstance(self.groups, str):
@@ -165,6 +166,7 @@ class ServerSpec:
             "ciphersuites": self.ciphersuites,
             "cert_kinds": list(self.cert_kinds),
             "description": self.description,
+            "client_auth": self.client_auth,
             "expected": self.expected.to_dict(),
         }
 

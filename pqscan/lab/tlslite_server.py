@@ -48,14 +48,17 @@ def build_settings(groups: Sequence[str], min_version: str, max_version: str,
 
 
 def make_handler(chain: X509CertChain, key: object, settings: HandshakeSettings,
-                 name: str) -> Handler:
+                 name: str, client_auth: bool = False) -> Handler:
     """Per-connection work: handshake, one HTTP/1.0 answer, close."""
 
     def handle(sock: socket.socket) -> None:
         # tlslite is pure Python, so a Python-level timeout is safe here (unlike pyOpenSSL).
         sock.settimeout(5)
         conn = TLSConnection(sock)
-        conn.handshakeServer(certChain=chain, privateKey=key, settings=settings)
+        # reqCert: CertificateRequest; tlslite verifies the CertificateVerify against the
+        # client's leaf key but builds no path (it has no trust store)
+        conn.handshakeServer(certChain=chain, privateKey=key, settings=settings,
+                             reqCert=client_auth)
         group = GroupName.toStr(conn.ecdhCurve) if conn.ecdhCurve is not None else None
         version = {v: k for k, v in _VERSIONS.items()}.get(tuple(conn.version), str(conn.version))
         body = f"pqscan-lab {name} {version} {conn.getCipherName()} {group}\n"
@@ -82,6 +85,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--max-version", default="TLSv1.3", choices=sorted(_VERSIONS))
     parser.add_argument("--key-exchanges", default="ecdhe_rsa",
                         help="comma-separated tlslite TLS<=1.2 key exchange names")
+    parser.add_argument("--client-auth", action="store_true", help="request client certificates")
     add_listener_arguments(parser)
     args = parser.parse_args(argv)
     chain_path, key_path = args.cert
@@ -91,7 +95,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     settings = build_settings(args.groups.split(","), args.min_version, args.max_version,
                               args.key_exchanges.split(","))
     listeners = open_listeners(args.listen, args.port)
-    serve_forever(listeners, make_handler(chain, key, settings, args.name), args.ready)
+    handler = make_handler(chain, key, settings, args.name, args.client_auth)
+    serve_forever(listeners, handler, args.ready)
 
 
 if __name__ == "__main__":

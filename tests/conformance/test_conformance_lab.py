@@ -20,18 +20,25 @@ from pqscan.tls.transport import Limits
 NA, FAIL = "not_applicable", "fail"
 _NO_PQ = {f"PQT-{n:03d}": NA for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 14, 15, 16, 17, 18, 19,
                                        20, 21, 22, 23, 25, 26, 31)}
+# no DEFAULT_LAB server asks for a client certificate (tests/conformance/test_conformance_mtls.py
+# runs PQT-035..037 against MTLS_LAB); PQT-034/038 only apply to ML-DSA chains / ML-KEM-1024
+_NO_MTLS = {"PQT-035": NA, "PQT-036": NA, "PQT-037": NA}
+_NO_MLDSA_NO_1024 = {**_NO_MTLS, "PQT-034": NA, "PQT-038": NA}
 EXPECTED: dict[str, dict[str, str]] = {
-    "classical": {**_NO_PQ, "PQT-039": FAIL},
-    "hybrid-fallback": {"PQT-002": NA, "PQT-003": NA, "PQT-004": NA, "PQT-006": FAIL,
-                        "PQT-013": FAIL, "PQT-020": NA, "PQT-021": NA, "PQT-031": NA,
-                        "PQT-039": FAIL},
-    "hybrid-preferred": {"PQT-002": NA, "PQT-003": NA, "PQT-004": NA, "PQT-013": FAIL,
-                         "PQT-020": NA, "PQT-021": NA, "PQT-031": NA, "PQT-039": FAIL},
-    "mlkem1024-only": {"PQT-001": NA, "PQT-002": NA, "PQT-011": NA, "PQT-013": FAIL,
-                       "PQT-019": NA, "PQT-021": FAIL, "PQT-033": NA},
-    "tlslite-hybrid": {"PQT-004": NA, "PQT-006": FAIL, "PQT-031": NA, "PQT-039": FAIL},
-    "dual-cert": {"PQT-002": NA, "PQT-003": NA, "PQT-004": NA, "PQT-013": FAIL,
-                  "PQT-020": NA, "PQT-021": NA, "PQT-039": FAIL},
+    "classical": {**_NO_PQ, **_NO_MLDSA_NO_1024, "PQT-039": FAIL},
+    "hybrid-fallback": {**_NO_MLDSA_NO_1024, "PQT-002": NA, "PQT-003": NA, "PQT-004": NA,
+                        "PQT-006": FAIL, "PQT-013": FAIL, "PQT-020": NA, "PQT-021": NA,
+                        "PQT-031": NA, "PQT-039": FAIL},
+    "hybrid-preferred": {**_NO_MLDSA_NO_1024, "PQT-002": NA, "PQT-003": NA, "PQT-004": NA,
+                         "PQT-013": FAIL, "PQT-020": NA, "PQT-021": NA, "PQT-031": NA,
+                         "PQT-039": FAIL},
+    "mlkem1024-only": {**_NO_MTLS, "PQT-001": NA, "PQT-002": NA, "PQT-011": NA,
+                       "PQT-013": FAIL, "PQT-019": NA, "PQT-021": FAIL, "PQT-033": NA},
+    # PQT-038: SecP384r1MLKEM1024 is supported, but there is no ML-DSA-87 chain (RSA only)
+    "tlslite-hybrid": {**_NO_MTLS, "PQT-034": NA, "PQT-038": FAIL, "PQT-004": NA,
+                       "PQT-006": FAIL, "PQT-031": NA, "PQT-039": FAIL},
+    "dual-cert": {**_NO_MTLS, "PQT-038": NA, "PQT-002": NA, "PQT-003": NA, "PQT-004": NA,
+                  "PQT-013": FAIL, "PQT-020": NA, "PQT-021": NA, "PQT-039": FAIL},
 }
 
 
