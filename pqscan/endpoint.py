@@ -100,6 +100,28 @@ def _chain_source(facts: EndpointFacts
     return None, (), None
 
 
+def _client_certificate_request(facts: EndpointFacts) -> dict[str, Any] | None:
+    """Does the server ask for a client certificate (RFC 8446 §4.3.2, RFC 5246 §7.4.4), and
+    with which schemes? Read from the first handshake that got through the whole server flight
+    (TLS 1.3 Finished, or TLS 1.2 ServerHelloDone); None when no such handshake exists."""
+    source: str | None = None
+    schemes: tuple[int, ...] | None = None
+    browser = facts.behaviour.get("browser_like")
+    if browser and browser.result.outcome == "server_hello" and browser.result.finished_ok:
+        source, schemes = "behaviour.browser_like", browser.result.cert_request_schemes
+    elif facts.sigschemes and facts.sigschemes.chains:
+        source, schemes = "sigalgs.TLSv1.3[0]", facts.sigschemes.chains[0].cert_request_schemes
+    elif facts.tls12 and facts.tls12.flight_completed:
+        source, schemes = "tls12.ecdhe", facts.tls12.cert_request_schemes
+    if source is None:
+        return None
+    names = [signature_scheme(c).name for c in schemes or ()]
+    return {"requested": schemes is not None, "signature_schemes": names,
+            "pq_signature_schemes": [signature_scheme(c).name for c in schemes or ()
+                                     if signature_scheme(c).is_pq],
+            "source": source}
+
+
 def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> dict[str, Any]:
     versions = {n: _status(s) for n, s in facts.versions.versions.items()}
     tls: dict[str, Any] = {"versions": versions}
@@ -144,6 +166,7 @@ def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> d
         tls["dual_certificate"] = facts.sigschemes.dual_certificate
     else:
         tls["signature_schemes"] = {}
+    tls["client_certificate_request"] = _client_certificate_request(facts)
     tls["kex_state"], tls["kex_state_reason"] = derive_kex_state(tls)
     return _endpoint(target, "ok", None, tls, ctx)
 

@@ -35,6 +35,7 @@ class SignedChain:
     verified: bool | None
     reason: str | None
     certificates: tuple[bytes, ...]
+    cert_request_schemes: tuple[int, ...] | None = None  # the server's CertificateRequest
 
     @property
     def leaf_sha256(self) -> str:
@@ -66,7 +67,8 @@ async def check_signature_schemes(ctx: ProbeContext, groups: list[int]) -> Signa
         if r.outcome == "server_hello" and r.cv_scheme in remaining:
             remaining.remove(r.cv_scheme)
             out[r.cv_scheme] = Status(SUPPORTED)
-            chains.append(SignedChain(r.cv_scheme, r.cv_verified, r.cv_reason, r.certificates))
+            chains.append(SignedChain(r.cv_scheme, r.cv_verified, r.cv_reason, r.certificates,
+                                      r.cert_request_schemes))
             continue
         if r.outcome == "alert":
             out.update({c: Status(NOT_SUPPORTED) for c in remaining})

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from pqscan.probes.context import ProbeContext
 from pqscan.probes.status import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Status
+from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.registry import CIPHER_SUITES, GROUPS, GroupFamily, group
 from pqscan.tls.registry import cipher_suite as registry_suite
 
@@ -36,6 +37,9 @@ class TLS12Result:
     ffdhe: Status
     rsa_key_transport: Status
     certificates: tuple[bytes, ...] = ()  # the chain of the first ECDHE handshake
+    # the CertificateRequest of the first completed ECDHE flight; None: none seen / not reached
+    cert_request_schemes: tuple[int, ...] | None = None
+    flight_completed: bool = False
 
 
 _CURVE_CODES = {"secp256r1": 0x0017, "secp384r1": 0x0018, "secp521r1": 0x0019}
@@ -57,9 +61,12 @@ def _cert_curve(certificates: tuple[bytes, ...]) -> int | None:
 
 
 async def _curves(ctx: ProbeContext, version: int
-                  ) -> tuple[dict[int, Status], tuple[int, ...], tuple[bytes, ...]]:
+                  ) -> tuple[dict[int, Status], tuple[int, ...], tuple[bytes, ...],
+                             HandshakeResult | None]:
+    """(curve status, server order, first chain seen, first flight through ServerHelloDone)."""
     remaining = list(ECDHE_CURVES)
     chain: tuple[bytes, ...] = ()
+    done: HandshakeResult | None = None
     order: list[int] = []
     out: dict[int, Status] = {}
     pinned: int | None = None  # the ECDSA certificate's curve, kept in every later offer
@@ -72,6 +79,8 @@ async def _curves(ctx: ProbeContext, version: int
         if pinned is None:
             pinned = _cert_curve(r.certificates)
         chain = chain or r.certificates
+        if done is None and r.outcome == "server_hello":
+            done = r
         if r.outcome == "server_hello" and r.group in remaining:
             order.append(r.group)
             remaining.remove(r.group)
@@ -80,14 +89,14 @@ async def _curves(ctx: ProbeContext, version: int
         if r.outcome == "server_hello" and r.group == pinned and pinned in order:
             # The server prefers its certificate's curve over everything left: ask one by one
             out.update(await _one_by_one(ctx, version, remaining, pinned))
-            return out, tuple(order), chain
+            return out, tuple(order), chain, done
         if r.outcome == "alert":
             out.update({c: Status(NOT_SUPPORTED) for c in remaining})
         else:
             why = r.reason or "server chose a curve that was not offered"
             out.update({c: Status(INCONCLUSIVE, why) for c in remaining})
         break
-    return out, tuple(order), chain
+    return out, tuple(order), chain, done
 
 
 async def _one_by_one(ctx: ProbeContext, version: int, remaining: list[int],
@@ -128,9 +137,10 @@ async def _accepts(ctx: ProbeContext, name: str, version: int, kex: str) -> Stat
 
 
 async def check_tls12(ctx: ProbeContext, version: int) -> TLS12Result:
-    (curves, order, chain), ffdhe, rsa = await asyncio.gather(
+    (curves, order, chain, done), ffdhe, rsa = await asyncio.gather(
         _curves(ctx, version),
         _accepts(ctx, "tls12.ffdhe", version, "DHE"),
         _accepts(ctx, "tls12.rsa_key_transport", version, "RSA"),
     )
-    return TLS12Result(curves, order, ffdhe, rsa, chain)
+    return TLS12Result(curves, order, ffdhe, rsa, chain,
+                       done.cert_request_schemes if done else None, done is not None)

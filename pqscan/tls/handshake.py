@@ -336,18 +336,26 @@ async def _tls12_flight(session: _Session, sh: ServerHello) -> None:
             f["tls12_kex"] = ske
             if ske.named_curve is not None:
                 f["group"] = ske.named_curve
+        elif msg_type == messages.CERTIFICATE_REQUEST:
+            f["cert_request_schemes"] = CertificateRequest.parse12(body).signature_schemes
         elif msg_type == messages.SERVER_HELLO_DONE:
             return
-        elif msg_type not in (messages.CERTIFICATE_REQUEST, 22, messages.SERVER_KEY_EXCHANGE):
+        elif msg_type not in (22, messages.SERVER_KEY_EXCHANGE):
             raise _Stop(outcome=ERROR, error_kind="violation",
                         reason=f"unexpected TLS 1.2 handshake message {msg_type}")
 
 
+_DIRECTION_BYTES = {"client": b"C", "server": b"S", "client-plain": b"c", "server-plain": b"s"}
+
+
 def transcript_digest(wire: list[tuple[str, bytes]] | tuple[tuple[str, bytes], ...]) -> str:
-    """SHA-256 over the ordered wire log: direction byte (C/S), uint32 length, bytes."""
+    """SHA-256 over the ordered wire log: direction byte, uint32 length, bytes.
+
+    The direction byte is C/S for TLS bytes and c/s for a STARTTLS plaintext preamble
+    ("client-plain" / "server-plain"), so the preamble is covered but never mistaken for TLS."""
     h = hashlib.sha256()
     for direction, data in wire:
-        h.update(b"C" if direction == "client" else b"S")
+        h.update(_DIRECTION_BYTES[direction])
         h.update(len(data).to_bytes(4, "big"))
         h.update(data)
     return h.hexdigest()
@@ -370,6 +378,7 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
     except _Stop as stop:
         fields = {**partial, **stop.fields}
     except TransportError as exc:
+        partial["wire"] = exc.wire  # a failed STARTTLS preamble is evidence too
         # a close or reset right after our hello is how many servers say "no" (RFC 8446
         # wants an alert); before any byte was sent it means the endpoint is not there
         if conn is not None and exc.kind in ("eof", "reset") and "version" not in partial:
@@ -383,9 +392,11 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
     finally:
         if conn is not None:
             await conn.close()
-    if conn is not None:
-        fields["wire"] = tuple(conn.wire_log)
-        fields.setdefault("transcript_sha256", transcript_digest(conn.wire_log))
+    wire: tuple[tuple[str, bytes], ...] = (tuple(conn.wire_log) if conn is not None
+                                            else partial.get("wire", ()))  # type: ignore[assignment]
+    if conn is not None or wire:
+        fields["wire"] = wire
+        fields.setdefault("transcript_sha256", transcript_digest(wire))
     fields.setdefault("reason", "")
     fields["offered"] = offer.describe()
     return HandshakeResult(**fields)  # type: ignore[arg-type]

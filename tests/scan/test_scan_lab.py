@@ -151,3 +151,17 @@ def test_tls12_signature_schemes_follow_the_certificate(
     assert dual["mldsa65"] == "not_supported" and not supported("dual-cert")
     assert "rsa_pss_rsae_sha256" not in dual
     assert scanned["mlkem1024-only"]["tls"]["tls12"] is None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_default_lab_server_asks_for_a_client_certificate(
+        scanned: dict[str, dict[str, Any]], name: str) -> None:
+    req = scanned[name]["tls"]["client_certificate_request"]
+    assert req is not None and req["requested"] is False
+    expected = _spec(name).expected
+    if "TLSv1.3" not in expected.supported_versions:
+        assert req["source"] == "tls12.ecdhe"
+    elif expected.browser_like is None:  # a PQ-only server refuses the browser-like hello
+        assert req["source"] == "sigalgs.TLSv1.3[0]"
+    else:
+        assert req["source"] == "behaviour.browser_like"
