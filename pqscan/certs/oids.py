@@ -183,6 +183,37 @@ _PRE_STANDARD: tuple[AlgorithmInfo, ...] = (
     _p("1.0.18033.2.2.7.6", "FrodoKEM-1344-AES", "kem", "FrodoKEM", 5, "I-D smyslov-frodokem"),
     _p("1.0.18033.2.2.7.7", "eFrodoKEM-976-AES", "kem", "FrodoKEM", 3, "I-D smyslov-frodokem"),
     _p("1.0.18033.2.2.7.8", "eFrodoKEM-1344-AES", "kem", "FrodoKEM", 5, "I-D smyslov-frodokem"),
+    # Initial-public-draft and NIST round-3 OIDs: IETF PQC hackathon docs/oid_mapping_historical.md
+    # ("should no longer be used"; OQS oqs-provider generate.yml). That table prints the
+    # ML-DSA-65/87-ipd OIDs as 1.1.4.1...; the arc is 1.3.6.1.4.1.2.267.12 like ML-DSA-44-ipd
+    # (OQS ALGORITHMS.md, reference S9). Categories follow the final parameter sets.
+    _p("1.3.6.1.4.1.2.267.12.4.4", "ML-DSA-44-ipd", "signature", "ML-DSA", 2, "FIPS 204 ipd"),
+    _p("1.3.6.1.4.1.2.267.12.6.5", "ML-DSA-65-ipd", "signature", "ML-DSA", 3, "FIPS 204 ipd"),
+    _p("1.3.6.1.4.1.2.267.12.8.7", "ML-DSA-87-ipd", "signature", "ML-DSA", 5, "FIPS 204 ipd"),
+    *(_p(f"1.3.9999.6.{arc}", f"SLH-DSA-{name}-ipd", "signature", "SLH-DSA", cat, "FIPS 205 ipd")
+      for arc, name, cat in (
+          ("4.16", "SHA2-128s", 1), ("7.16", "SHAKE-128s", 1), ("4.13", "SHA2-128f", 1),
+          ("7.13", "SHAKE-128f", 1), ("5.12", "SHA2-192s", 3), ("8.12", "SHAKE-192s", 3),
+          ("5.10", "SHA2-192f", 3), ("8.10", "SHAKE-192f", 3), ("6.12", "SHA2-256s", 5),
+          ("9.12", "SHAKE-256s", 5), ("6.10", "SHA2-256f", 5), ("9.10", "SHAKE-256f", 5))),
+    _p("1.3.6.1.4.1.22554.5.6.1", "ML-KEM-512-ipd", "kem", "ML-KEM", 1, "FIPS 203 ipd"),
+    _p("1.3.6.1.4.1.22554.5.6.2", "ML-KEM-768-ipd", "kem", "ML-KEM", 3, "FIPS 203 ipd"),
+    _p("1.3.6.1.4.1.22554.5.6.3", "ML-KEM-1024-ipd", "kem", "ML-KEM", 5, "FIPS 203 ipd"),
+    _p("1.3.6.1.4.1.2.267.7.4.4", "Dilithium2", "signature", "Dilithium", 2, "round 3, OQS"),
+    _p("1.3.6.1.4.1.2.267.7.6.5", "Dilithium3", "signature", "Dilithium", 3, "round 3, OQS"),
+    _p("1.3.6.1.4.1.2.267.7.8.7", "Dilithium5", "signature", "Dilithium", 5, "round 3, OQS"),
+    _p("1.3.6.1.4.1.2.267.11.4.4", "DilithiumAES2", "signature", "Dilithium", 2, "round 3, OQS"),
+    _p("1.3.6.1.4.1.2.267.11.6.5", "DilithiumAES3", "signature", "Dilithium", 3, "round 3, OQS"),
+    _p("1.3.6.1.4.1.2.267.11.8.7", "DilithiumAES5", "signature", "Dilithium", 5, "round 3, OQS"),
+    _p("1.3.9999.3.1", "Falcon-512 (round 3)", "signature", "Falcon", 1, "round 3, OQS"),
+    _p("1.3.9999.3.4", "Falcon-1024 (round 3)", "signature", "Falcon", 5, "round 3, OQS"),
+    *(_p(f"1.3.9999.6.{arc}", f"SPHINCS+-SHA256-{name}", "signature", "SPHINCS+", cat,
+         "round 3, OQS")
+      for arc, name, cat in (
+          ("4.1", "128f-robust", 1), ("4.4", "128f-simple", 1), ("4.7", "128s-robust", 1),
+          ("4.10", "128s-simple", 1), ("5.1", "192f-robust", 3), ("5.3", "192f-simple", 3),
+          ("5.5", "192s-robust", 3), ("5.7", "192s-simple", 3), ("6.1", "256f-robust", 5),
+          ("6.3", "256f-simple", 5), ("6.5", "256s-robust", 5), ("6.7", "256s-simple", 5))),
     # Generic composites: the components are inside the key, so strength is not knowable from the
     # OID alone; reported as vulnerable (conservative) with no category.
     AlgorithmInfo("2.16.840.1.114027.80.4.1", "Composite key (generic)", "public-key",

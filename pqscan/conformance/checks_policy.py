@@ -43,7 +43,9 @@ from pqscan.tls.registry import signature_scheme as scheme_of
 # which RFC 5280 §4.1.1.2 requires to be identical in TBSCertificate and the outer signature.
 # CL-03 takes signature.invalid for every certificate: a chain signature that does not verify
 # is the "and verifies" half of the rule whatever the algorithm.
-# CL-06 has only x509.oid.pre_standard, a *warning*: it is reported but cannot fail the check.
+# CL-06 is x509.oid.pre_standard (FIPS 20x ipd and round-3 OIDs, pqscan.certs.oids): a warning
+# for a certificate on its own, but the catalogue rule says a served chain carries none, so in
+# this check it fails whatever its severity (_STRICT).
 # CL-07 has no lint: the profile allow-list is judged by pqscan policy (CNSA2-SIG-MLDSA87) and
 # by PQT-038, not by the certificate linter.
 _FAMILIES = ("mldsa", "slhdsa", "mlkem", "composite_mldsa", "composite_mlkem")
@@ -59,14 +61,14 @@ CL_LINTS: dict[str, tuple[str, ...]] = {
     "CL-07": (),
 }
 _CL_OF = {code: cl for cl, codes in CL_LINTS.items() for code in codes}
+_STRICT = {"CL-06"}
 if set(_CL_OF) - set(LINTS):  # pragma: no cover - a declaration error, caught at import
     raise RuntimeError(f"CL_LINTS names undeclared lints {sorted(set(_CL_OF) - set(LINTS))}")
 
 CHAIN_NOTE = ("CL-05: pqscan flags HashML-DSA in any certificate and HashSLH-DSA only when a "
-              "self-signed certificate's key and signature modes differ; CL-06: pqscan knows no "
-              "IPD / round-3 Dilithium OIDs (they appear as x509.oid.unknown) and its "
-              "pre-standard lint is a warning; CL-07: no lint in pqscan (see PQT-038 / "
-              "pqscan policy)")
+              "self-signed certificate's key and signature modes differ; CL-06: only the IPD / "
+              "round-3 OIDs of the IETF hackathon's historical OID table are known; CL-07: no "
+              "lint in pqscan (see PQT-038 / pqscan policy)")
 _CLASSICAL_FAMILIES = {"RSA", "ECDSA", "EC", "DSA", "DH", "EdDSA", "ECDH"}
 
 
@@ -133,7 +135,7 @@ def _lint_chain(certs: tuple[bytes, ...]) -> tuple[list[str], list[str], list[st
         for f in findings:
             cl = _CL_OF.get(f.code)
             text = f"{where}: {f.code}" + (f" ({cl})" if cl else "")
-            if f.severity == "error" and cl is not None:
+            if cl is not None and (f.severity == "error" or cl in _STRICT):
                 errors.append(text)
             elif f.severity in ("error", "warning", "notice"):
                 others.append(text)
