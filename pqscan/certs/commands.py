@@ -65,6 +65,9 @@ def certs_command(paths: tuple[str, ...], fmt: str, output: str | None, password
     for f in inv.files:
         if f.status == "error":
             click.echo(f"error: {f.path}: {f.error}", err=True)
+        for obj in f.to_dict().get("objects", []):
+            if obj.get("parse_warning"):
+                click.echo(f"warning: {f.path}: {obj['parse_warning']}", err=True)
     if fmt == "json":
         _emit(json.dumps(inv.to_dict(), indent=2), output)
     else:

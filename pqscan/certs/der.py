@@ -163,6 +163,8 @@ class CertificateParts:
     issuer: bytes  # Name DER
     subject: bytes  # Name DER
     extensions: dict[str, bytes]  # extnID -> extnValue content (the inner DER)
+    serial: int = 0
+    validity: bytes = b""  # Validity DER: SEQUENCE { notBefore Time, notAfter Time }
 
 
 # KeyUsage named bits in bit order (RFC 5280 s4.2.1.3).
@@ -221,6 +223,8 @@ def certificate_parts(der: bytes) -> CertificateParts:
         issuer=tbs[idx + 2].encoding(der),
         subject=tbs[idx + 4].encoding(der),
         extensions=_extensions(der, tbs[idx + 6 :]),
+        serial=integer_value(der, tbs[idx]),
+        validity=tbs[idx + 3].encoding(der),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa
 
-from pqscan.certs import der
+from pqscan.certs import der, dername
 from pqscan.certs.oids import algorithm, curve
 from pqscan.errors import DecodeError
 
@@ -131,6 +131,7 @@ class CertificateInfo:
     signature_algorithm: str
     signature_algorithm_oid: str
     self_issued: bool = False
+    parse_warning: str | None = None  # set when pqscan's DER reader stood in for cryptography
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -148,6 +149,7 @@ class CertificateInfo:
                 "name": self.signature_algorithm,
                 "oid": self.signature_algorithm_oid,
             },
+            **({"parse_warning": self.parse_warning} if self.parse_warning else {}),
         }
 
 
@@ -199,6 +201,35 @@ def _extensions(cert: x509.Certificate) -> tuple[tuple[str, ...], tuple[str, ...
     return sans, usage, is_ca
 
 
+def _from_der(data: bytes, parts: der.CertificateParts, warning: str) -> CertificateInfo:
+    """The same facts from pqscan's own DER reader; DecodeError if even that fails."""
+    validity = der.parse_whole(parts.validity)
+    times = der.children(parts.validity, validity)
+    if len(times) != 2:
+        raise DecodeError("not a valid certificate: Validity is not two times")
+    ext = parts.extensions
+    ku = ext.get("2.5.29.15")
+    san = ext.get("2.5.29.17")
+    bc = ext.get("2.5.29.19")
+    sig = algorithm(parts.signature_algorithm.oid)
+    return CertificateInfo(
+        subject=dername.name_text(parts.subject),
+        issuer=dername.name_text(parts.issuer),
+        serial=format(parts.serial, "x"),
+        not_before=dername.time_text(parts.validity, times[0].start),
+        not_after=dername.time_text(parts.validity, times[1].start),
+        sha256=hashlib.sha256(data).hexdigest(),
+        sans=dername.general_names(san) if san is not None else (),
+        key_usage=der.key_usage_bits(ku) if ku is not None else (),
+        is_ca=dername.is_ca(bc) if bc is not None else False,
+        public_key=summarize_spki(parts.spki),
+        signature_algorithm=sig.name,
+        signature_algorithm_oid=sig.oid,
+        self_issued=parts.subject == parts.issuer,
+        parse_warning=warning.splitlines()[0],
+    )
+
+
 def certificate_info(der_bytes: bytes) -> CertificateInfo:
     """Analyse one DER certificate; DecodeError on anything that is not one."""
     if not isinstance(der_bytes, bytes | bytearray | memoryview):
@@ -212,9 +243,10 @@ def certificate_info(der_bytes: bytes) -> CertificateInfo:
         not_before = _time(cert.not_valid_before_utc)
         not_after = _time(cert.not_valid_after_utc)
         serial = format(cert.serial_number, "x")
+        sans, usage, is_ca = _extensions(cert)
     except Exception as exc:  # noqa: BLE001 - cryptography also raises InvalidVersion etc.
-        raise DecodeError(f"not a valid certificate: {exc}") from None
-    sans, usage, is_ca = _extensions(cert)
+        return _from_der(data, parts, f"cryptography refused it ({exc}); fields read by "
+                         "pqscan's DER reader")
     sig = algorithm(parts.signature_algorithm.oid)
     return CertificateInfo(
         subject=subject,

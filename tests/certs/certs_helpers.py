@@ -6,6 +6,7 @@ import datetime
 from collections.abc import Callable
 from pathlib import Path
 
+import derbuild
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -83,12 +84,7 @@ def ec_key() -> ec.EllipticCurvePrivateKey:
 
 # --- minimal DER encoder used to forge malformed certificates --------------------------------
 
-def tlv(tag: int, value: bytes) -> bytes:
-    n = len(value)
-    if n < 0x80:
-        return bytes([tag, n]) + value
-    raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([tag, 0x80 | len(raw)]) + raw + value
+tlv = derbuild.der
 
 
 Mutator = Callable[[bytes], bytes]

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
+import derbuild
 import pytest
 from click.testing import CliRunner
 from cryptography import x509
@@ -286,40 +287,10 @@ def test_cnsa_should_failure_exits_0(cnsa_lab: dict[str, LabEndpoint]) -> None:
 
 
 
-def _der(tag: int, body: bytes) -> bytes:
-    n = len(body)
-    length = bytes([n]) if n < 128 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes(
-        (n.bit_length() + 7) // 8, "big")
-    return bytes([tag]) + length + body
-
-
-def _oid(dotted: str) -> bytes:
-    arcs = [int(a) for a in dotted.split(".")]
-    out = bytes([40 * arcs[0] + arcs[1]])
-    for arc in arcs[2:]:
-        chunk = [arc & 0x7F]
-        while arc > 0x7F:
-            arc >>= 7
-            chunk.append(0x80 | (arc & 0x7F))
-        out += bytes(reversed(chunk))
-    return _der(0x06, out)
-
-
-def _ipd_certificate(oid: str) -> bytes:
-    """A self-signed certificate whose key and signature carry a pre-standard OID, built by
-    hand (RFC 5280 §4.1): no library signs with an initial-public-draft algorithm."""
-    alg = _der(0x30, _oid(oid))  # no parameters (RFC 9881 §2)
-    name = _der(0x30, _der(0x31, _der(0x30, _oid("2.5.4.3") + _der(0x0C, b"ipd"))))
-    validity = _der(0x30, _der(0x17, b"250101000000Z") + _der(0x17, b"350101000000Z"))
-    spki = _der(0x30, alg + _der(0x03, b"\x00" + bytes(1952)))  # ML-DSA-65 key size
-    tbs = _der(0x30, _der(0xA0, _der(0x02, b"\x02")) + _der(0x02, b"\x01") + alg + name
-               + validity + name + spki)
-    return _der(0x30, tbs + alg + _der(0x03, b"\x00" + bytes(3309)))
-
 
 @pytest.mark.parametrize("oid", ["1.3.6.1.4.1.2.267.12.6.5", "1.3.6.1.4.1.2.267.7.6.5"])
 def test_ipd_and_round3_oids_fail_cl06(oid: str) -> None:
     # ML-DSA-65-ipd and round-3 Dilithium3 (IETF hackathon docs/oid_mapping_historical.md)
-    v = chains_verdict([ServedChain("A", (_ipd_certificate(oid),), "ok")])
+    v = chains_verdict([ServedChain("A", (derbuild.certificate(oid),), "ok")])
     assert v.result == "fail", v.observed
     assert "A #0 CN=ipd: x509.oid.pre_standard (CL-06)" in v.observed
