@@ -9,13 +9,14 @@ from typing import Any
 import click
 
 from pqscan import __version__
-from pqscan.errors import EXIT_USAGE, PqscanError, UsageError
+from pqscan.errors import EXIT_INCOMPLETE, EXIT_USAGE, PqscanError, UsageError
 from pqscan.probes.context import ScanOptions
 from pqscan.report.document import dump_json
 from pqscan.report.metadata import load_metadata
 from pqscan.report.render import FORMATS, render
 from pqscan.report.table import render_table
 from pqscan.run import run_scan, scan_exit_code
+from pqscan.store import ScanStore
 from pqscan.targets import Target, parse_target, read_target_file
 
 
@@ -61,6 +62,9 @@ def emit(text: str, output: str | None) -> None:
 @click.option("-i", "--input", "input_file", type=click.Path(dir_okay=False),
               help="File with one target per line (# comments).")
 @click.option("--sni", help="Server name to send (default: the host name; none for IPs).")
+@click.option("--starttls", metavar="PROTO",
+              help="Speak this STARTTLS preamble first: smtp, imap, pop3, ftp, ldap, xmpp, "
+              "postgres (same as smtp://host etc.).")
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True,
               help="Seconds to wait for a connection or an answer.")
 @click.option("--concurrency", type=click.IntRange(1, 4096), default=64, show_default=True,
@@ -70,6 +74,10 @@ def emit(text: str, output: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@click.option("--store", "store_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="SQLite file: save every endpoint the moment it is scanned.")
+@click.option("--resume", is_flag=True,
+              help="With --store: take endpoints already stored as ok from it, scan the rest.")
 @click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False),
               help="Keep every raw handshake transcript (JSON, hex) in this directory.")
 @click.option("--metadata", type=click.Path(dir_okay=False),
@@ -80,11 +88,12 @@ def emit(text: str, output: str | None) -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default today).")
 @click.option("--fail-on", type=click.Choice(["must", "should", "never"]), default="must",
               show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
-def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, timeout: float,
-         concurrency: int, per_endpoint: int, fmt: str, output: str | None,
+def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
+         starttls: str | None, timeout: float, concurrency: int, per_endpoint: int, fmt: str,
+         output: str | None, store_path: str | None, resume: bool,
          evidence_dir: str | None, metadata: str | None, profiles: tuple[str, ...],
          profile_dirs: tuple[str, ...], as_of: str | None, fail_on: str) -> None:
-    """Scan TLS endpoints (host[:port], [v6]:port, https://host) for PQ readiness."""
+    """Scan TLS endpoints (host[:port], [v6]:port, https://host, smtp://host) for PQ readiness."""
     from pqscan.policy import exit_code_for, judge_report
     from pqscan.policy_commands import parse_as_of, resolve_profiles
 
@@ -98,14 +107,27 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None, time
         except OSError as exc:
             raise UsageError(f"--evidence: cannot create {evidence_dir!r}: "
                              f"{exc.strerror or exc}") from None
-    parsed: list[Target] = [parse_target(t, sni) for t in targets]
+    parsed: list[Target] = [parse_target(t, sni, starttls=starttls) for t in targets]
     if input_file:
-        parsed.extend(read_target_file(input_file, sni))
+        parsed.extend(read_target_file(input_file, sni, starttls))
     if not parsed:
         raise UsageError("no targets: give TARGET arguments or -i FILE")
     options = ScanOptions(timeout=timeout, per_endpoint=per_endpoint, sni=sni,
                           evidence_dir=evidence_dir)
-    report = judge_report(run_scan(parsed, options, concurrency), chosen, when)
+    if resume and not store_path:
+        raise UsageError("--resume needs --store FILE")
+    store = ScanStore(store_path) if store_path else None
+    try:
+        report = judge_report(run_scan(parsed, options, concurrency, store, resume),
+                              chosen, when)
+    except KeyboardInterrupt:
+        saved = f"; {store.count()} endpoints saved in {store.path}, rerun with --resume" \
+            if store is not None else ""
+        click.echo(f"pqscan: interrupted{saved}", err=True)
+        sys.exit(EXIT_INCOMPLETE)
+    finally:
+        if store is not None:
+            store.close()
     emit(_render(report, fmt, meta), output)
     for ep in report["endpoints"]:
         if ep["status"] != "ok":

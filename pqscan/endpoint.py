@@ -175,6 +175,8 @@ def _endpoint(target: Target, status: str, error: str | None, tls: dict[str, Any
               ctx: ProbeContext) -> dict[str, Any]:
     return {
         "target": target.text, "host": target.host, "port": target.port, "sni": target.sni,
+        # the STARTTLS protocol that carried TLS (null: TLS from the first byte)
+        "starttls": target.starttls,
         "status": status, "error": error, "tls": tls,
         "probes": [r.to_dict() for r in ctx.records],
         "connections": len(ctx.records),

@@ -37,6 +37,9 @@ def _unreachable_reason(results: Sequence[Any]) -> tuple[str, str] | None:
     first = results[0]
     if kinds <= CONNECT_FAILURES:
         return "unreachable", first.reason
+    starttls = [r for r in results if r.error_kind == "starttls"]
+    if starttls:  # the server answered the preamble but would not start TLS: not scanned
+        return "error", starttls[0].reason
     decode = [r for r in results if r.error_kind == "decode"]
     if decode:
         return "error", decode[0].reason
@@ -45,12 +48,14 @@ def _unreachable_reason(results: Sequence[Any]) -> tuple[str, str] | None:
 
 async def scan_endpoint(target: Target, options: ScanOptions,
                         global_limit: asyncio.Semaphore) -> dict[str, Any]:
-    ctx = ProbeContext(target.host, target.port, target.sni, options, global_limit)
+    ctx = ProbeContext(target.host, target.port, target.sni, options, global_limit,
+                       starttls=target.preamble())
     try:
-        return await _scan(ctx, target)
+        endpoint = await _scan(ctx, target)
     except Exception as exc:  # noqa: BLE001 - one endpoint's bug must not stop the scan
-        return unreachable_endpoint(target, "error",
-                                    f"internal error: {type(exc).__name__}: {exc}", ctx)
+        endpoint = unreachable_endpoint(target, "error",
+                                        f"internal error: {type(exc).__name__}: {exc}", ctx)
+    return endpoint
 
 
 async def _scan(ctx: ProbeContext, target: Target) -> dict[str, Any]:

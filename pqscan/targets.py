@@ -1,6 +1,9 @@
-"""Scan targets: parse `host[:port]`, `[v6]:port`, `https://host:port/path` and target files.
+"""Scan targets: parse `host[:port]`, `[v6]:port`, `https://host:port/path`, STARTTLS URLs
+(`smtp://host`, ...) and target files.
 
 A malformed target is a `UsageError` naming it (exit 2); parsing never touches the network.
+A STARTTLS target carries its protocol (`Target.starttls`); `--starttls PROTO` is the explicit
+form for `host:port`.
 """
 
 from __future__ import annotations
@@ -12,12 +15,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from pqscan.errors import UsageError
+from pqscan.tls.starttls import DEFAULT_PORTS as STARTTLS_PORTS
+from pqscan.tls.starttls import StartTLS
 
 # Implicit-TLS URL schemes and their default ports (IANA service names)
 SCHEME_PORTS = {"https": 443, "tls": 443, "ldaps": 636, "smtps": 465, "imaps": 993,
                 "pop3s": 995, "ftps": 990}
-# Schemes that need a STARTTLS preamble, which pqscan does not speak yet
-STARTTLS_SCHEMES = {"smtp", "imap", "pop3", "ftp", "ldap", "xmpp", "postgres"}
+# Schemes that need a STARTTLS preamble: scheme -> (protocol, default port). "submission" is
+# SMTP on the mail submission port (RFC 6409).
+STARTTLS_SCHEMES: dict[str, tuple[str, int]] = {
+    **{proto: (proto, port) for proto, port in STARTTLS_PORTS.items()},
+    "submission": ("smtp", 587), "postgresql": ("postgres", 5432),
+}
 
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?)+$")
 
@@ -28,6 +37,13 @@ class Target:
     port: int
     sni: str | None
     text: str  # normalised host:port, the report's "target"
+    starttls: str | None = None  # STARTTLS protocol (pqscan.tls.starttls.PROTOCOLS), or None
+
+    def preamble(self) -> StartTLS | None:
+        """The STARTTLS preamble to speak before TLS (naming the SNI, else the host)."""
+        if self.starttls is None:
+            return None
+        return StartTLS(self.starttls, self.sni or self.host)
 
     @property
     def is_ip(self) -> bool:
@@ -54,25 +70,46 @@ def _check_host(host: str, original: str) -> str:
     return host.rstrip(".").lower()
 
 
-def parse_target(text: str, sni: str | None = None, default_port: int = 443) -> Target:
-    """Parse one target; `sni` overrides the name sent (default: the host unless an IP)."""
+def check_starttls(protocol: str | None) -> str | None:
+    """A `--starttls` value, lower-cased; UsageError naming the known protocols otherwise."""
+    if protocol is None:
+        return None
+    if protocol.lower() not in STARTTLS_PORTS:
+        raise UsageError(f"--starttls: unknown protocol {protocol!r} "
+                         f"(known: {', '.join(STARTTLS_PORTS)})")
+    return protocol.lower()
+
+
+def parse_target(text: str, sni: str | None = None, default_port: int = 443,
+                 starttls: str | None = None) -> Target:
+    """Parse one target; `sni` overrides the name sent (default: the host unless an IP);
+    `starttls` (a protocol) makes a `host[:port]` target speak that preamble first."""
     original = text
     text = text.strip()
     if not text:
         raise UsageError("bad target '': empty")
-    port = default_port
+    starttls = check_starttls(starttls)
+    port = STARTTLS_PORTS[starttls] if starttls else default_port
     if "://" in text:
         parts = urlsplit(text)
         scheme = parts.scheme.lower()
         if scheme in STARTTLS_SCHEMES:
-            raise UsageError(f"bad target {original!r}: {scheme}:// needs STARTTLS, "
-                             "which pqscan does not support yet")
-        if scheme not in SCHEME_PORTS:
+            proto, scheme_port = STARTTLS_SCHEMES[scheme]
+            if starttls is not None and starttls != proto:
+                raise UsageError(f"bad target {original!r}: {scheme}:// is {proto} STARTTLS, "
+                                 f"not --starttls {starttls}")
+            starttls = proto
+        elif scheme in SCHEME_PORTS:
+            if starttls is not None:
+                raise UsageError(f"bad target {original!r}: {scheme}:// is implicit TLS; "
+                                 f"--starttls {starttls} needs host:port or {starttls}://")
+            scheme_port = SCHEME_PORTS[scheme]
+        else:
             raise UsageError(f"bad target {original!r}: unknown scheme {scheme!r}")
         if not parts.hostname:
             raise UsageError(f"bad target {original!r}: no host")
         try:
-            port = parts.port or SCHEME_PORTS[scheme]
+            port = parts.port or scheme_port
         except ValueError:
             raise UsageError(f"bad target {original!r}: bad port") from None
         host = _check_host(parts.hostname, original)
@@ -104,11 +141,13 @@ def parse_target(text: str, sni: str | None = None, default_port: int = 443) -> 
     shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     target = Target(host, port, None, shown)
     name = sni if sni is not None else (None if target.is_ip else host)
-    return Target(host, port, name, shown)
+    return Target(host, port, name, shown, starttls)
 
 
-def read_target_file(path: str | Path, sni: str | None = None) -> list[Target]:
-    """One target per line; blank lines and `#` comments are skipped.
+def read_target_file(path: str | Path, sni: str | None = None,
+                     starttls: str | None = None) -> list[Target]:
+    """One target per line; blank lines and `#` comments are skipped; `starttls` applies to
+    every line as `parse_target`'s does.
 
     Every bad line is reported at once (file:line) so a user fixes the list in one go.
     """
@@ -124,7 +163,7 @@ def read_target_file(path: str | Path, sni: str | None = None) -> list[Target]:
         if not line:
             continue
         try:
-            targets.append(parse_target(line, sni))
+            targets.append(parse_target(line, sni, starttls=starttls))
         except UsageError as exc:
             problems.append(f"{p}:{number}: {exc}")
     if problems:

@@ -28,6 +28,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--tag", multiple=True, help="Run checks with this tag (groups, hrr, malformed, "
               "sigalgs, robustness, tls12, transport, chain, profile, mtls).")
 @click.option("--sni", default=None, help="Server name to send (default: the host unless an IP).")
+@click.option("--starttls", default=None, metavar="PROTO",
+              help="Speak this STARTTLS preamble first: smtp, imap, pop3, ftp, ldap, xmpp, "
+              "postgres (same as smtp://host etc.).")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=120), default=5.0,
               show_default=True, help="Connect and read timeout per connection, seconds.")
 @click.option("--client-cert", default=None, metavar="PEM",
@@ -37,11 +40,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[str, ...],
-                    sni: str | None, timeout: float, client_cert: str | None,
+                    sni: str | None, starttls: str | None, timeout: float,
+                    client_cert: str | None,
                     client_key: str | None, fmt: str, output: Path | None) -> None:
-    """Run the active PQ TLS conformance suite against TARGET (host:port)."""
+    """Run the active PQ TLS conformance suite against TARGET (host:port, smtp://host...)."""
     try:
-        parsed = parse_target(target, sni=sni)
+        parsed = parse_target(target, sni=sni, starttls=starttls)
         checks = select_checks(_split(only), _split(tag))
         credential = ClientCredential.from_files(client_cert, client_key)
     except PqscanError as exc:
@@ -49,7 +53,8 @@ def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[s
     if not checks:
         raise click.UsageError("no check matches --only/--tag")
     run = run_suite_sync(parsed.host, parsed.port, sni=parsed.sni,
-                         limits=Limits(connect_timeout=timeout, read_timeout=timeout),
+                         limits=Limits(connect_timeout=timeout, read_timeout=timeout,
+                                       starttls=parsed.preamble()),
                          checks=checks, target=parsed.text, suite=suite,
                          client_credential=credential)
     text = render(run, fmt)

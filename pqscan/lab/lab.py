@@ -99,6 +99,8 @@ class Lab:
             raise ValueError(f"duplicate lab server names in {names}")
         if not isinstance(copies, int) or copies < 1:
             raise ValueError(f"copies must be a positive int, got {copies!r}")
+        if copies > 1 and any(spec.starttls for spec in specs):
+            raise ValueError("a spec with STARTTLS fronts already opens one port per front")
         self._specs = specs
         self._copies = copies
         self._own_workdir = workdir is None
@@ -168,14 +170,17 @@ class Lab:
 
     def _spawn(self, spec: ServerSpec, pki: dict[str, CertBundle], dhparam: Path | None) -> None:
         workdir = self.workdir
-        server = _Server(spec, self._copies, workdir / f"{spec.name}.log",
+        count = len(spec.starttls) or self._copies
+        server = _Server(spec, count, workdir / f"{spec.name}.log",
                          workdir / f"{spec.name}.ready")
         server.ready_path.unlink(missing_ok=True)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_PROJECT_ROOT),
                                                           env.get("PYTHONPATH")]))
-        common = ["--name", spec.name, "--listen", str(self._copies),
+        common = ["--name", spec.name, "--listen", str(count),
                   "--ready", str(server.ready_path)]
+        if spec.starttls:
+            common += ["--starttls", ",".join(spec.starttls)]
         certs = [f"{pki[k].chain_pem},{pki[k].key_pem}" for k in spec.cert_kinds]
         if spec.implementation == "openssl":
             conf = OpenSSLConf(groups=spec.groups, min_version=spec.min_version,
@@ -231,7 +236,10 @@ class Lab:
         endpoints = []
         for server in self._servers:
             for i, port in enumerate(server.ports):
-                name = server.spec.name if server.count == 1 else f"{server.spec.name}-{i}"
+                if server.spec.starttls:  # named after the front: "spec-smtp", "spec-none"
+                    name = f"{server.spec.name}-{server.spec.starttls[i]}"
+                else:
+                    name = server.spec.name if server.count == 1 else f"{server.spec.name}-{i}"
                 endpoints.append(LabEndpoint(name, HOST, port, server.spec))
         self._endpoints = tuple(endpoints)
 

@@ -1,9 +1,10 @@
 """The OpenSSL lab server process (pyOpenSSL over cryptography's bundled OpenSSL).
 
 Run as ``python -m pqscan.lab.openssl_server --cert CHAIN.pem,KEY.pem [--cert ...] --listen N
---ready FILE``.  Groups, protocol range and cipher lists come from the process-wide
-``OPENSSL_CONF`` file (pyOpenSSL has no set_groups API), so one process = one configuration,
-served on as many ports as asked.
+--ready FILE``; ``--starttls smtp,imap,...`` instead of ``--listen`` opens one port per STARTTLS
+front (pqscan.lab.starttls_front), all with this one TLS configuration.  Groups, protocol
+range and cipher lists come from the process-wide ``OPENSSL_CONF`` file (pyOpenSSL has no
+set_groups API), so one process = one configuration, served on as many ports as asked.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pqscan.lab.serving import (
     Handler,
     add_listener_arguments,
     cert_pair,
+    front_handlers,
     http_response,
     linger_close,
     open_listeners,
@@ -80,8 +82,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     add_listener_arguments(parser)
     args = parser.parse_args(argv)
     ctx = build_context(args.cert, args.dhparam, args.client_ca)
-    listeners = open_listeners(args.listen, args.port)
-    serve_forever(listeners, make_handler(ctx, args.name), args.ready)
+    count = len(args.starttls) if args.starttls else args.listen
+    listeners = open_listeners(count, args.port)
+    handlers = front_handlers(args.starttls, make_handler(ctx, args.name), len(listeners))
+    serve_forever(listeners, handlers, args.ready)
 
 
 if __name__ == "__main__":

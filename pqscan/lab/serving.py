@@ -2,7 +2,8 @@
 
 Both lab server processes (OpenSSL via pyOpenSSL, tlslite-ng) share this. One thread accepts per
 listening port; each accepted connection gets its own daemon thread, and every exception in it is
-caught, so garbage, resets and half-open clients never stop the server.
+caught, so garbage, resets and half-open clients never stop the server. `--starttls` puts a
+plaintext STARTTLS front (pqscan.lab.starttls_front) before the TLS handler, one per port.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import socket
 import struct
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+
+from pqscan.lab.starttls_front import FRONTS, run_front
 
 HOST = "127.0.0.1"
 # Bounds every blocking read/write of one connection: a half-open client costs one thread for
@@ -119,12 +122,33 @@ def _accept_loop(listener: socket.socket, handler: Handler, gate: threading.Sema
         thread.start()
 
 
-def serve_forever(listeners: list[socket.socket], handler: Handler,
+def with_front(front: str, handler: Handler) -> Handler:
+    """`handler` behind a STARTTLS front ("none": unchanged); a refused or broken preamble
+    ends the connection without TLS."""
+    if front not in FRONTS:
+        raise ValueError(f"unknown STARTTLS front {front!r} (known: {', '.join(FRONTS)})")
+    if front == "none":
+        return handler
+
+    def handle(sock: socket.socket) -> None:
+        if run_front(front, sock):
+            handler(sock)
+        else:
+            linger_close(sock)
+
+    return handle
+
+
+def serve_forever(listeners: list[socket.socket], handler: Handler | Sequence[Handler],
                   ready_file: Path | None) -> None:
-    """Start one accept thread per listener, announce the ports, then block forever."""
+    """Start one accept thread per listener (a list of handlers: one per listener, in order),
+    announce the ports, then block forever."""
     gate = threading.BoundedSemaphore(_MAX_CONCURRENT)
-    for listener in listeners:
-        threading.Thread(target=_accept_loop, args=(listener, handler, gate), daemon=True).start()
+    handlers = list(handler) if isinstance(handler, Sequence) else [handler] * len(listeners)
+    if len(handlers) != len(listeners):
+        raise ValueError(f"{len(handlers)} handlers for {len(listeners)} listeners")
+    for listener, one in zip(listeners, handlers, strict=True):
+        threading.Thread(target=_accept_loop, args=(listener, one, gate), daemon=True).start()
     ports = [sock.getsockname()[1] for sock in listeners]
     if ready_file is not None:
         write_ready_file(ready_file, ports)
@@ -145,3 +169,24 @@ def add_listener_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--listen", type=int, default=1, help="number of ports to open")
     parser.add_argument("--port", type=int, action="append", help="fixed port(s) instead")
     parser.add_argument("--ready", type=Path, help="write {'ports': [...]} here once listening")
+    parser.add_argument("--starttls", type=starttls_fronts, default=None,
+                        help="STARTTLS front per port, comma-separated (opens one port each): "
+                        + ", ".join(FRONTS))
+
+
+def starttls_fronts(text: str) -> list[str]:
+    """argparse type for `--starttls smtp,imap,none,...`."""
+    fronts = text.split(",")
+    for front in fronts:
+        if front not in FRONTS:
+            raise argparse.ArgumentTypeError(f"unknown STARTTLS front {front!r}")
+    return fronts
+
+
+def front_handlers(fronts: list[str] | None, handler: Handler, count: int) -> list[Handler]:
+    """One handler per listener: `handler` behind each front, or bare when no fronts."""
+    if fronts is None:
+        return [handler] * count
+    if len(fronts) != count:
+        raise ValueError(f"--starttls names {len(fronts)} fronts for {count} ports")
+    return [with_front(front, handler) for front in fronts]

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from pqscan.lab.certs import CERT_KINDS, algorithm_name
 from pqscan.lab.osslconf import PROTOCOLS
+from pqscan.lab.starttls_front import FRONTS
 
 IMPLEMENTATIONS: tuple[str, ...] = ("openssl", "tlslite")
 KEX_STATES: tuple[str, ...] = ("K0", "K1", "K2", "K3", "K4", "K5")
@@ -119,6 +120,9 @@ class ServerSpec:
     expected: Expected
     description: str = ""
     client_auth: bool = False  # request and require a client certificate (lab client CA)
+    # STARTTLS fronts (pqscan.lab.starttls_front.FRONTS), one port each, in this order, all
+    # with this spec's TLS; () = one implicit-TLS port per copy
+    starttls: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not isinstance(self.groups, str):
@@ -133,6 +137,7 @@ class ServerSpec:
         if self.implementation == "tlslite" and len(self.cert_kinds) != 1:
             raise ValueError(f"{self.name}: the tlslite server serves exactly one certificate")
         _check_names(f"{self.name}: versions", (self.min_version, self.max_version), PROTOCOLS)
+        _check_names(f"{self.name}: starttls", self.starttls, FRONTS)
         if PROTOCOLS.index(self.min_version) > PROTOCOLS.index(self.max_version):
             raise ValueError(f"{self.name}: min_version above max_version")
 
@@ -167,6 +172,7 @@ class ServerSpec:
             "cert_kinds": list(self.cert_kinds),
             "description": self.description,
             "client_auth": self.client_auth,
+            "starttls": list(self.starttls),
             "expected": self.expected.to_dict(),
         }
 

@@ -18,6 +18,7 @@ from pqscan.tls.handshake import CLOSED, ERROR, HandshakeResult, run_handshake
 from pqscan.tls.offer import ClientOffer
 from pqscan.tls.registry import cipher_suite, group, signature_scheme
 from pqscan.tls.registry import version_name as _version_name
+from pqscan.tls.starttls import StartTLS
 from pqscan.tls.transport import Limits
 
 RETRY_KINDS = frozenset({"timeout", "reset", "eof"})
@@ -90,12 +91,14 @@ class ProbeContext:
     """Per-endpoint state: where to connect, the limits, and the method sheet."""
 
     def __init__(self, host: str, port: int, sni: str | None, options: ScanOptions,
-                 global_limit: asyncio.Semaphore) -> None:
+                 global_limit: asyncio.Semaphore, starttls: StartTLS | None = None) -> None:
         self.host = host
         self.port = port
         self.sni = sni
         self.options = options
-        self.limits = Limits(connect_timeout=options.timeout, read_timeout=options.timeout)
+        # a STARTTLS preamble rides on the Limits, so every probe connection speaks it
+        self.limits = Limits(connect_timeout=options.timeout, read_timeout=options.timeout,
+                             starttls=starttls)
         self._global = global_limit
         self._local = asyncio.Semaphore(options.per_endpoint)
         self.records: list[ProbeRecord] = []
@@ -138,7 +141,9 @@ class ProbeContext:
         path = directory / f"{len(self.records):03d}-{name}.json"
         record = {"target": f"{self.host}:{self.port}", "probe": name, "offered": offered,
                   "transcript_sha256": result.transcript_sha256,
-                  "digest_method": "sha256 over (C|S, uint32 length, bytes) per record",
+                  "starttls": self.limits.starttls.protocol if self.limits.starttls else None,
+                  "digest_method": "sha256 over (C|S, uint32 length, bytes) per record; "
+                                   "c|s for STARTTLS plaintext (client-plain|server-plain)",
                   "wire": [{"from": d, "hex": b.hex()} for d, b in result.wire]}
         try:
             directory.mkdir(parents=True, exist_ok=True)

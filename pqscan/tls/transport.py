@@ -3,6 +3,11 @@
 Every failure becomes a `TransportError` whose `kind` tells a refusal (the port answered no)
 from silence (timeout) and from a cut connection (reset / eof), because a probe must never read
 a timeout as "not supported".
+
+A STARTTLS target (`Limits.starttls`, pqscan.tls.starttls) gets its plaintext preamble right
+after the TCP connect, inside `Connection.open`, so every caller that opens a connection (scan
+probes, conformance scripts) speaks it without knowing. The preamble is logged in `wire_log`
+with the directions "client-plain" / "server-plain", apart from the TLS bytes.
 """
 
 from __future__ import annotations
@@ -11,23 +16,31 @@ import asyncio
 import socket
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pqscan.errors import DecodeError
 from pqscan.tls.messages import MAX_RECORD, Record
+
+if TYPE_CHECKING:
+    from pqscan.tls.starttls import StartTLS
 
 MAX_BYTES_PER_CONNECTION = 1 << 20  # a server flight larger than 1 MiB is hostile
 
 
 class TransportError(Exception):
-    """kind: refused | connect_timeout | timeout | reset | eof | unreachable | resolve | limit.
+    """kind: refused | connect_timeout | timeout | reset | eof | unreachable | resolve | limit
+    | starttls.
 
     `timeout` is silence after the connection was made; `connect_timeout` means nothing answered
-    the TCP handshake at all.
+    the TCP handshake at all; `starttls` means the server answered the plaintext preamble but
+    did not agree to start TLS (or answered garbage). `wire` keeps what was said before a
+    failure inside `Connection.open` (the STARTTLS preamble), as evidence.
     """
 
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+        self.wire: tuple[tuple[str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,9 @@ class Limits:
     connect_timeout: float = 5.0
     read_timeout: float = 5.0
     max_bytes: int = MAX_BYTES_PER_CONNECTION
+    # The plaintext preamble to speak before TLS. It lives here because every caller that
+    # opens a connection already carries its Limits: no signature changes anywhere.
+    starttls: StartTLS | None = None
 
 
 class Connection:
@@ -68,10 +84,34 @@ class Connection:
         sock = writer.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return cls(reader, writer, limits)
+        conn = cls(reader, writer, limits)
+        if limits.starttls is not None:
+            try:
+                await limits.starttls.negotiate(conn, limits.read_timeout)
+            except TransportError as exc:
+                exc.wire = tuple(conn.wire_log)
+                await conn.close()
+                raise
+            except BaseException:
+                await conn.close()
+                raise
+        return conn
+
+    @property
+    def local_address(self) -> str | None:
+        """Our end's IP address (an SMTP EHLO address literal, RFC 5321 §4.1.3)."""
+        name = self._writer.get_extra_info("sockname")
+        return str(name[0]) if name else None
 
     async def send(self, data: bytes) -> None:
-        self.wire_log.append(("client", data))
+        await self._write(data, "client")
+
+    async def send_plain(self, data: bytes) -> None:
+        """Send STARTTLS preamble bytes (logged as "client-plain")."""
+        await self._write(data, "client-plain")
+
+    async def _write(self, data: bytes, direction: str) -> None:
+        self.wire_log.append((direction, data))
         try:
             self._writer.write(data)
             await asyncio.wait_for(self._writer.drain(), self._limits.read_timeout)
@@ -99,13 +139,39 @@ class Connection:
             raise TransportError("reset", "connection reset by server") from None
         except OSError as exc:
             raise TransportError("reset", f"read failed: {exc}") from None
-        self._received += n
+        self._account(data, "server")
+        return data
+
+    def _account(self, data: bytes, direction: str) -> None:
+        self._received += len(data)
         if self._received > self._limits.max_bytes:
             raise TransportError("limit", f"server sent more than {self._limits.max_bytes} bytes")
-        if self.wire_log and self.wire_log[-1][0] == "server":
-            self.wire_log[-1] = ("server", self.wire_log[-1][1] + data)
+        if self.wire_log and self.wire_log[-1][0] == direction:
+            self.wire_log[-1] = (direction, self.wire_log[-1][1] + data)
         else:
-            self.wire_log.append(("server", data))
+            self.wire_log.append((direction, data))
+
+    async def read_plain(self, cap: int, deadline: float) -> bytes:
+        """The next 1..`cap` plaintext preamble bytes that arrive before `deadline` (monotonic).
+
+        Only what has arrived is returned, never more, so no TLS byte is ever consumed here.
+        """
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TransportError("timeout", f"no complete answer within "
+                                 f"{self._limits.read_timeout:g}s")
+        try:
+            data = await asyncio.wait_for(self._reader.read(max(1, cap)), remaining)
+        except TimeoutError:
+            raise TransportError("timeout", f"no complete answer within "
+                                 f"{self._limits.read_timeout:g}s") from None
+        except ConnectionResetError:
+            raise TransportError("reset", "connection reset by server") from None
+        except OSError as exc:
+            raise TransportError("reset", f"read failed: {exc}") from None
+        if not data:
+            raise TransportError("eof", "connection closed by server")
+        self._account(data, "server-plain")
         return data
 
     async def read_record(self) -> Record:

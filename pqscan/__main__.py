@@ -1,0 +1,5 @@
+"""`python -m pqscan`: the same command line as the `pqscan` script."""
+
+from pqscan.cli import main
+
+main()

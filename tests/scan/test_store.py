@@ -1,0 +1,133 @@
+"""The scan store: endpoints saved as they finish, --resume takes the finished ones back."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pqscan.errors import UsageError
+from pqscan.lab import LabEndpoint
+from pqscan.probes.context import ScanOptions
+from pqscan.run import run_scan
+from pqscan.store import ScanStore
+from pqscan.targets import parse_target
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.lab
+def test_resume_keeps_finished_endpoints_and_rescans_the_rest(
+        lab: dict[str, LabEndpoint], tmp_path: Path) -> None:
+    targets = [parse_target(lab["hybrid-preferred"].address, "localhost"),
+               parse_target(f"127.0.0.1:{_free_port()}"),  # nothing listens: unreachable
+               parse_target(lab["classical"].address, "localhost")]
+    options = ScanOptions(timeout=2, retries=0)
+    db = tmp_path / "scan.db"
+    with ScanStore(db) as store:
+        first = run_scan(targets, options, 8, store=store)
+        assert store.count() == 3
+    assert [e["status"] for e in first["endpoints"]] == ["ok", "unreachable", "ok"]
+    with ScanStore(db) as store:
+        again = run_scan(targets, options, 8, store=store, resume=True)
+    assert again["method"]["store"] == {"path": str(db), "resumed_endpoints": 2,
+                                        "scanned_endpoints": 1}
+    # the finished endpoints come back as stored (same evidence), in input order
+    for a, b in zip(first["endpoints"], again["endpoints"], strict=True):
+        assert a["target"] == b["target"]
+    for i in (0, 2):
+        assert ([p["transcript_sha256"] for p in again["endpoints"][i]["probes"]]
+                == [p["transcript_sha256"] for p in first["endpoints"][i]["probes"]])
+    assert again["endpoints"][1]["status"] == "unreachable"
+
+
+@pytest.mark.lab
+def test_each_endpoint_is_durable_when_it_finishes(lab: dict[str, LabEndpoint],
+                                                   tmp_path: Path) -> None:
+    db = tmp_path / "scan.db"
+    seen: list[int] = []
+    with ScanStore(db) as store:
+        original = store.put
+
+        def put_and_look(endpoint: dict[str, object], finished_at: str) -> None:
+            original(endpoint, finished_at)
+            # another reader (another process after a kill) already sees it
+            with sqlite3.connect(db) as other:
+                seen.append(other.execute("SELECT COUNT(*) FROM endpoints").fetchone()[0])
+
+        store.put = put_and_look  # type: ignore[method-assign]
+        run_scan([parse_target(lab[n].address, "localhost") for n in ("classical", "dual-cert")],
+                 ScanOptions(timeout=3), 8, store=store)
+    assert seen == [1, 2]
+
+
+def test_a_file_that_is_not_a_store_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "not.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(UsageError, match="not a pqscan store"):
+        ScanStore(bad)
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as db:
+        db.executescript("CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                         "INSERT INTO meta VALUES ('format', 'something-else');")
+    with pytest.raises(UsageError, match="store format 'something-else'"):
+        ScanStore(other)
+
+
+def test_resume_without_store_is_a_usage_error() -> None:
+    from click.testing import CliRunner
+
+    from pqscan.cli import cli
+
+    res = CliRunner().invoke(cli, ["scan", "127.0.0.1:1", "--resume"])
+    assert res.exit_code == 2
+    assert "--resume needs --store FILE" in res.stderr
+
+
+@pytest.mark.lab
+def test_interrupted_cli_scan_keeps_finished_endpoints(lab: dict[str, LabEndpoint],
+                                                       tmp_path: Path) -> None:
+    import json
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    silent = socket.socket()  # accepts, never answers: the scan waits on it
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    db = tmp_path / "scan.db"
+    cmd = [sys.executable, "-m", "pqscan", "scan", lab["classical"].address,
+           f"127.0.0.1:{silent.getsockname()[1]}", "--sni", "localhost", "--timeout", "60",
+           "--store", str(db), "--format", "json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if db.exists() and ScanStore(db).count() == 1:
+                break
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+        silent.close()
+    assert proc.returncode == 3, err
+    assert f"pqscan: interrupted; 1 endpoints saved in {db}, rerun with --resume" in err
+    # the resumed run takes the stored endpoint and scans only what is left
+    cmd2 = [sys.executable, "-m", "pqscan", "scan", lab["classical"].address, "--sni",
+            "localhost", "--store", str(db), "--resume", "--format", "json"]
+    done = subprocess.run(cmd2, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["method"]["store"]["resumed_endpoints"] == 1
+    assert report["method"]["store"]["scanned_endpoints"] == 0
+    assert report["endpoints"][0]["tls"]["kex_state"] == "K3"
