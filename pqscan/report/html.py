@@ -82,7 +82,7 @@ def _risk(risk: EndpointRisk) -> str:
 
 def _endpoint(ep: Mapping[str, Any], risk: EndpointRisk, meta: TargetMetadata | None) -> str:
     t = view.tls(ep)
-    out = [f'<section class="endpoint"><h3>{esc(ep.get("target"))}</h3>']
+    out = [f'<section class="endpoint"><h3>{esc(view.target(ep))}</h3>']
     if meta:
         out.append(f"<p>Owner {esc(meta.owner)}, system {esc(meta.system_id)}, sectors "
                    f"{esc(', '.join(meta.sectors))}</p>")
@@ -98,7 +98,8 @@ def _endpoint(ep: Mapping[str, Any], risk: EndpointRisk, meta: TargetMetadata | 
                  ["TLS 1.3 suites", ", ".join((t.get("cipher_suites") or {}).get("TLSv1.3")
                                               or [])],
                  ["TLS 1.2 suites", ", ".join((t.get("cipher_suites") or {}).get("TLSv1.2")
-                                              or [])]]
+                                              or [])],
+                 ["client certificate", view.client_auth(ep)]]
         out.append(_table(["fact", "value"], facts))
         out.append("<h4>Certificates</h4>" + _table(
             ["#", "subject", "issuer", "key", "signature", "not after", "sha256"],
@@ -128,7 +129,7 @@ def render_html(report: Mapping[str, Any], metadata: Mapping[str, TargetMetadata
                 scenarios: Sequence[int] = DEFAULT_SCENARIOS) -> str:
     eps = report.get("endpoints") or []
     risks = report_risk(report, metadata, scenarios)
-    summary_rows = [[ep.get("target"), ep.get("status"), view.tls(ep).get("kex_state") or "-",
+    summary_rows = [[view.target(ep), ep.get("status"), view.tls(ep).get("kex_state") or "-",
                      ", ".join(view.groups_with(ep, families=view.PQ_FAMILIES)) or "-",
                      view.leaf_key(ep) or "-", view.max_severity(ep) or "-",
                      *view.verdict_counts(ep).values(),

@@ -46,7 +46,7 @@ def _risk_section(risk: EndpointRisk) -> list[str]:
 
 def _endpoint(ep: Mapping[str, Any], risk: EndpointRisk, meta: TargetMetadata | None) -> list[str]:
     t = view.tls(ep)
-    out = [f"### {cell(ep.get('target'))}", ""]
+    out = [f"### {cell(view.target(ep))}", ""]
     if meta:
         out += [f"Owner: {cell(meta.owner)}; system: {cell(meta.system_id)}; sectors: "
                 f"{cell(', '.join(meta.sectors))}", ""]
@@ -58,7 +58,8 @@ def _endpoint(ep: Mapping[str, Any], risk: EndpointRisk, meta: TargetMetadata | 
                  ["PQ groups", ", ".join(view.groups_with(ep, families=view.PQ_FAMILIES)) or "-"],
                  ["negotiated", ", ".join(f"{k}={v}" for k, v in
                                           (t.get("negotiated") or {}).items())],
-                 ["leaf key / signature", f"{view.leaf_key(ep)} / {view.leaf_signature(ep)}"]]
+                 ["leaf key / signature", f"{view.leaf_key(ep)} / {view.leaf_signature(ep)}"],
+                 ["client certificate", view.client_auth(ep)]]
         out += [table(["fact", "value"], facts), ""]
         certs = [[c.get("position"), c.get("subject"), c.get("issuer"),
                   (c.get("public_key") or {}).get("algorithm"),
@@ -82,7 +83,7 @@ def render_markdown(report: Mapping[str, Any],
                     scenarios: Sequence[int] = DEFAULT_SCENARIOS) -> str:
     risks = report_risk(report, metadata, scenarios)
     eps = report.get("endpoints") or []
-    rows = [[ep.get("target"), ep.get("status"), view.tls(ep).get("kex_state") or "-",
+    rows = [[view.target(ep), ep.get("status"), view.tls(ep).get("kex_state") or "-",
              ", ".join(view.groups_with(ep, families=view.PQ_FAMILIES)) or "-",
              view.leaf_key(ep) or "-", view.max_severity(ep) or "-",
              "/".join(str(n) for n in view.verdict_counts(ep).values()),

@@ -7,6 +7,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from pqscan.report import view
 from pqscan.tls.registry import group as registry_group
 
 _VERSION_SHORT = {"TLSv1.3": "1.3", "TLSv1.2": "1.2", "TLSv1.1": "1.1", "TLSv1.0": "1.0"}
@@ -46,7 +47,7 @@ def render_table(report: dict[str, Any]) -> str:
     rows = []
     for ep in report["endpoints"]:
         tls = ep.get("tls")
-        target = f"{ep['label']} {ep['target']}" if ep.get("label") else ep["target"]
+        target = f"{ep['label']} {view.target(ep)}" if ep.get("label") else view.target(ep)
         if ep["status"] != "ok" or not tls:
             rows.append([target, ep["status"], "", "", "", "", "", ep.get("error") or ""])
             continue

@@ -26,6 +26,21 @@ def tls(ep: Mapping[str, Any]) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def target(ep: Mapping[str, Any]) -> str:
+    """The endpoint as a reader should see it: STARTTLS endpoints as "smtp://host:port"."""
+    text = str(ep.get("target"))
+    return f"{ep['starttls']}://{text}" if ep.get("starttls") else text
+
+
+def client_auth(ep: Mapping[str, Any]) -> str:
+    """"required/requested (ML-DSA ...)" summary of the CertificateRequest, "-" when none."""
+    req = tls(ep).get("client_certificate_request")
+    if not isinstance(req, Mapping) or not req.get("requested"):
+        return "-"
+    pq = req.get("pq_signature_schemes") or []
+    return "requested" + (f" ({', '.join(pq)})" if pq else " (no PQ schemes)")
+
+
 def chain(ep: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """The served chain: `certificate_chain`, else the first chain the sigalg probes saw.
 
