@@ -34,9 +34,10 @@ def _write(header: Sequence[str], rows: list[list[Any]]) -> str:
 
 def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetadata] | None,
                    scenarios: Sequence[int]) -> tuple[list[str], list[list[Any]]]:
-    header = ["target", "host", "port", "sni", "status", "error", "owner", "system_id",
-              "tls_versions", "kex_state", "pq_groups", "negotiated_browser_like",
-              "negotiated_x25519_first", "leaf_key", "leaf_signature", "findings",
+    header = ["target", "host", "port", "sni", "starttls", "status", "error", "owner",
+              "system_id", "tls_versions", "kex_state", "pq_groups", "negotiated_browser_like",
+              "negotiated_x25519_first", "leaf_key", "leaf_signature", "client_certificate",
+              "findings",
               "worst_severity", "pass", "fail", "not_tested", "not_applicable",
               *[f"risk_{z}" for z in scenarios], "risk_confidence"]
     rows = []
@@ -46,12 +47,15 @@ def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetad
         neg = view.tls(ep).get("negotiated") or {}
         counts = view.verdict_counts(ep)
         rows.append([
-            ep.get("target"), ep.get("host"), ep.get("port"), ep.get("sni"), ep.get("status"),
+            ep.get("target"), ep.get("host"), ep.get("port"), ep.get("sni"),
+            ep.get("starttls") or "", ep.get("status"),
             ep.get("error"), meta.owner if meta else "", meta.system_id if meta else "",
             " ".join(view.supported_versions(ep)), view.tls(ep).get("kex_state") or "",
             " ".join(view.groups_with(ep, families=view.PQ_FAMILIES)),
             neg.get("browser_like"), neg.get("x25519_share_first"), view.leaf_key(ep),
-            view.leaf_signature(ep), len(ep.get("findings") or []), view.max_severity(ep),
+            view.leaf_signature(ep), "" if view.client_auth(ep) == "-" else view.client_auth(ep),
+            len(ep.get("findings") or []),
+            view.max_severity(ep),
             counts["PASS"], counts["FAIL"], counts["NOT_TESTED"], counts["NOT_APPLICABLE"],
             *["INCONCLUSIVE" if s.headline is None else s.headline for s in risk.scenarios],
             risk.confidence])

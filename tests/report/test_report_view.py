@@ -35,3 +35,14 @@ def test_table_and_markdown_show_the_starttls_url() -> None:
     report = {"schema_version": "1", "endpoints": [_ep(starttls="smtp")]}
     assert "smtp://mail.example.org:25" in render_table(report)
     assert "### smtp://mail.example.org:25" in render_markdown(report)
+
+
+def test_csv_carries_starttls_and_client_certificate() -> None:
+    import csv
+    import io
+
+    from pqscan.report.render import render
+
+    report = {"schema_version": "1", "endpoints": [_ep(starttls="smtp")]}
+    row = next(csv.DictReader(io.StringIO(render(report, "csv"))))
+    assert row["starttls"] == "smtp" and row["client_certificate"] == ""
