@@ -10,6 +10,7 @@ import click
 
 from pqscan import __version__
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_USAGE, PqscanError, UsageError
+from pqscan.output import emit
 from pqscan.probes.context import ScanOptions
 from pqscan.report.document import dump_json
 from pqscan.report.metadata import load_metadata
@@ -45,16 +46,6 @@ def _render(report: dict[str, Any], fmt: str, meta: Any) -> str:
     if fmt == "json":
         return dump_json(report)
     return render(report, fmt, metadata=meta)
-
-
-def emit(text: str, output: str | None) -> None:
-    if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {output!r}: {exc.strerror or exc}") from None
-    else:
-        click.echo(text, nl=False)
 
 
 @cli.command()

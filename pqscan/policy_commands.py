@@ -18,6 +18,7 @@ import click
 from tabulate import tabulate
 
 from pqscan.errors import PqscanError, UsageError
+from pqscan.output import emit
 from pqscan.policy import (
     FAIL_ON,
     Loader,
@@ -186,10 +187,7 @@ def evaluate_command(report_file: str, profiles: tuple[str, ...], profile_dirs: 
         raise UsageError(f"{report_file}: {exc}") from None
     text = (json.dumps(judged, indent=2, sort_keys=False) if fmt == "json"
             else render_table(judged))
-    if output:
-        Path(output).write_text(text + "\n", "utf-8")
-    else:
-        click.echo(text)
+    emit(text, output)
     code = exit_code_for(judged, fail_on)
     if code:
         raise click.exceptions.Exit(code)

@@ -18,19 +18,9 @@ from pqscan.certs.inventory import DEFAULT_MAX_SIZE, Inventory, inventory, read_
 from pqscan.certs.lint import lint_certificate
 from pqscan.certs.load import load_objects
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, DecodeError
+from pqscan.output import emit
 
 _FORMAT = click.Choice(["table", "json"])
-
-
-def _emit(text: str, output: str | None) -> None:
-    if output is None:
-        click.echo(text)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-    except OSError as exc:
-        raise click.UsageError(f"cannot write {output}: {exc.strerror}") from None
 
 
 def _inventory_table(inv: Inventory) -> str:
@@ -69,9 +59,9 @@ def certs_command(paths: tuple[str, ...], fmt: str, output: str | None, password
             if obj.get("parse_warning"):
                 click.echo(f"warning: {f.path}: {obj['parse_warning']}", err=True)
     if fmt == "json":
-        _emit(json.dumps(inv.to_dict(), indent=2), output)
+        emit(json.dumps(inv.to_dict(), indent=2), output)
     else:
-        _emit(_inventory_table(inv), output)
+        emit(_inventory_table(inv), output)
     sys.exit(EXIT_OK if inv.complete else EXIT_INCOMPLETE)
 
 
@@ -126,10 +116,10 @@ def lint_command(certs: tuple[str, ...], issuers: tuple[str, ...], fmt: str,
                 continue
             entries.append({"path": path, "index": index, "error": None, "findings": findings})
     if fmt == "json":
-        _emit(json.dumps({"schema_version": "1", "certificates": entries}, indent=2), output)
+        emit(json.dumps({"schema_version": "1", "certificates": entries}, indent=2), output)
     else:
         rows = [[e["path"] + (f"#{e['index']}" if e.get("index") else ""), f["severity"],
                  f["code"], f["message"]] for e in entries for f in e["findings"]]
-        _emit(tabulate(rows, headers=["certificate", "severity", "code", "message"]), output)
+        emit(tabulate(rows, headers=["certificate", "severity", "code", "message"]), output)
     failed = any(f["severity"] == "error" for e in entries for f in e["findings"])
     sys.exit(EXIT_INCOMPLETE if incomplete else EXIT_POLICY_FAILURE if failed else EXIT_OK)

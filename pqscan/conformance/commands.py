@@ -12,6 +12,7 @@ import click
 from pqscan.conformance.report import FORMATS, render
 from pqscan.conformance.runner import SUITES, run_suite_sync, select_checks
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, PqscanError
+from pqscan.output import emit
 from pqscan.targets import parse_target
 from pqscan.tls.clientauth import ClientCredential
 from pqscan.tls.transport import Limits
@@ -58,13 +59,7 @@ def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[s
                          checks=checks, target=parsed.text, suite=suite,
                          client_credential=credential)
     text = render(run, fmt)
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise click.UsageError(f"cannot write {output}: {exc.strerror}") from None
-    else:
-        click.echo(text, nl=False)
+    emit(text, output)
     if run.error:
         click.echo(f"error: {run.target}: {run.error}", err=True)
         raise SystemExit(EXIT_INCOMPLETE)

@@ -4,11 +4,11 @@ pqscan.report.signing and pqscan.report.render). Wire `report_group` into pqscan
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
-from pqscan.errors import EXIT_OK, EXIT_POLICY_FAILURE, UsageError
+from pqscan.errors import EXIT_OK, EXIT_POLICY_FAILURE
+from pqscan.output import emit
 from pqscan.report import signing
 from pqscan.report.document import load_report
 from pqscan.report.metadata import load_metadata
@@ -71,10 +71,4 @@ def render_command(report: str, fmt: str, output: str | None, metadata_file: str
     metadata = load_metadata(metadata_file) if metadata_file else None
     text = render(data, fmt, metadata=metadata, scenarios=scenarios or DEFAULT_SCENARIOS,
                   csv_mode=csv_mode)
-    if output:
-        try:
-            Path(output).write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"cannot write {output!r}: {exc.strerror or exc}") from None
-    else:
-        click.echo(text, nl=False)
+    emit(text, output)
