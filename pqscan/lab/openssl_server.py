@@ -21,11 +21,9 @@ from pqscan.lab.serving import (
     Handler,
     add_listener_arguments,
     cert_pair,
-    front_handlers,
     http_response,
     linger_close,
-    open_listeners,
-    serve_forever,
+    serve,
 )
 
 
@@ -82,10 +80,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     add_listener_arguments(parser)
     args = parser.parse_args(argv)
     ctx = build_context(args.cert, args.dhparam, args.client_ca)
-    count = len(args.starttls) if args.starttls else args.listen
-    listeners = open_listeners(count, args.port)
-    handlers = front_handlers(args.starttls, make_handler(ctx, args.name), len(listeners))
-    serve_forever(listeners, handlers, args.ready)
+    serve(args, make_handler(ctx, args.name))
 
 
 if __name__ == "__main__":

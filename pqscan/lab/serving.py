@@ -183,7 +183,15 @@ def starttls_fronts(text: str) -> list[str]:
     return fronts
 
 
-def front_handlers(fronts: list[str] | None, handler: Handler, count: int) -> list[Handler]:
+def serve(args: argparse.Namespace, handler: Handler) -> None:
+    """Open the ports `add_listener_arguments` asked for (one per STARTTLS front when fronts
+    are given), put each front before `handler`, and serve until killed."""
+    listeners = open_listeners(len(args.starttls) if args.starttls else args.listen, args.port)
+    serve_forever(listeners, _front_handlers(args.starttls, handler, len(listeners)),
+                  args.ready)
+
+
+def _front_handlers(fronts: list[str] | None, handler: Handler, count: int) -> list[Handler]:
     """One handler per listener: `handler` behind each front, or bare when no fronts."""
     if fronts is None:
         return [handler] * count

@@ -21,11 +21,9 @@ from pqscan.lab.serving import (
     Handler,
     add_listener_arguments,
     cert_pair,
-    front_handlers,
     http_response,
     linger_close,
-    open_listeners,
-    serve_forever,
+    serve,
 )
 
 # JSON-contract version names -> tlslite (major, minor) tuples (RFC 8446 §4.2.1 wire values).
@@ -95,9 +93,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     key = parsePEMKey(key_path.read_text(), private=True)
     settings = build_settings(args.groups.split(","), args.min_version, args.max_version,
                               args.key_exchanges.split(","))
-    listeners = open_listeners(len(args.starttls) if args.starttls else args.listen, args.port)
-    handler = make_handler(chain, key, settings, args.name, args.client_auth)
-    serve_forever(listeners, front_handlers(args.starttls, handler, len(listeners)), args.ready)
+    serve(args, make_handler(chain, key, settings, args.name, args.client_auth))
 
 
 if __name__ == "__main__":
