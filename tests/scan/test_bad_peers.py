@@ -8,46 +8,14 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
+import fakepeer
 import pytest
 
 from pqscan.probes.context import ScanOptions
 from pqscan.run import run_scan, scan_exit_code
 from pqscan.targets import parse_target
-
-
-def _serve(handler: Callable[[socket.socket], None]) -> tuple[int, Callable[[], None]]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    stop = threading.Event()
-
-    def loop() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=_guard, args=(handler, conn), daemon=True).start()
-
-    threading.Thread(target=loop, daemon=True).start()
-
-    def close() -> None:
-        stop.set()
-        listener.close()
-
-    return listener.getsockname()[1], close
-
-
-def _guard(handler: Callable[[socket.socket], None], conn: socket.socket) -> None:
-    try:
-        handler(conn)
-    except OSError:
-        pass
-    finally:
-        conn.close()
 
 
 def http_server(conn: socket.socket) -> None:
@@ -78,7 +46,7 @@ def huge_record_server(conn: socket.socket) -> None:
 
 @pytest.fixture(scope="module")
 def peers() -> Iterator[dict[str, int]]:
-    servers = {name: _serve(fn) for name, fn in [
+    servers = {name: fakepeer.serve(fn) for name, fn in [
         ("http", http_server), ("silent", silent_server), ("garbage", garbage_record_server),
         ("reset", reset_server), ("huge", huge_record_server)]}
     yield {name: port for name, (port, _) in servers.items()}

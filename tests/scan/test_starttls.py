@@ -11,11 +11,12 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import fakepeer
 import jsonschema
 import pytest
 from click.testing import CliRunner
@@ -140,38 +141,6 @@ def test_refused_starttls_is_not_scanned_exit_3_others_still_scanned(
         assert all(p["transcript_sha256"] for p in ep["probes"])  # the preamble is evidence
 
 
-def _serve(handler: Callable[[socket.socket], None]) -> tuple[int, Callable[[], None]]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(64)
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def one(conn: socket.socket) -> None:
-        try:
-            handler(conn)
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def loop() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                continue
-            threading.Thread(target=one, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=loop, daemon=True).start()
-
-    def close() -> None:
-        stop.set()
-        listener.close()
-
-    return listener.getsockname()[1], close
-
-
 def garbage(conn: socket.socket) -> None:
     conn.sendall(b"\x00\xff\x16\x03garbage\x07\r\n")
     threading.Event().wait(3)
@@ -194,7 +163,7 @@ def liars() -> Iterator[dict[str, int]]:
     ports, closers = {}, []
     for name, handler in {"garbage": garbage, "endless_greeting": endless_greeting,
                           "endless_line": endless_line}.items():
-        ports[name], close = _serve(handler)
+        ports[name], close = fakepeer.serve(handler)
         closers.append(close)
     yield ports
     for close in closers:
