@@ -40,6 +40,9 @@ class ScanStore:
         self.path = Path(path)
         try:
             self._db = sqlite3.connect(self.path)
+        except sqlite3.Error as exc:
+            raise UsageError(f"{self.path}: cannot open the store ({exc})") from None
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.executescript(_SCHEMA)
             row = self._db.execute("SELECT value FROM meta WHERE name='format'").fetchone()

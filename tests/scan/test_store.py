@@ -131,3 +131,8 @@ def test_interrupted_cli_scan_keeps_finished_endpoints(lab: dict[str, LabEndpoin
     assert report["method"]["store"]["resumed_endpoints"] == 1
     assert report["method"]["store"]["scanned_endpoints"] == 0
     assert report["endpoints"][0]["tls"]["kex_state"] == "K3"
+
+
+def test_an_unopenable_store_path_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cannot open the store"):
+        ScanStore(tmp_path / "missing-dir" / "scan.db")
