@@ -166,7 +166,9 @@ _register()
 def main() -> None:
     """Console-script entry point: map project errors to one line and an exit code."""
     try:
-        cli.main(standalone_mode=False)
+        # standalone_mode=False hands back ctx.exit(code) (the _Group's error mapping,
+        # click.exceptions.Exit) as the return value instead of exiting: pass it on
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -176,3 +178,4 @@ def main() -> None:
     except PqscanError as exc:
         click.echo(f"pqscan: error: {exc}", err=True)
         sys.exit(exc.exit_code)
+    sys.exit(code if isinstance(code, int) else 0)

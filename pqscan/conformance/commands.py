@@ -11,7 +11,7 @@ import click
 
 from pqscan.conformance.report import FORMATS, render
 from pqscan.conformance.runner import SUITES, run_suite_sync, select_checks
-from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, PqscanError
+from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, UsageError
 from pqscan.output import emit
 from pqscan.targets import parse_target
 from pqscan.tls.clientauth import ClientCredential
@@ -45,14 +45,12 @@ def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[s
                     client_cert: str | None,
                     client_key: str | None, fmt: str, output: Path | None) -> None:
     """Run the active PQ TLS conformance suite against TARGET (host:port, smtp://host...)."""
-    try:
-        parsed = parse_target(target, sni=sni, starttls=starttls)
-        checks = select_checks(_split(only), _split(tag))
-        credential = ClientCredential.from_files(client_cert, client_key)
-    except PqscanError as exc:
-        raise click.UsageError(str(exc)) from None
+    # bad input is a pqscan UsageError: one line and exit 2 through the cli group
+    parsed = parse_target(target, sni=sni, starttls=starttls)
+    checks = select_checks(_split(only), _split(tag))
+    credential = ClientCredential.from_files(client_cert, client_key)
     if not checks:
-        raise click.UsageError("no check matches --only/--tag")
+        raise UsageError("no check matches --only/--tag")
     run = run_suite_sync(parsed.host, parsed.port, sni=parsed.sni,
                          limits=Limits(connect_timeout=timeout, read_timeout=timeout,
                                        starttls=parsed.preamble()),

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pqscan.conformance.commands import conform_command
+from pqscan.cli import cli
 from pqscan.lab import LabEndpoint
 
 
 def _invoke(*args: str) -> tuple[int, str, str]:
-    res = CliRunner().invoke(conform_command, list(args))
+    res = CliRunner().invoke(cli, ["conform", *args])
     return res.exit_code, res.stdout, res.stderr
 
 

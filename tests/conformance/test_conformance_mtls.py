@@ -8,6 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from pqscan.cli import cli
 from pqscan.conformance.checks_mtls import _judge, corruptions
 from pqscan.conformance.commands import conform_command
 from pqscan.conformance.model import FAIL, INCONCLUSIVE, PASS
@@ -125,10 +126,10 @@ def test_cli_client_cert_options(mtls_lab: Lab) -> None:
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert [(c["id"], c["result"]) for c in doc["checks"]] == [(i, "pass") for i in MTLS]
-    res = CliRunner().invoke(conform_command, [ep.address, "--client-cert", str(chain)])
+    res = CliRunner().invoke(cli, ["conform", ep.address, "--client-cert", str(chain)])
     assert res.exit_code == 2
     assert "--client-cert and --client-key go together" in res.stderr
-    res = CliRunner().invoke(conform_command, [ep.address, "--client-cert", str(key),
+    res = CliRunner().invoke(cli, ["conform", ep.address, "--client-cert", str(key),
                                                "--client-key", str(key)])
     assert res.exit_code == 2 and "not a PEM certificate chain" in res.stderr
 
