@@ -67,7 +67,7 @@ async def _baseline(probe: Probe, expected: str) -> Verdict | None:
     if not cred.is_mldsa:
         return Verdict(NOT_APPLICABLE, expected, "the client credential is not ML-DSA "
                        f"({_name(cred.scheme)}); pass an ML-DSA --client-cert/--client-key")
-    r = await probe.handshake(**await probe.pq_offer(), client_auth=ClientAuth(cred))
+    r = await probe.honest_client_flight()
     if r.outcome == "server_hello" and r.cert_request_schemes is None:
         return Verdict(NOT_APPLICABLE, expected, "server does not request a client certificate")
     if r.cert_request_schemes is not None and cred.scheme not in r.cert_request_schemes:

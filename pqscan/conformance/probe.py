@@ -94,6 +94,7 @@ class Probe:
     client_credential: ClientCredential | None = None
     _support: dict[int, tuple[bool | None, str]] = field(default_factory=dict)
     _full: dict[int, HandshakeResult] = field(default_factory=dict)
+    _honest_client_flight: HandshakeResult | None = None
 
     async def handshake(self, *, depth: str = "full", follow_hrr: bool = True,
                         client_auth: ClientAuth | None = None, **offer: Any) -> HandshakeResult:
@@ -133,6 +134,14 @@ class Probe:
     async def first_pq(self, candidates: tuple[int, ...] = PQ_GROUPS) -> int | None:
         found = await self.supported(candidates)
         return found[0] if found else None
+
+    async def honest_client_flight(self) -> HandshakeResult:
+        """A PQ handshake answering any CertificateRequest with the run's credential and a
+        genuine signature (made once per run; the mTLS checks' common baseline)."""
+        if self._honest_client_flight is None:
+            self._honest_client_flight = await self.handshake(
+                **await self.pq_offer(), client_auth=ClientAuth(self.credential()))
+        return self._honest_client_flight
 
     async def pq_offer(self) -> dict[str, Any]:
         """ClientOffer keywords for a PQ hello: every group pqscan can generate, a share for the

@@ -297,7 +297,7 @@ async def _client_flight(session: _Session, params: keyschedule.SuiteParams,
     await session.conn.send(wire)
     if request is None:
         return
-    handshake_keys = session.protection
+    # RFC 8446 §7.2: after its Finished the server writes with its application keys
     session.protection = keyschedule.RecordProtection(params, app.server_application_traffic)
     try:
         record = await session.conn.read_record()
@@ -310,13 +310,7 @@ async def _client_flight(session: _Session, params: keyschedule.SuiteParams,
                     ) from None
     ctype, payload = record.content_type, record.fragment
     if ctype == messages.APPLICATION_DATA:
-        try:
-            ctype, payload = session.protection.decrypt(record.header(), payload)
-        except DecodeError:
-            # some servers still write with handshake keys when they refuse the client flight
-            if handshake_keys is None:
-                raise
-            ctype, payload = handshake_keys.decrypt(record.header(), payload)
+        ctype, payload = session.protection.decrypt(record.header(), payload)
     if ctype == messages.ALERT and len(payload) >= 2:
         raise _Stop(outcome=ALERT, alert=payload[1], client_auth="alert",
                     reason=f"server sent alert {alert_name(payload[1])} after the client "
