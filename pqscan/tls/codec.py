@@ -7,6 +7,7 @@ functions (`u8`, `u16`, `vec16`, ...) so that every `to_bytes()` reads like the 
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -128,5 +129,9 @@ class Reader:
 
 
 def u16_list(values: tuple[int, ...] | list[int], length_bytes: int = 2) -> bytes:
-    body = b"".join(u16(v) for v in values)
+    try:
+        # one C call: code lists (groups, suites, schemes) are in every ClientHello
+        body = struct.pack(f">{len(values)}H", *values)
+    except struct.error:
+        body = b"".join(u16(v) for v in values)  # raises the precise TypeError/ValueError
     return _uint(len(body), length_bytes) + body
