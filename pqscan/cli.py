@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from pqscan import __version__
-from pqscan.errors import EXIT_INCOMPLETE, EXIT_USAGE, PqscanError, UsageError
+from pqscan.errors import EXIT_USAGE, PqscanError
 from pqscan.output import emit
-from pqscan.probes.context import ScanOptions
 from pqscan.report.document import dump_json
-from pqscan.report.metadata import load_metadata
 from pqscan.report.render import FORMATS, render
 from pqscan.report.table import render_table
-from pqscan.run import run_scan, scan_exit_code
-from pqscan.store import ScanStore
-from pqscan.targets import Target, parse_target, read_target_file
+from pqscan.run import scan_exit_code
 
 
 class _Group(click.Group):
@@ -39,92 +34,13 @@ def cli() -> None:
     """Post-quantum readiness scanner and conformance suite."""
 
 
-def _render(report: dict[str, Any], fmt: str, meta: Any) -> str:
+def render_report(report: dict[str, Any], fmt: str, meta: Any) -> str:
     """The terminal table and the JSON contract are ours; other formats go to pqscan.report."""
     if fmt == "table":
         return render_table(report)
     if fmt == "json":
         return dump_json(report)
     return render(report, fmt, metadata=meta)
-
-
-@cli.command()
-@click.argument("targets", nargs=-1)
-@click.option("-i", "--input", "input_file", type=click.Path(dir_okay=False),
-              help="File with one target per line (# comments).")
-@click.option("--sni", help="Server name to send (default: the host name; none for IPs).")
-@click.option("--starttls", metavar="PROTO",
-              help="Speak this STARTTLS preamble first: smtp, imap, pop3, ftp, ldap, xmpp, "
-              "postgres (same as smtp://host etc.).")
-@click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True,
-              help="Seconds to wait for a connection or an answer.")
-@click.option("--concurrency", type=click.IntRange(1, 4096), default=64, show_default=True,
-              help="Connections open at once, all endpoints together.")
-@click.option("--per-endpoint", type=click.IntRange(1, 64), default=4, show_default=True,
-              help="Connections open at once to one endpoint.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
-@click.option("--store", "store_path", type=click.Path(dir_okay=False), metavar="FILE",
-              help="SQLite file: save every endpoint the moment it is scanned.")
-@click.option("--resume", is_flag=True,
-              help="With --store: take endpoints already stored as ok from it, scan the rest.")
-@click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False),
-              help="Keep every raw handshake transcript (JSON, hex) in this directory.")
-@click.option("--metadata", type=click.Path(dir_okay=False),
-              help="Target metadata (TOML or CSV: owner, shelf life, ...) for risk and grouping.")
-@click.option("--profile", "profiles", multiple=True,
-              help="Judge against standards profiles: ID[,ID] or a .toml path (repeatable).")
-@click.option("--profile-dir", "profile_dirs", multiple=True, help="Directory of user profiles.")
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default today).")
-@click.option("--fail-on", type=click.Choice(["must", "should", "never"]), default="must",
-              show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
-def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
-         starttls: str | None, timeout: float, concurrency: int, per_endpoint: int, fmt: str,
-         output: str | None, store_path: str | None, resume: bool,
-         evidence_dir: str | None, metadata: str | None, profiles: tuple[str, ...],
-         profile_dirs: tuple[str, ...], as_of: str | None, fail_on: str) -> None:
-    """Scan TLS endpoints (host[:port], [v6]:port, https://host, smtp://host) for PQ readiness."""
-    from pqscan.policy import exit_code_for, judge_report
-    from pqscan.policy_commands import parse_as_of, resolve_profiles
-
-    # a bad profile is exit 2 before any traffic is sent
-    chosen = resolve_profiles(profiles, profile_dirs) if profiles else []
-    when = parse_as_of(as_of)
-    meta = load_metadata(metadata) if metadata else None
-    if evidence_dir:
-        try:
-            Path(evidence_dir).mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"--evidence: cannot create {evidence_dir!r}: "
-                             f"{exc.strerror or exc}") from None
-    parsed: list[Target] = [parse_target(t, sni, starttls=starttls) for t in targets]
-    if input_file:
-        parsed.extend(read_target_file(input_file, sni, starttls))
-    if not parsed:
-        raise UsageError("no targets: give TARGET arguments or -i FILE")
-    options = ScanOptions(timeout=timeout, per_endpoint=per_endpoint, sni=sni,
-                          evidence_dir=evidence_dir)
-    if resume and not store_path:
-        raise UsageError("--resume needs --store FILE")
-    store = ScanStore(store_path) if store_path else None
-    try:
-        report = judge_report(run_scan(parsed, options, concurrency, store, resume),
-                              chosen, when)
-    except KeyboardInterrupt:
-        saved = f"; {store.count()} endpoints saved in {store.path}, rerun with --resume" \
-            if store is not None else ""
-        click.echo(f"pqscan: interrupted{saved}", err=True)
-        sys.exit(EXIT_INCOMPLETE)
-    finally:
-        if store is not None:
-            store.close()
-    emit(_render(report, fmt, meta), output)
-    for ep in report["endpoints"]:
-        if ep["status"] != "ok":
-            click.echo(f"pqscan: {ep['target']}: {ep['status']}: {ep['error']}", err=True)
-    incomplete = scan_exit_code(report)
-    sys.exit(incomplete or (exit_code_for(report, fail_on) if chosen else 0))
 
 
 @cli.command()
@@ -137,7 +53,7 @@ def demo(fmt: str, output: str | None) -> None:
 
     click.echo("Starting the lab (8 real TLS servers on 127.0.0.1) and scanning it...", err=True)
     report, mismatches = run_demo()
-    emit(_render(report, fmt, None), output)
+    emit(render_report(report, fmt, None), output)
     for line in mismatches:
         click.echo(f"pqscan: demo: differs from the lab's configuration: {line}", err=True)
     total = len(report["endpoints"])
@@ -154,9 +70,11 @@ def _register() -> None:
     from pqscan.lab.commands import lab as lab_command
     from pqscan.policy_commands import evaluate_command, profiles_group
     from pqscan.report.commands import report_group
+    from pqscan.scan_command import scan_command
+    from pqscan.store_commands import store_group
 
-    for command in (certs_command, lint_command, conform_command, vectors_group,
-                    profiles_group, evaluate_command, report_group, lab_command):
+    for command in (scan_command, store_group, certs_command, lint_command, conform_command,
+                    vectors_group, profiles_group, evaluate_command, report_group, lab_command):
         cli.add_command(command)
 
 

@@ -94,6 +94,32 @@ def check_report(report: Any) -> None:
         raise UsageError("report has no 'endpoints' array")
 
 
+def judge_endpoint(endpoint: dict[str, Any], profiles: list[Profile], as_of: date,
+                   index: int) -> str | None:
+    """Fill in `endpoint`'s findings and verdicts in place (a scan streams them one by one);
+    a malformed endpoint gets an `evaluation_error` line, which is also returned."""
+    endpoint.pop("evaluation_error", None)
+    try:
+        findings = derive_findings(endpoint, as_of)
+        verdicts = [v for p in profiles for v in evaluate(p, endpoint, findings, as_of)]
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        message = f"endpoints[{index}] ({endpoint.get('target')}): malformed endpoint: {exc}"
+        endpoint.update(findings=[], verdicts=[], evaluation_error=message)
+        return message
+    endpoint["findings"] = [f.to_dict() for f in findings]
+    endpoint["verdicts"] = [v.to_dict() for v in verdicts]
+    return None
+
+
+def evaluation_block(profiles: list[Profile], as_of: date, errors: list[str]) -> dict[str, Any]:
+    return {
+        "as_of": as_of.isoformat(), "pqscan_version": __version__,
+        "profiles": [{"id": p.id, "version": p.version, "status": p.status,
+                      "confidence": p.confidence} for p in profiles],
+        "errors": errors,
+    }
+
+
 def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date) -> dict[str, Any]:
     """A copy of `report` with findings and verdicts filled in for every endpoint.
 
@@ -106,23 +132,10 @@ def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date) -
         if not isinstance(endpoint, dict):
             errors.append(f"endpoints[{index}]: not a JSON object")
             continue
-        endpoint.pop("evaluation_error", None)
-        try:
-            findings = derive_findings(endpoint, as_of)
-            verdicts = [v for p in profiles for v in evaluate(p, endpoint, findings, as_of)]
-        except (AttributeError, TypeError, ValueError, KeyError) as exc:
-            message = f"endpoints[{index}] ({endpoint.get('target')}): malformed endpoint: {exc}"
-            endpoint.update(findings=[], verdicts=[], evaluation_error=message)
-            errors.append(message)
-            continue
-        endpoint["findings"] = [f.to_dict() for f in findings]
-        endpoint["verdicts"] = [v.to_dict() for v in verdicts]
-    out["evaluation"] = {
-        "as_of": as_of.isoformat(), "pqscan_version": __version__,
-        "profiles": [{"id": p.id, "version": p.version, "status": p.status,
-                      "confidence": p.confidence} for p in profiles],
-        "errors": errors,
-    }
+        error = judge_endpoint(endpoint, profiles, as_of, index)
+        if error:
+            errors.append(error)
+    out["evaluation"] = evaluation_block(profiles, as_of, errors)
     return out
 
 

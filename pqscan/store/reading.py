@@ -104,7 +104,7 @@ def _open_ro(path: str | Path) -> sqlite3.Connection:
         found = schema.store_format(db)
     except sqlite3.Error as exc:
         raise UsageError(f"{p}: not a pqscan store ({exc})") from None
-    if found not in (schema.FORMAT, schema.FORMAT_V1):
+    if found not in (None, schema.FORMAT, schema.FORMAT_V1):  # None: a store being created
         db.close()
         raise UsageError(f"{p}: store format {found!r}, expected {schema.FORMAT!r}")
     return db
@@ -115,7 +115,10 @@ def _v1(db: sqlite3.Connection) -> bool:
 
 
 def _runs(db: sqlite3.Connection) -> list[RunInfo]:
-    if _v1(db):  # an unmigrated store: its one run, as the migration will name it
+    found = schema.store_format(db)
+    if found is None:  # created, no table yet
+        return []
+    if found == schema.FORMAT_V1:  # an unmigrated store: its one run, as the migration will name it
         first, last, count = db.execute(
             "SELECT MIN(finished_at), MAX(finished_at), COUNT(*) FROM endpoints").fetchone()
         return [RunInfo(schema.V1_RUN_ID, first or "1970-01-01T00:00:00Z", last,
