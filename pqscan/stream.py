@@ -3,7 +3,8 @@
 `JSONStream` writes the report document of docs/json-contract.md incrementally: the head
 (schema version, tool, start time), then each endpoint as it comes, then the tail (finish
 time, method, evaluation, and `incomplete` when the run was cut short). Whatever happens, a
-closed stream is valid JSON. `JSONLStream` writes one endpoint per line for pipelines (`jq`,
+closed stream is valid JSON,
+one endpoint per line. `JSONLStream` writes one endpoint per line for pipelines (`jq`,
 `pqscan stats`). `Collector` keeps endpoints for the formats that need the whole report at
 once (table, HTML, ...): those are for small scans.
 """
@@ -56,7 +57,10 @@ class JSONStream:
         out.flush()
 
     def write(self, endpoint: dict[str, Any]) -> None:
-        self._out.write(("\n    " if self._first else ",\n    ") + _indented(endpoint, 4))
+        # one compact line per endpoint: json's C encoder (indent= falls back to pure Python,
+        # which cost more CPU than the scan itself at quick depth)
+        self._out.write(("\n    " if self._first else ",\n    ")
+                        + json.dumps(endpoint, separators=(",", ":")))
         self._first = False
         self._out.flush()
 

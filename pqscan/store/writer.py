@@ -65,6 +65,9 @@ class ScanStore:
             raise UsageError(f"{self.path}: cannot open the store ({exc})") from None
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
+            # durable against a killed process (the OS has the WAL); an fsync per endpoint
+            # would cap the scan at the disk's sync rate
+            self._db.execute("PRAGMA synchronous=NORMAL")
             found = schema.store_format(self._db)
             if found is None:
                 schema.create(self._db)
