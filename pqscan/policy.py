@@ -150,7 +150,8 @@ def exit_code_for(report: dict[str, Any], fail_on: str) -> int:
     if any(v.get("result") == "FAIL" and v.get("severity") in levels for v in verdicts):
         return EXIT_POLICY_FAILURE
     incomplete = (
-        len(endpoints) != len(report.get("endpoints", []))
+        "incomplete" in report  # an interrupted run, or store rows that could not be read
+        or len(endpoints) != len(report.get("endpoints", []))
         or bool((report.get("evaluation") or {}).get("errors"))
         or any(e.get("status") != "ok" for e in endpoints)
         or any(v.get("result") == "NOT_TESTED" and v.get("severity") in levels

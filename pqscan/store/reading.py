@@ -233,10 +233,19 @@ def report_from_source(path: str | Path, run_id: str | None = None,
 
     if not is_store(path):
         return load_report(_regular(path, "report"))
-    run, endpoints = _store_source(path, run_id, warn)
+    skipped: list[str] = []
+
+    def note(message: str) -> None:
+        skipped.append(message)
+        warn(message)
+
+    run, endpoints = _store_source(path, run_id, note)
     report = new_report(list(endpoints), run.started_at, run.finished_at or run.started_at,
                         {**run.method, "run": run.to_dict()})
-    if run.state != "complete":
-        report["incomplete"] = {"reason": f"store run {run.run_id} is {run.state}",
-                                "endpoints": run.endpoints}
+    reasons = [f"store run {run.run_id} is {run.state}"] if run.state != "complete" else []
+    if skipped:  # never hidden: the report says it lacks them, and exit codes follow
+        reasons.append(f"{len(skipped)} corrupt store rows skipped")
+    if reasons:
+        report["incomplete"] = {"reason": "; ".join(reasons),
+                                "endpoints": len(report["endpoints"])}
     return report

@@ -98,6 +98,12 @@ def test_a_killed_worker_loses_no_endpoint_and_duplicates_none(
     assert len(keys) == len(set(keys)) == 16  # every endpoint exactly once
     assert sorted(json.loads(line)["target"] for line in out.splitlines()) == \
         sorted(e["target"] for e in stored)
+    # a resume through the cluster sends nothing: every endpoint is already in the store
+    again = subprocess.run([*cmd, "--resume", "--format", "json"], capture_output=True,
+                           text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    store_method = json.loads(again.stdout)["method"]["store"]
+    assert (store_method["resumed_endpoints"], store_method["scanned_endpoints"]) == (16, 0)
     local = CliRunner().invoke(cli, ["scan", "-i", str(listing), "--sni", "localhost",
                                      "--format", "jsonl", "--quiet", "-o", str(local_out)])
     assert local.exit_code == 0

@@ -119,3 +119,18 @@ def test_export_of_a_store_with_a_corrupt_row_warns_and_exits_3(tmp_path: Path) 
     assert res.exit_code == 3
     assert "row 2: not valid JSON" in res.stderr and "skipped" in res.stderr
     assert len(json.loads(res.stdout)["endpoints"]) == 8  # the rest is all there
+
+
+def test_evaluate_of_a_store_with_a_corrupt_row_says_so_and_exits_3(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    _store(db, _endpoints()[:8])  # the eight lab servers, all reachable
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE run_endpoints SET endpoint='[]' WHERE position=3")
+    conn.close()
+    res = _invoke("evaluate", str(db), "--profile", "pq-baseline", "--fail-on", "never",
+                  "--format", "json")
+    assert res.exit_code == 3
+    assert "row 4: not a JSON object (a list); skipped" in res.stderr
+    report = json.loads(res.stdout)
+    assert report["incomplete"]["reason"] == "1 corrupt store rows skipped"
+    assert len(report["endpoints"]) == 7

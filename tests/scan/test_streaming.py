@@ -252,3 +252,24 @@ def test_the_cli_names_a_store_it_cannot_write(tmp_path: Path) -> None:
     if res.exit_code == 2:  # root ignores file modes: nothing to check then
         pytest.skip("running as root: a read-only file is still writable")
     assert res.exit_code == 3
+
+
+def test_rate_spaces_new_connections_at_least_one_interval_apart() -> None:
+    """A lower bound only (a loaded machine is slower, never faster than the pacing)."""
+    from pqscan.scanner import PacedSemaphore
+
+    async def run() -> list[float]:
+        paced = PacedSemaphore(8, rate=40.0)
+        loop = asyncio.get_running_loop()
+        times: list[float] = [loop.time()]  # before the first acquisition
+
+        async def one() -> None:
+            async with paced:
+                times.append(loop.time())
+
+        await asyncio.gather(*(one() for _ in range(6)))
+        return sorted(times)
+
+    start, *times = asyncio.run(run())
+    # the k-th connection cannot start before k intervals have passed (each waits for its slot)
+    assert all(t - start >= k / 40 - 0.002 for k, t in enumerate(times))
