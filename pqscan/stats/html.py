@@ -56,12 +56,12 @@ def _share_chart(group: GroupStats, title: str) -> str:
 
 def _trend_chart(runs: tuple[RunStats, ...], index: int) -> str:
     """One share across runs (all endpoints): a line through the shares, interval bars."""
-    width, height, left, top, plot_h = 300, 170, 36, 22, 110
+    width, height, left, top, plot_h = 330, 170, 36, 22, 110
     step = (width - left - 20) / max(1, len(runs) - 1)
     title = runs[0].overall.shares[index].title
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'role="img" aria-label="{esc(title)} trend"><title>{esc(title)}</title>',
-             f'<text x="0" y="13" font-size="12" font-weight="bold">{esc(title)}</text>']
+             f'<text x="0" y="13" font-size="11" font-weight="bold">{esc(title)}</text>']
     for tick in (0, 50, 100):
         y = top + plot_h * (1 - tick / 100)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 10}" y2="{y:.1f}" '

@@ -3,10 +3,11 @@
 A SOURCE is a scan report (JSON, the contract of docs/json-contract.md), a JSON-lines stream
 (one endpoint object per line; header lines carrying `schema_version` give the run's times) or
 a scan store (SQLite, `pqscan scan --store`). Endpoints are yielded one at a time and never
-kept: a report's endpoints array is decoded element by element (`json.JSONDecoder.raw_decode`)
-and a store is read row by row. A file that cannot be opened or does not start like a report
-is a usage error (exit 2); one that breaks after endpoints were read is an incomplete input
-(exit 3), since the statistics so far would silently describe part of the run.
+kept: a report is read in 1 MB chunks and its endpoints array decoded element by element
+(`json.JSONDecoder.raw_decode`), a JSON-lines file line by line, a store row by row. A file
+that cannot be opened or does not start like a report is a usage error (exit 2); one that
+breaks after endpoints were read is an incomplete input (exit 3), since the statistics so far
+would silently describe part of the run.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pqscan.errors import PqscanError, UsageError
 
@@ -45,38 +46,33 @@ class Run:
 
     def endpoints(self) -> Iterator[dict[str, Any]]:
         path = Path(self.source)
-        with _open(path) as handle:
+        with _open(path, "rb") as handle:
             head = handle.read(len(_SQLITE_MAGIC))
         if head == _SQLITE_MAGIC:
             yield from _store_endpoints(path, self)
             return
-        text = _read_text(path)
-        if _is_jsonl(text):
-            yield from _jsonl_endpoints(path, text, self)
-        else:
-            yield from _report_endpoints(path, text, self)
+        with _open(path, "r") as handle:
+            try:
+                jsonl = _is_jsonl(handle.readline())
+                handle.seek(0)
+                if jsonl:
+                    yield from _jsonl_endpoints(path, handle, self)
+                else:
+                    yield from _report_endpoints(path, _Stream(handle), self)
+            except UnicodeDecodeError as exc:
+                raise UsageError(f"{str(path)!r} is not UTF-8 text: {exc.reason}") from None
 
 
-def _open(path: Path) -> Any:
+def _open(path: Path, mode: str) -> IO[Any]:
     try:
-        return path.open("rb")
+        return path.open(mode, encoding=None if "b" in mode else "utf-8")
     except OSError as exc:
         raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{str(path)!r} is not UTF-8 text: {exc.reason}") from None
-
-
-def _is_jsonl(text: str) -> bool:
+def _is_jsonl(first: str) -> bool:
     """JSON lines: the first line is a whole object on its own that is not a report (a
     pretty-printed report's first line is a bare "{")."""
-    first = next((line for line in text.splitlines() if line.strip()), "")
     try:
         item = json.loads(first)
     except json.JSONDecodeError:
@@ -84,10 +80,61 @@ def _is_jsonl(text: str) -> bool:
     return isinstance(item, dict) and "endpoints" not in item
 
 
-def _skip(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in " \t\r\n":
-        pos += 1
-    return pos
+class _Stream:
+    """A JSON text read in chunks: only the undecoded rest of the file is held in memory."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._handle = handle
+        self._text = ""
+        self._pos = 0
+        self._offset = 0  # characters dropped from the front
+        self._eof = False
+
+    @property
+    def position(self) -> int:
+        return self._offset + self._pos
+
+    def _more(self) -> bool:
+        if self._eof:
+            return False
+        chunk = self._handle.read(self.CHUNK)
+        if not chunk:
+            self._eof = True
+            return False
+        self._offset += self._pos
+        self._text = self._text[self._pos:] + chunk
+        self._pos = 0
+        return True
+
+    def at(self, char: str) -> bool:
+        """Skip white space; is the next character `char`?"""
+        while True:
+            while self._pos < len(self._text) and self._text[self._pos] in " \t\r\n":
+                self._pos += 1
+            if self._pos < len(self._text) or not self._more():
+                return self._text.startswith(char, self._pos)
+
+    def take(self, char: str) -> bool:
+        if self.at(char):
+            self._pos += 1
+            return True
+        return False
+
+    def decode(self) -> Any:
+        self.at("")
+        while True:
+            try:
+                value, end = _DECODER.raw_decode(self._text, self._pos)
+            except json.JSONDecodeError:
+                if self._more():
+                    continue  # the value runs past the chunk read so far
+                raise
+            if end == len(self._text) and self._more():
+                continue  # a number or literal may go on in the next chunk
+            self._pos = end
+            return value
 
 
 def _broken(path: Path, count: int, what: str) -> PqscanError:
@@ -104,53 +151,42 @@ def _header(run: Run, key: str, value: Any, path: Path) -> None:
         run.info[key] = value
 
 
-def _report_endpoints(path: Path, text: str, run: Run) -> Iterator[dict[str, Any]]:
-    """The endpoints of a report object, decoded one at a time (the text is held, the dicts
-    are not)."""
-    count, pos, seen = 0, _skip(text, 0), False
-    if not text.startswith("{", pos):
-        raise _broken(path, 0, "expected a JSON object")
-    pos += 1
+def _report_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str, Any]]:
+    """The endpoints of a report object, decoded and yielded one at a time."""
+    count, seen = 0, False
+
+    def expect(char: str) -> None:
+        if not text.take(char):
+            raise _broken(path, count, f"expected {char!r} at character {text.position}")
+
     try:
-        while True:
-            pos = _skip(text, pos)
-            if text.startswith("}", pos):
-                break
-            key, pos = _DECODER.raw_decode(text, pos)
-            pos = _skip(text, pos)
-            if not text.startswith(":", pos):
-                raise _broken(path, count, f"expected ':' at character {pos}")
-            pos = _skip(text, pos + 1)
-            if key == "endpoints" and text.startswith("[", pos):
+        expect("{")
+        while not text.take("}"):
+            key = text.decode()
+            expect(":")
+            if key == "endpoints" and text.take("["):
                 seen = True
-                pos = _skip(text, pos + 1)
-                while not text.startswith("]", pos):
-                    endpoint, pos = _DECODER.raw_decode(text, pos)
+                while not text.take("]"):
+                    endpoint = text.decode()
                     if not isinstance(endpoint, dict):
                         raise _broken(path, count, f"endpoints[{count}] is not an object")
                     count += 1
                     yield endpoint
-                    pos = _skip(text, pos)
-                    if text.startswith(",", pos):
-                        pos = _skip(text, pos + 1)
-                    elif not text.startswith("]", pos):
-                        raise _broken(path, count, f"expected ',' or ']' at character {pos}")
-                pos += 1
+                    if not text.at("]"):
+                        expect(",")
             else:
-                value, pos = _DECODER.raw_decode(text, pos)
-                _header(run, str(key), value, path)
-            pos = _skip(text, pos)
-            if text.startswith(",", pos):
-                pos += 1
+                _header(run, str(key), text.decode(), path)
+            if not text.at("}"):
+                expect(",")
     except json.JSONDecodeError as exc:
-        raise _broken(path, count, f"{exc.msg} at character {exc.pos}") from None
+        raise _broken(path, count, f"{exc.msg} at character {text.position}") from None
     if not seen:
         raise _broken(path, count, "no 'endpoints' array")
 
 
-def _jsonl_endpoints(path: Path, text: str, run: Run) -> Iterator[dict[str, Any]]:
+def _jsonl_endpoints(path: Path, lines: IO[str], run: Run) -> Iterator[dict[str, Any]]:
     count = 0
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:

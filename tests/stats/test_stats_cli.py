@@ -190,3 +190,19 @@ def test_unmatched_metadata_row_is_a_warning(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "1 row(s) match no endpoint: 'typo.example:443'" in result.stderr
     assert "no endpoints" in result.stderr
+
+
+@pytest.mark.lab
+def test_report_read_in_tiny_chunks_gives_the_same_numbers(
+        report: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pqscan.stats import sources
+
+    report["finished_at"] = "2026-11-30T01:02:03Z"
+    report["sample"] = 12345  # a number a chunk boundary may cut in two
+    compact = tmp_path / "c.json"
+    compact.write_text(json.dumps(report, separators=(",", ":")))
+    expected = _json(_write(tmp_path / "r.json", report))
+    monkeypatch.setattr(sources._Stream, "CHUNK", 251)  # boundaries everywhere
+    out = _json(str(compact))
+    assert _overall(out) == _overall(expected)
+    assert out["runs"][0]["sample"] == 12345
