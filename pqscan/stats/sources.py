@@ -53,12 +53,7 @@ class Run:
             return
         with _open(path, "r") as handle:
             try:
-                jsonl = _is_jsonl(handle.readline())
-                handle.seek(0)
-                if jsonl:
-                    yield from _jsonl_endpoints(path, handle, self)
-                else:
-                    yield from _report_endpoints(path, _Stream(handle), self)
+                yield from _json_endpoints(path, _Stream(handle), self)
             except UnicodeDecodeError as exc:
                 raise UsageError(f"{str(path)!r} is not UTF-8 text: {exc.reason}") from None
 
@@ -68,16 +63,6 @@ def _open(path: Path, mode: str) -> IO[Any]:
         return path.open(mode, encoding=None if "b" in mode else "utf-8")
     except OSError as exc:
         raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
-
-
-def _is_jsonl(first: str) -> bool:
-    """JSON lines: the first line is a whole object on its own that is not a report (a
-    pretty-printed report's first line is a bare "{")."""
-    try:
-        item = json.loads(first)
-    except json.JSONDecodeError:
-        return False
-    return isinstance(item, dict) and "endpoints" not in item
 
 
 class _Stream:
@@ -116,6 +101,10 @@ class _Stream:
             if self._pos < len(self._text) or not self._more():
                 return self._text.startswith(char, self._pos)
 
+    def at_end(self) -> bool:
+        self.at("")
+        return self._pos >= len(self._text)
+
     def take(self, char: str) -> bool:
         if self.at(char):
             self._pos += 1
@@ -151,8 +140,10 @@ def _header(run: Run, key: str, value: Any, path: Path) -> None:
         run.info[key] = value
 
 
-def _report_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str, Any]]:
-    """The endpoints of a report object, decoded and yielded one at a time."""
+def _json_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str, Any]]:
+    """The endpoints of a report object, or of a JSON-lines sequence of endpoint and header
+    objects, decoded and yielded one at a time: one reader for both, since each top-level
+    object is read key by key and only an `endpoints` array is streamed element by element."""
     count, seen = 0, False
 
     def expect(char: str) -> None:
@@ -161,46 +152,41 @@ def _report_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str,
 
     try:
         expect("{")
-        while not text.take("}"):
-            key = text.decode()
-            expect(":")
-            if key == "endpoints" and text.take("["):
+        while True:
+            fields: dict[str, Any] = {}
+            while not text.take("}"):
+                key = text.decode()
+                expect(":")
+                if key == "endpoints" and text.take("["):
+                    seen = True
+                    while not text.take("]"):
+                        endpoint = text.decode()
+                        if not isinstance(endpoint, dict):
+                            raise _broken(path, count, f"endpoints[{count}] is not an object")
+                        count += 1
+                        yield endpoint
+                        if not text.at("]"):
+                            expect(",")
+                else:
+                    fields[str(key)] = text.decode()
+                if not text.at("}"):
+                    expect(",")
+            if "target" in fields and "status" in fields:  # a JSON-lines endpoint
                 seen = True
-                while not text.take("]"):
-                    endpoint = text.decode()
-                    if not isinstance(endpoint, dict):
-                        raise _broken(path, count, f"endpoints[{count}] is not an object")
-                    count += 1
-                    yield endpoint
-                    if not text.at("]"):
-                        expect(",")
+                count += 1
+                yield fields
             else:
-                _header(run, str(key), text.decode(), path)
-            if not text.at("}"):
-                expect(",")
+                for key, value in fields.items():
+                    _header(run, key, value, path)
+            if text.take("{"):
+                continue  # the next line of a JSON-lines file
+            if not text.at_end():
+                raise _broken(path, count, f"unexpected text at character {text.position}")
+            break
     except json.JSONDecodeError as exc:
         raise _broken(path, count, f"{exc.msg} at character {text.position}") from None
     if not seen:
         raise _broken(path, count, "no 'endpoints' array")
-
-
-def _jsonl_endpoints(path: Path, lines: IO[str], run: Run) -> Iterator[dict[str, Any]]:
-    count = 0
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise _broken(path, count, f"line {number}: {exc.msg}") from None
-        if not isinstance(item, dict):
-            raise _broken(path, count, f"line {number} is not a JSON object")
-        if "target" in item and "status" in item:
-            count += 1
-            yield item
-        else:
-            for key, value in item.items():
-                _header(run, key, value, path)
 
 
 def _store_endpoints(path: Path, run: Run) -> Iterator[dict[str, Any]]:
