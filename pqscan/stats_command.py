@@ -21,7 +21,11 @@ from pqscan.stats import RENDERERS, compute_stats, render
               help="Target metadata, CSV (header row) or TOML ([[target]]), keyed by target.")
 @click.option("--compare", "compare_runs", nargs=2, metavar="RUN_A RUN_B",
               help="Change of every share from RUN_A to RUN_B (1-based position, latest, "
-              "previous, or a SOURCE path) and the endpoints that moved.")
+              "previous, a store run id, or a SOURCE path) and the endpoints that moved.")
+@click.option("--run", "run_ids", multiple=True, metavar="ID",
+              help="Store SOURCEs: this run instead of the latest (repeatable, in order).")
+@click.option("--all-runs", is_flag=True,
+              help="Store SOURCEs: every run, oldest first (trends; the default with --compare).")
 @click.option("--profile", "profiles", multiple=True,
               help="Also give each requirement's pass rate for these profiles (ID[,ID]).")
 @click.option("--profile-dir", "profile_dirs", multiple=True, help="Directory of user profiles.")
@@ -31,16 +35,19 @@ from pqscan.stats import RENDERERS, compute_stats, render
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 def stats_command(sources: tuple[str, ...], by: tuple[str, ...], metadata: str | None,
-                  compare_runs: tuple[str, str] | None, profiles: tuple[str, ...],
+                  compare_runs: tuple[str, str] | None, run_ids: tuple[str, ...],
+                  all_runs: bool, profiles: tuple[str, ...],
                   profile_dirs: tuple[str, ...], as_of: str | None, fmt: str,
                   output: str | None) -> None:
     """Shares of endpoints by PQ readiness, with 95% Wilson intervals, from reports or stores.
 
-    Each SOURCE is one run (give several for trends). Unreachable and error endpoints are
-    counted apart; an inconclusive fact leaves the endpoint out of that share's n.
+    SOURCE: report JSON, JSON lines, or a --store file (its latest run; --run, --all-runs).
+    Each run is reported (several give trends). Unreachable and error endpoints are counted
+    apart; an inconclusive fact leaves the endpoint out of that share's n. docs/stats.md.
     """
     chosen = resolve_profiles(profiles, profile_dirs) if profiles else []
-    result = compute_stats(sources, by, metadata, chosen, parse_as_of(as_of), compare_runs)
+    result = compute_stats(sources, by, metadata, chosen, parse_as_of(as_of), compare_runs,
+                           run_ids, all_runs)
     emit(render(result, fmt), output)
     for warning in result.warnings:
         click.echo(f"pqscan: warning: {warning}", err=True)

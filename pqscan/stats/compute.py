@@ -42,11 +42,13 @@ def resolve_run(name: str, runs: list[Run]) -> int:
 def compute_stats(sources: tuple[str, ...], by: Iterable[str] = (), metadata: str | None = None,
                   profiles: Iterable[Profile] = (), as_of: date | None = None,
                   compare_runs: tuple[str, str] | None = None,
+                  run_ids: tuple[str, ...] = (), all_runs: bool = False,
                   confidence: float = CONFIDENCE) -> StatsResult:
-    """Statistics of every run of `sources`; UsageError (exit 2) for bad input found before
-    reading, IncompleteInput (exit 3) for an input that breaks part-way."""
+    """Statistics of every run of `sources` (a store: its latest run, `run_ids`, or all runs
+    with `all_runs`, or when comparing without `run_ids`); UsageError (exit 2) for bad input
+    found before reading, IncompleteInput (exit 3) for an input that breaks part-way."""
     when = as_of or date.today()
-    runs = open_runs(sources)
+    runs = open_runs(sources, run_ids, all_runs or (compare_runs is not None and not run_ids))
     if not runs:
         raise UsageError("no SOURCE: give report JSON, JSON-lines or store files")
     pair = None
@@ -70,6 +72,7 @@ def compute_stats(sources: tuple[str, ...], by: Iterable[str] = (), metadata: st
         results.append(stats)
         if accumulator.keep:
             kept[index] = accumulator
+        warnings.extend(f"{run.label}: {w}" for w in run.warnings)
         population = stats.overall.population
         if population.endpoints == 0:
             warnings.append(f"{run.label}: no endpoints")

@@ -2,29 +2,28 @@
 
 A SOURCE is a scan report (JSON, the contract of docs/json-contract.md), a JSON-lines stream
 (one endpoint object per line; header lines carrying `schema_version` give the run's times) or
-a scan store (SQLite, `pqscan scan --store`). Endpoints are yielded one at a time and never
-kept: a report is read in 1 MB chunks and its endpoints array decoded element by element
-(`json.JSONDecoder.raw_decode`), a JSON-lines file line by line, a store row by row. A file
-that cannot be opened or does not start like a report is a usage error (exit 2); one that
-breaks after endpoints were read is an incomplete input (exit 3), since the statistics so far
-would silently describe part of the run.
+a scan store (SQLite, `pqscan scan --store`, read through pqscan.store: its latest run, the
+runs asked for, or all). Endpoints are yielded one at a time and never kept: a report is read
+in 1 MB chunks, each top-level object key by key and its endpoints array element by element
+(`json.JSONDecoder.raw_decode`), a store row by row. A file that cannot be opened or does not
+start like a report is a usage error (exit 2); one that breaks after endpoints were read is an
+incomplete input (exit 3), since the statistics so far would silently describe part of the run.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from pqscan.errors import PqscanError, UsageError
+from pqscan.store import is_store, list_runs, load_source
 
 SCHEMA_VERSION = "1"
-_SQLITE_MAGIC = b"SQLite format 3\x00"
 _DECODER = json.JSONDecoder()
-_HEADER_FIELDS = ("started_at", "finished_at", "incomplete", "sample")
+_HEADER_FIELDS = ("started_at", "finished_at", "incomplete", "sample", "state")
 
 
 class IncompleteInput(PqscanError):
@@ -34,11 +33,14 @@ class IncompleteInput(PqscanError):
 @dataclass(slots=True)
 class Run:
     """One run of one source. `info` fills in while `endpoints()` is consumed (a streamed
-    report may carry `finished_at` after its endpoints)."""
+    report may carry `finished_at` after its endpoints); `warnings` collects rows a store
+    reader skipped."""
 
     source: str
     run_id: str | None = None
+    store: bool = False
     info: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -46,21 +48,35 @@ class Run:
 
     def endpoints(self) -> Iterator[dict[str, Any]]:
         path = Path(self.source)
-        with _open(path, "rb") as handle:
-            head = handle.read(len(_SQLITE_MAGIC))
-        if head == _SQLITE_MAGIC:
-            yield from _store_endpoints(path, self)
+        if self.store:
+            yield from self._store_endpoints(path)
             return
-        with _open(path, "r") as handle:
+        with _open(path) as handle:
             try:
                 yield from _json_endpoints(path, _Stream(handle), self)
             except UnicodeDecodeError as exc:
                 raise UsageError(f"{str(path)!r} is not UTF-8 text: {exc.reason}") from None
 
+    def _store_endpoints(self, path: Path) -> Iterator[dict[str, Any]]:
+        """One run of a store through pqscan.store (rows streamed, corrupt rows skipped with
+        a warning); a store that fails part-way is an incomplete input."""
+        info, endpoints = load_source(path, self.run_id, self.warnings.append)
+        self.info.update(started_at=info.started_at, finished_at=info.finished_at,
+                         state=info.state)
+        count = 0
+        try:
+            for endpoint in endpoints:
+                count += 1
+                yield endpoint
+        except UsageError as exc:
+            if count == 0:
+                raise
+            raise IncompleteInput(f"{exc} (after {count} endpoint(s))") from None
 
-def _open(path: Path, mode: str) -> IO[Any]:
+
+def _open(path: Path) -> IO[str]:
     try:
-        return path.open(mode, encoding=None if "b" in mode else "utf-8")
+        return path.open(encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot read {str(path)!r}: {exc.strerror or exc}") from None
 
@@ -189,38 +205,27 @@ def _json_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str, A
         raise _broken(path, count, "no 'endpoints' array")
 
 
-def _store_endpoints(path: Path, run: Run) -> Iterator[dict[str, Any]]:
-    count = 0
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise UsageError(f"{str(path)!r}: cannot open the store ({exc})") from None
-    try:
-        try:
-            times = db.execute("SELECT MIN(finished_at), MAX(finished_at) FROM endpoints")
-            first, last = times.fetchone()
-            rows = db.execute("SELECT endpoint FROM endpoints ORDER BY key")
-        except sqlite3.DatabaseError as exc:
-            raise UsageError(f"{str(path)!r}: not a pqscan store ({exc})") from None
-        run.info.update(started_at=first, finished_at=last)
-        try:
-            for (text,) in rows:
-                endpoint = json.loads(text)
-                count += 1
-                yield endpoint
-        except (sqlite3.DatabaseError, json.JSONDecodeError) as exc:
-            raise _broken(path, count, str(exc)) from None
-    finally:
-        db.close()
-
-
-def open_runs(sources: tuple[str, ...]) -> list[Run]:
-    """One Run per SOURCE, checked to exist now (exit 2 before any work)."""
-    runs = []
+def open_runs(sources: tuple[str, ...], run_ids: tuple[str, ...] = (),
+              all_runs: bool = False) -> list[Run]:
+    """The runs to read, checked now (exit 2 before any work): one per report or JSON-lines
+    SOURCE; for a store its latest run, the `run_ids` asked for, or with `all_runs` every run
+    (oldest first)."""
+    runs: list[Run] = []
     for source in sources:
         path = Path(source)
         if not path.is_file():
             raise UsageError(f"cannot read {source!r}: "
                              f"{'not a file' if path.exists() else 'no such file'}")
-        runs.append(Run(source))
+        if not is_store(path):
+            runs.append(Run(source))
+            continue
+        stored = [r.run_id for r in list_runs(path)]
+        if not stored:
+            raise UsageError(f"store {source!r} holds no runs")
+        missing = [r for r in run_ids if r not in stored]
+        if missing:
+            raise UsageError(f"store {source!r} has no run {missing[0]!r} "
+                             f"(runs: {', '.join(stored[-5:])})")
+        chosen = list(run_ids) if run_ids else stored if all_runs else stored[-1:]
+        runs.extend(Run(source, run_id, store=True) for run_id in chosen)
     return runs

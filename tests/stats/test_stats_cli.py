@@ -100,10 +100,24 @@ def test_jsonl_and_store_sources_give_the_report_s_numbers(report: dict[str, Any
                                             "started_at": report["started_at"]})]
                                + [json.dumps(e) for e in report["endpoints"]]) + "\n")
     assert _overall(_json(str(lines))) == expected
-    with ScanStore(tmp_path / "s.db") as store:
-        for endpoint in report["endpoints"]:
-            store.put(endpoint, "2026-11-30T00:00:00Z")
-    assert _overall(_json(str(tmp_path / "s.db"))) == expected
+    db = tmp_path / "s.db"
+    run_ids = []
+    for endpoints in (report["endpoints"][:3], report["endpoints"]):  # two runs, 3 then all
+        with ScanStore(db) as store:
+            run_ids.append(store.begin_run({}, None, {}).run_id)
+            for endpoint in endpoints:
+                store.put(endpoint)
+            store.finish_run("complete")
+    latest = _json(str(db))
+    assert [r["run_id"] for r in latest["runs"]] == [run_ids[1]]
+    assert _overall(latest) == expected
+    every = _json(str(db), "--all-runs")
+    assert [r["run_id"] for r in every["runs"]] == run_ids
+    assert every["runs"][0]["groups"][0]["population"]["endpoints"] == 3
+    chosen = _json(str(db), "--run", run_ids[0])
+    assert [r["label"] for r in chosen["runs"]] == [f"{db}@{run_ids[0]}"]
+    missing = _run(str(db), "--run", "no-such-run")
+    assert missing.exit_code == 2 and "has no run 'no-such-run'" in missing.stderr
 
 
 @pytest.mark.lab

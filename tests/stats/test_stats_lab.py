@@ -24,6 +24,7 @@ from pqscan.lab.spec import ServerSpec
 from pqscan.probes.context import ScanOptions
 from pqscan.run import run_scan
 from pqscan.stats.intervals import newcombe, wilson
+from pqscan.store import ScanStore
 from pqscan.targets import parse_target
 from pqscan.tls.registry import GroupFamily
 from pqscan.tls.registry import group as registry_group
@@ -173,7 +174,7 @@ def relays() -> Iterator[dict[str, Relay]]:
 
 
 def _scan(relays: dict[str, Relay], lab: dict[str, LabEndpoint], run: int,
-          path: Path) -> None:
+          path: Path, store: Path) -> None:
     for name, servers in CHANGES.items():
         server = servers[run]
         if server is None:
@@ -181,16 +182,17 @@ def _scan(relays: dict[str, Relay], lab: dict[str, LabEndpoint], run: int,
         else:
             relays[name].backend = lab[server].port
     targets = [parse_target(f"127.0.0.1:{relays[n].port}", "localhost") for n in CHANGES]
-    report = run_scan(targets, ScanOptions(timeout=3, retries=0), concurrency=16)
+    with ScanStore(store) as db:  # the same scan also lands in a store, one run each
+        report = run_scan(targets, ScanOptions(timeout=3, retries=0), 16, store=db)
     path.write_text(json.dumps(report))
 
 
 @pytest.mark.lab
 def test_compare_two_runs_lists_the_endpoints_that_changed(
         lab: dict[str, LabEndpoint], relays: dict[str, Relay], tmp_path: Path) -> None:
-    a, b = tmp_path / "a.json", tmp_path / "b.json"
-    _scan(relays, lab, 0, a)
-    _scan(relays, lab, 1, b)
+    a, b, store = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "s.db"
+    _scan(relays, lab, 0, a, store)
+    _scan(relays, lab, 1, b, store)
     meta = tmp_path / "meta.toml"
     meta.write_text("".join(f'[[target]]\ntarget = "127.0.0.1:{relays[n].port}"\n'
                             f'owner = "{"ops" if n < "svc-d" else "dev"}"\n' for n in CHANGES))
@@ -224,3 +226,10 @@ def test_compare_two_runs_lists_the_endpoints_that_changed(
     k1 = changes[("owner", "ops", "kex.K1")]
     assert (k1["a"]["count"], k1["b"]["count"]) == (0, 2)  # svc-a and svc-b moved to K1
     assert ("owner", "dev", "kex.K1") in changes
+    # the store holding both runs gives the same comparison (its runs, oldest first)
+    from_store = _stats([str(store), "--compare", "previous", "latest", "--metadata", str(meta),
+                         "--by", "owner"])
+    assert [r["run_id"] for r in from_store["runs"]] == \
+        [json.loads(p.read_text())["method"]["run"]["run_id"] for p in (a, b)]
+    for key in ("changes", "moved", "only_in_a", "only_in_b"):
+        assert from_store["comparison"][key] == comparison[key], key
