@@ -11,6 +11,7 @@ import click
 from pqscan.output import emit
 from pqscan.policy_commands import parse_as_of, resolve_profiles
 from pqscan.stats import RENDERERS, compute_stats, render
+from pqscan.stats.render import printable
 
 
 @click.command("stats")
@@ -50,4 +51,4 @@ def stats_command(sources: tuple[str, ...], by: tuple[str, ...], metadata: str |
                            run_ids, all_runs)
     emit(render(result, fmt), output)
     for warning in result.warnings:
-        click.echo(f"pqscan: warning: {warning}", err=True)
+        click.echo(f"pqscan: warning: {printable(warning)}", err=True)

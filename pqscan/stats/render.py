@@ -17,6 +17,12 @@ from tabulate import tabulate
 from pqscan.stats.model import Comparison, GroupStats, RunStats, ShareStat, StatsResult
 
 
+def printable(text: str) -> str:
+    """Names from files (targets, metadata values) with control characters escaped, so a
+    hostile name cannot drive the terminal (ESC sequences) or break a table row."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
 
@@ -45,7 +51,10 @@ def _excluded(share: ShareStat) -> str:
 def _run_header(run: RunStats) -> str:
     info = dict(run.info)
     when = " .. ".join(str(info[k]) for k in ("started_at", "finished_at") if info.get(k))
-    return f"run {run.label}" + (f" ({when})" if when else "")
+    partial = info.get("incomplete") or info.get("state") not in (None, "complete")
+    return printable(f"run {run.label}" + (f" ({when})" if when else "")
+                     + (" — INCOMPLETE run: shares describe the endpoints scanned so far"
+                        if partial else ""))
 
 
 def _share_rows(group: GroupStats) -> list[list[str]]:
@@ -55,11 +64,12 @@ def _share_rows(group: GroupStats) -> list[list[str]]:
 
 
 def _comparison_table(comparison: Comparison) -> list[str]:
-    lines = [f"change {comparison.a} -> {comparison.b} (95% Newcombe hybrid score interval)"]
+    lines = [printable(f"change {comparison.a} -> {comparison.b} "
+                       "(95% Newcombe hybrid score interval)")]
     rows = []
     for c in comparison.changes:
         d = c.difference
-        rows.append([group_name_of(c.by, c.value), c.a.title,
+        rows.append([printable(group_name_of(c.by, c.value)), c.a.title,
                      f"{c.a.count}/{c.a.n} {percent(c.a.share)}",
                      f"{c.b.count}/{c.b.n} {percent(c.b.share)}",
                      "-" if d is None else f"{100 * d:+.1f} pt",
@@ -71,7 +81,7 @@ def _comparison_table(comparison: Comparison) -> list[str]:
                  f"(only in A: {comparison.only_in_a}, only in B: {comparison.only_in_b})")
     if comparison.moved:
         lines.append(tabulate(
-            [[m.endpoint, m.status or "", ", ".join(m.entered), ", ".join(m.left),
+            [[printable(m.endpoint), m.status or "", ", ".join(m.entered), ", ".join(m.left),
               ", ".join(m.unsettled)] for m in comparison.moved],
             headers=["endpoint", "status", "entered", "left", "unsettled"]))
     return lines
@@ -86,7 +96,7 @@ def render_table(result: StatsResult) -> str:
     for run in result.runs:
         lines.append(_run_header(run))
         for group in run.groups:
-            lines.append(f"  {group_name(group)}: {population_text(group)}")
+            lines.append(printable(f"  {group_name(group)}: {population_text(group)}"))
             lines.append(tabulate(_share_rows(group),
                                   headers=["share", "count/n", "share", "95% CI (Wilson)",
                                            "excluded"]))

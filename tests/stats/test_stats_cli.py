@@ -147,6 +147,7 @@ def test_formats_and_hostile_names(report: dict[str, Any], tmp_path: Path) -> No
         writer = csv.writer(handle)
         writer.writerow(["target", "sector"])
         writer.writerow([HOSTILE, HOSTILE])
+        writer.writerow([report["endpoints"][1]["target"], "evil\x1b[2Jsector"])
     common = [a, b, "--metadata", str(meta), "--by", "sector", "--compare", "1", "2"]
     page = _run(*common, "--format", "html")
     assert page.exit_code == 0, page.output
@@ -155,9 +156,12 @@ def test_formats_and_hostile_names(report: dict[str, Any], tmp_path: Path) -> No
     assert page.stdout.count("<svg") > len(_overall(_json(a)))  # bars, trends, changes
     table = _run(*common)
     assert table.exit_code == 0 and "95% CI (Wilson)" in table.stdout
-    rows = list(csv.DictReader(io.StringIO(_run(*common, "--format", "csv").stdout)))
+    assert "\x1b" not in table.stdout and "evil\\x1b[2Jsector" in table.stdout
+    assert _run(*common, "--format", "csv", "-o", str(tmp_path / "s.csv")).exit_code == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "s.csv").read_text())))
     assert {r["kind"] for r in rows} == {"share", "change"}  # same report twice: none moved
-    assert {r["group"] for r in rows if r["by"] == "sector"} == {HOSTILE, "(none)"}
+    assert {r["group"] for r in rows if r["by"] == "sector"} == \
+        {HOSTILE, "evil\x1b[2Jsector", "(none)"}  # a CSV file keeps the value as it is
 
 
 def test_errors_are_one_line_and_exit_2(tmp_path: Path) -> None:
@@ -193,6 +197,14 @@ def test_input_broken_mid_way_is_exit_3(report: dict[str, Any], tmp_path: Path) 
     broken.write_text(text[:cut])
     result = _run(str(broken))
     assert result.exit_code == 3 and "breaks after 1 endpoint(s)" in result.stderr
+
+
+@pytest.mark.lab
+def test_an_interrupted_run_says_so(report: dict[str, Any], tmp_path: Path) -> None:
+    report["incomplete"] = {"reason": "interrupted (SIGINT)", "endpoints": 3}
+    result = _run(_write(tmp_path / "r.json", report))
+    assert result.exit_code == 0 and "INCOMPLETE run" in result.stdout
+    assert _json(str(tmp_path / "r.json"))["runs"][0]["incomplete"]["endpoints"] == 3
 
 
 def test_unmatched_metadata_row_is_a_warning(tmp_path: Path) -> None:
