@@ -3,8 +3,8 @@
 Per group (all endpoints, and each `--by` value) the accumulator keeps the population by
 status and, per share, how many endpoints were in it, out of it, undecided and not
 applicable. Nothing else of an endpoint is kept, except, when the run takes part in a
-`--compare`, one byte per share per endpoint (its States), which is what listing the
-endpoints that moved needs.
+`--compare`, one byte per share per endpoint (its States) and its group keys, which is what
+listing the endpoints that moved and the paired intervals need.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from pqscan.stats.model import GroupStats, Population, RunStats, ShareStat
 from pqscan.stats.shares import ShareSet, State
 from pqscan.stats.sources import Run
 
-ALL = (None, "all")
+GroupKey = tuple[str | None, str]
+ALL: GroupKey = (None, "all")
 _STATUSES = ("ok", "unreachable", "error")
 
 
@@ -58,9 +59,9 @@ class RunAccumulator:
     def __init__(self, shareset: ShareSet, grouping: Grouping, keep_states: bool = False) -> None:
         self._shareset = shareset
         self._grouping = grouping
-        self._groups: dict[tuple[str | None, str], _GroupCounts] = {}
+        self._groups: dict[GroupKey, _GroupCounts] = {}
         self.keep = keep_states
-        self.states: dict[str, tuple[str, bytes | None]] = {}
+        self.states: dict[str, tuple[str, bytes | None, tuple[GroupKey, ...]]] = {}
 
     def add(self, endpoint: Mapping[str, Any]) -> None:
         status = str(endpoint.get("status"))
@@ -73,13 +74,14 @@ class RunAccumulator:
                 # a hand-edited or damaged endpoint: undecided everywhere, and said so
                 states = bytes([State.UNDECIDED]) * len(self._shareset.shares)
                 malformed = True
-        for key in (ALL, *self._grouping.groups(endpoint)):
+        groups = (ALL, *self._grouping.groups(endpoint))
+        for key in groups:
             counts = self._groups.get(key)
             if counts is None:
                 counts = self._groups[key] = _GroupCounts(len(self._shareset.shares))
             counts.add(status, states, malformed)
         if self.keep:
-            self.states[endpoint_id(endpoint)] = (status, states)
+            self.states[endpoint_id(endpoint)] = (status, states, groups)
 
     def finish(self, run: Run, confidence: float = CONFIDENCE) -> RunStats:
         self._groups.setdefault(ALL, _GroupCounts(len(self._shareset.shares)))
@@ -88,7 +90,7 @@ class RunAccumulator:
         return RunStats(run.label, run.source, run.run_id,
                         tuple(sorted(run.info.items())), groups)
 
-    def _group_stats(self, key: tuple[str | None, str], counts: _GroupCounts,
+    def _group_stats(self, key: GroupKey, counts: _GroupCounts,
                      confidence: float) -> GroupStats:
         shares = []
         for index, share in enumerate(self._shareset.shares):

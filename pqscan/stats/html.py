@@ -13,6 +13,8 @@ from pqscan.report.html import _CSP, _CSS, esc
 from pqscan.report.html import _table as table
 from pqscan.stats.model import Comparison, GroupStats, RunStats, StatsResult
 from pqscan.stats.render import (
+    CHANGE_HEADERS,
+    change_cells,
     group_name,
     group_name_of,
     interval_text,
@@ -122,19 +124,16 @@ def _group_section(group: GroupStats, run: RunStats) -> str:
 
 
 def _comparison_section(comparison: Comparison) -> str:
-    rows = [[group_name_of(c.by, c.value), c.a.title, f"{c.a.count}/{c.a.n}",
-             f"{c.b.count}/{c.b.n}",
-             "-" if c.difference is None else f"{100 * c.difference:+.1f} pt",
-             "-" if c.interval is None else
-             f"{100 * c.interval.low:+.1f} to {100 * c.interval.high:+.1f} pt"]
+    rows = [[group_name_of(c.by, c.value), c.a.title, *change_cells(c)]
             for c in comparison.changes]
     moved = [[m.endpoint, m.status or "", ", ".join(m.entered), ", ".join(m.left),
               ", ".join(m.unsettled)] for m in comparison.moved]
     return (f"<section><h2>Change {esc(comparison.a)} → {esc(comparison.b)}</h2>"
-            "<p>95% interval for the difference: Newcombe's hybrid score method (method 10, "
-            "independent samples; conservative for the same endpoints scanned twice).</p>"
+            "<p>95% intervals for the change: Newcombe's hybrid score method 10 for independent "
+            "samples (1998b, drawn below), and its paired form (1998c) over the endpoints "
+            "decided in both runs, with how many entered and left the share.</p>"
             + _change_chart(comparison)
-            + table(["group", "share", "A", "B", "change", "95% CI"], rows)
+            + table(CHANGE_HEADERS, rows)
             + f"<h3>Endpoints that moved ({len(comparison.moved)}; only in A: "
             f"{comparison.only_in_a}, only in B: {comparison.only_in_b})</h3>"
             + table(["endpoint", "status", "entered", "left", "unsettled"], moved)

@@ -12,6 +12,9 @@ examples in tests/stats/test_intervals.py.
 - Newcombe's hybrid score interval for a difference of two independent proportions:
   Newcombe (1998b), "Interval estimation for the difference between independent
   proportions: comparison of eleven methods", Stat Med 17:873-890, method 10.
+- Its paired form, for the same endpoints in two runs: Newcombe (1998c), "Improved confidence
+  intervals for the difference between binomial proportions based on paired data", Stat Med
+  17:2635-2650, method 10 (the correlation estimate with its continuity correction).
 """
 
 from __future__ import annotations
@@ -88,4 +91,38 @@ def newcombe(count_a: int, n_a: int, count_b: int, n_b: int,
     d = pb - pa
     low = d - math.sqrt((pb - wb.low) ** 2 + (wa.high - pa) ** 2)
     high = d + math.sqrt((wb.high - pb) ** 2 + (pa - wa.low) ** 2)
+    return Interval(max(-1.0, low), min(1.0, high))
+
+
+def newcombe_paired(both: int, left: int, entered: int, neither: int,
+                    confidence: float = CONFIDENCE) -> Interval:
+    """Newcombe's paired hybrid score interval (1998c, method 10) for p_B - p_A, where each of
+    n endpoints was decided in both runs: `both` in the share in A and B, `left` in A only,
+    `entered` in B only, `neither` in none. p_A = (both + left)/n, p_B = (both + entered)/n.
+
+    The two Wilson intervals are combined as for independent samples, less the covariance
+    term 2·φ·(...)·(...), where φ is the phi coefficient of the 2x2 table with Newcombe's
+    correction: its numerator AD - BC is reduced by n/2 when above it, and 0 when in [0, n/2].
+    """
+    counts = (both, left, entered, neither)
+    if any(not isinstance(v, int) or isinstance(v, bool) for v in counts):
+        raise TypeError("paired counts must be integers")
+    if min(counts) < 0:
+        raise ValueError(f"paired counts must be >= 0, got {counts}")
+    n = sum(counts)
+    if n == 0:
+        raise ValueError("a paired change needs at least one endpoint decided in both runs")
+    # Newcombe's notation: p1 = run B, p2 = run A, so d = p1 - p2 is the change A -> B
+    e, f, g, h = both, entered, left, neither
+    p1, p2 = (e + f) / n, (e + g) / n
+    w1, w2 = wilson(e + f, n, confidence), wilson(e + g, n, confidence)
+    product = (e + f) * (g + h) * (e + g) * (f + h)
+    cross = e * h - f * g
+    corrected = cross - n / 2 if cross > n / 2 else 0 if cross >= 0 else cross
+    phi = corrected / math.sqrt(product) if product else 0.0
+    d = p1 - p2
+    a, b = p1 - w1.low, w2.high - p2
+    c, k = p2 - w2.low, w1.high - p1
+    low = d - math.sqrt(max(0.0, a * a - 2 * phi * a * b + b * b))
+    high = d + math.sqrt(max(0.0, c * c - 2 * phi * c * k + k * k))
     return Interval(max(-1.0, low), min(1.0, high))

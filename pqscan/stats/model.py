@@ -93,14 +93,41 @@ class RunStats:
 
 
 @dataclass(frozen=True, slots=True)
+class PairedChange:
+    """The endpoints decided for a share in both runs, as a 2x2 table, and Newcombe's paired
+    interval for their change (entered - left) / n."""
+
+    both: int
+    left: int
+    entered: int
+    neither: int
+    interval: Interval
+
+    @property
+    def n(self) -> int:
+        return self.both + self.left + self.entered + self.neither
+
+    @property
+    def difference(self) -> float:
+        return (self.entered - self.left) / self.n
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "both": self.both, "left": self.left, "entered": self.entered,
+                "neither": self.neither, "difference": _round(self.difference),
+                "low": _round(self.interval.low), "high": _round(self.interval.high)}
+
+
+@dataclass(frozen=True, slots=True)
 class ShareChange:
-    """A share in run A and in run B, the change p_B - p_A and its Newcombe interval."""
+    """A share in run A and in run B, the change p_B - p_A and its Newcombe interval
+    (independent samples), and the same endpoints' paired change when there are any."""
 
     by: str | None
     value: str
     a: ShareStat
     b: ShareStat
     interval: Interval | None  # None when either run decided no endpoint for this share
+    paired: PairedChange | None = None
 
     @property
     def difference(self) -> float | None:
@@ -117,7 +144,8 @@ class ShareChange:
                       "share": None if self.b.share is None else _round(self.b.share)},
                 "difference": None if d is None else _round(d),
                 "low": None if self.interval is None else _round(self.interval.low),
-                "high": None if self.interval is None else _round(self.interval.high)}
+                "high": None if self.interval is None else _round(self.interval.high),
+                "paired": None if self.paired is None else self.paired.to_dict()}
 
 
 @dataclass(frozen=True, slots=True)

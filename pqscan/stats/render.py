@@ -14,7 +14,14 @@ from collections.abc import Callable
 
 from tabulate import tabulate
 
-from pqscan.stats.model import Comparison, GroupStats, RunStats, ShareStat, StatsResult
+from pqscan.stats.model import (
+    Comparison,
+    GroupStats,
+    RunStats,
+    ShareChange,
+    ShareStat,
+    StatsResult,
+)
 
 
 def printable(text: str) -> str:
@@ -63,19 +70,31 @@ def _share_rows(group: GroupStats) -> list[list[str]]:
             for s in group.shares]
 
 
+def points(low: float, high: float) -> str:
+    return f"{100 * low:+.1f} to {100 * high:+.1f} pt"
+
+
+def change_cells(c: ShareChange) -> list[str]:
+    """A, B, change, independent CI, paired (+entered -left of n, CI) as text cells."""
+    d, p = c.difference, c.paired
+    return [f"{c.a.count}/{c.a.n} {percent(c.a.share)}",
+            f"{c.b.count}/{c.b.n} {percent(c.b.share)}",
+            "-" if d is None else f"{100 * d:+.1f} pt",
+            "-" if c.interval is None else points(c.interval.low, c.interval.high),
+            "-" if p is None else
+            f"+{p.entered} -{p.left} of {p.n}: {points(p.interval.low, p.interval.high)}"]
+
+
+CHANGE_HEADERS = ["group", "share", "A", "B", "change", "95% CI (independent)",
+                  "same endpoints: moved, 95% CI (paired)"]
+
+
 def _comparison_table(comparison: Comparison) -> list[str]:
-    lines = [printable(f"change {comparison.a} -> {comparison.b} "
-                       "(95% Newcombe hybrid score interval)")]
-    rows = []
-    for c in comparison.changes:
-        d = c.difference
-        rows.append([printable(group_name_of(c.by, c.value)), c.a.title,
-                     f"{c.a.count}/{c.a.n} {percent(c.a.share)}",
-                     f"{c.b.count}/{c.b.n} {percent(c.b.share)}",
-                     "-" if d is None else f"{100 * d:+.1f} pt",
-                     "-" if c.interval is None else
-                     f"{100 * c.interval.low:+.1f} to {100 * c.interval.high:+.1f} pt"])
-    lines.append(tabulate(rows, headers=["group", "share", "A", "B", "change", "95% CI"]))
+    lines = [printable(f"change {comparison.a} -> {comparison.b} (95% intervals: "
+                       "Newcombe hybrid score, independent and paired)")]
+    rows = [[printable(group_name_of(c.by, c.value)), c.a.title, *change_cells(c)]
+            for c in comparison.changes]
+    lines.append(tabulate(rows, headers=CHANGE_HEADERS))
     lines.append("")
     lines.append(f"endpoints that moved: {len(comparison.moved)} "
                  f"(only in A: {comparison.only_in_a}, only in B: {comparison.only_in_b})")
@@ -110,6 +129,7 @@ def render_table(result: StatsResult) -> str:
 
 CSV_COLUMNS = ("kind", "run", "by", "group", "share_id", "title", "count", "n", "share",
                "low", "high", "excluded", "not_applicable", "a_count", "a_n", "b_count", "b_n",
+               "paired_n", "paired_entered", "paired_left", "paired_low", "paired_high",
                "endpoint", "status", "entered", "left", "unsettled")
 
 
@@ -132,7 +152,10 @@ def render_csv(result: StatsResult) -> str:
                              "by": c.by or "", "group": c.value, "share_id": d["id"],
                              "title": d["title"], "share": d["difference"], "low": d["low"],
                              "high": d["high"], "a_count": c.a.count, "a_n": c.a.n,
-                             "b_count": c.b.count, "b_n": c.b.n})
+                             "b_count": c.b.count, "b_n": c.b.n,
+                             **({} if d["paired"] is None else {
+                                 f"paired_{k}": d["paired"][k]
+                                 for k in ("n", "entered", "left", "low", "high")})})
         for m in comparison.moved:
             writer.writerow({"kind": "moved", "run": f"{comparison.a} -> {comparison.b}",
                              "endpoint": m.endpoint, "status": m.status or "",

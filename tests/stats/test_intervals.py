@@ -7,13 +7,17 @@ single proportion: comparison of seven methods", Statistics in Medicine 17:857-8
 Difference of independent proportions: Newcombe RG (1998b), "Interval estimation for the
 difference between independent proportions: comparison of eleven methods", Statistics in
 Medicine 17:873-890, Table II, method 10 ("hybrid score, without CC"), examples (a)-(h), 95%.
+
+Paired difference: Newcombe RG (1998c), "Improved confidence intervals for the difference
+between binomial proportions based on paired data", Statistics in Medicine 17:2635-2650,
+method 10, the paper's examples (a)-(c) (cells e, f, g, h of the 2x2 table), 95%.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from pqscan.stats.intervals import Interval, newcombe, wilson, z_value
+from pqscan.stats.intervals import Interval, newcombe, newcombe_paired, wilson, z_value
 
 # (count, n, low, high): Newcombe 1998a Table I, method 3
 WILSON_TABLE_I = [
@@ -34,6 +38,14 @@ NEWCOMBE_TABLE_II = [
     (0, 10, 0, 10, -0.2775, 0.2775),     # (f)
     (10, 10, 0, 20, 0.6791, 1.0000),     # (g)
     (10, 10, 0, 10, 0.6075, 1.0000),     # (h)
+]
+
+
+# (e, f, g, h, low, high) for p1 - p2 = (e+f)/n - (e+g)/n: Newcombe 1998c, method 10
+NEWCOMBE_PAIRED = [
+    (36, 12, 2, 0, 0.0569, 0.3404),      # (a)
+    (18, 12, 2, 18, 0.0562, 0.3290),     # (b)
+    (53, 0, 0, 1, -0.0729, 0.0729),      # (c)
 ]
 
 
@@ -83,3 +95,24 @@ def test_bad_counts_are_type_and_value_errors() -> None:
         wilson(-1, 3)
     with pytest.raises(ValueError):
         Interval(0.5, 0.4)
+
+
+@pytest.mark.parametrize(("e", "f", "g", "h", "low", "high"), NEWCOMBE_PAIRED)
+def test_paired_newcombe_matches_1998c_method_10(e: int, f: int, g: int, h: int, low: float,
+                                                 high: float) -> None:
+    # the paper's p1 = (e+f)/n is our run B: f endpoints entered the share, g left it
+    interval = newcombe_paired(both=e, left=g, entered=f, neither=h)
+    assert interval.low == pytest.approx(low, abs=5e-5)
+    assert interval.high == pytest.approx(high, abs=5e-5)
+
+
+def test_paired_interval_is_narrower_than_independent_for_stable_endpoints() -> None:
+    # 40 of 100 endpoints in the share in both runs, 5 entered, none left
+    paired = newcombe_paired(both=40, left=0, entered=5, neither=55)
+    independent = newcombe(40, 100, 45, 100)
+    assert paired.high - paired.low < independent.high - independent.low
+    assert paired.low > 0 > independent.low  # only the paired view sees the rise
+    with pytest.raises(ValueError):
+        newcombe_paired(0, 0, 0, 0)
+    with pytest.raises(TypeError):
+        newcombe_paired(1.0, 0, 0, 0)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from pqscan.lab import DEFAULT_LAB, LabEndpoint
 from pqscan.lab.spec import ServerSpec
 from pqscan.probes.context import ScanOptions
 from pqscan.run import run_scan
-from pqscan.stats.intervals import newcombe, wilson
+from pqscan.stats.intervals import newcombe, newcombe_paired, wilson
 from pqscan.store import ScanStore
 from pqscan.targets import parse_target
 from pqscan.tls.registry import GroupFamily
@@ -223,8 +223,14 @@ def test_compare_two_runs_lists_the_endpoints_that_changed(
         (5, 6, 5, 5)
     expected = newcombe(5, 6, 5, 5)
     assert (tls13["low"], tls13["high"]) == (round(expected.low, 6), round(expected.high, 6))
+    # paired: the 5 endpoints ok in both runs; svc-c entered TLS 1.3, the other 4 kept it
+    paired = newcombe_paired(both=4, left=0, entered=1, neither=0)
+    assert tls13["paired"] == {"n": 5, "both": 4, "left": 0, "entered": 1, "neither": 0,
+                               "difference": 0.2, "low": round(paired.low, 6),
+                               "high": round(paired.high, 6)}
     k1 = changes[("owner", "ops", "kex.K1")]
     assert (k1["a"]["count"], k1["b"]["count"]) == (0, 2)  # svc-a and svc-b moved to K1
+    assert (k1["paired"]["entered"], k1["paired"]["left"], k1["paired"]["neither"]) == (2, 0, 1)
     assert ("owner", "dev", "kex.K1") in changes
     # the store holding both runs gives the same comparison (its runs, oldest first)
     from_store = _stats([str(store), "--compare", "previous", "latest", "--metadata", str(meta),
