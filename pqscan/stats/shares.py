@@ -75,15 +75,21 @@ def _tls13(endpoint: Mapping[str, Any]) -> State:
 
 
 def _supports_family(*families: GroupFamily) -> Fact:
-    """YES when the server accepts a TLS 1.3 group of one of `families` (HRR enumeration or a
-    key share); NO when TLS 1.3 is refused or every such group probed was refused."""
+    """YES when the server accepts a TLS 1.3 group of one of `families` (HRR enumeration, a
+    key share, or a client-behaviour handshake that ended on it); NO when TLS 1.3 is refused
+    or every such group probed was refused."""
     wanted = {f.value for f in families}
 
     def fact(endpoint: Mapping[str, Any]) -> State:
         tls13 = _tls13(endpoint)
         if tls13 != State.YES:
             return tls13
-        groups = _tls(endpoint).get("groups") or {}
+        tls = _tls(endpoint)
+        negotiated = tls.get("negotiated") or {}
+        # a quick scan enumerates no groups, but a group a handshake ended on is supported
+        if any(isinstance(n, str) and _family(n, {}) in wanted for n in negotiated.values()):
+            return State.YES
+        groups = tls.get("groups") or {}
         statuses = [g.get("status") for n, g in groups.items()
                     if isinstance(g, Mapping) and _family(n, g) in wanted]
         if SUPPORTED in statuses:

@@ -232,3 +232,19 @@ def test_report_read_in_tiny_chunks_gives_the_same_numbers(
     out = _json(str(compact))
     assert _overall(out) == _overall(expected)
     assert out["runs"][0]["sample"] == 12345
+
+
+@pytest.mark.lab
+def test_without_group_enumeration_a_negotiated_group_still_counts(
+        report: dict[str, Any], tmp_path: Path) -> None:
+    # as a census scan (no HRR enumeration) would report: only the three handshakes
+    for endpoint in report["endpoints"]:
+        if endpoint["tls"]:
+            endpoint["tls"]["groups"] = {}
+    shares = _overall(_json(_write(tmp_path / "q.json", report)))
+    offered = shares["hybrid_mlkem.offered"]
+    # the 4 servers whose browser-like handshake got a hybrid are known to offer one; the 2
+    # TLS 1.2-only servers cannot; classical and mlkem1024-only got no hybrid in a handshake
+    # and, groups not probed, are excluded rather than counted as "no"
+    assert (offered["count"], offered["n"], offered["excluded"]) == (4, 6, 2)
+    assert shares["hybrid_mlkem.browser"]["count"] == 4
