@@ -144,7 +144,7 @@ def _key_family(cert: Mapping[str, Any]) -> str:
 
 
 def _pq_authentication(endpoint: Mapping[str, Any]) -> State:
-    leaves = [c for c in _chain(endpoint)[:1]]
+    leaves = _chain(endpoint)[:1]
     for extra in _tls(endpoint).get("certificate_chains") or []:  # dual-certificate servers
         if isinstance(extra, Mapping) and extra.get("chain"):
             leaves.append(extra["chain"][0])
@@ -205,8 +205,8 @@ class ShareSet:
         self._profiles = tuple(profiles)
         self._as_of = as_of or date.today()
         self.shares: tuple[Share, ...] = SHARES + tuple(
-            Share(f"profile.{p.id}.{r.id}", f"{p.id} {r.id} ({r.severity}) pass rate",
-                  ) for p in self._profiles for r in p.requirements)
+            Share(f"profile.{p.id}.{r.id}", f"{p.id} {r.id} ({r.severity}) pass rate")
+            for p in self._profiles for r in p.requirements)
 
     def states(self, endpoint: Mapping[str, Any]) -> bytes:
         """One State per share (in `shares` order) for an ok endpoint, packed in bytes.
