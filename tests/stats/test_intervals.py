@@ -4,6 +4,11 @@ Wilson (1927) score interval: Newcombe RG (1998a), "Two-sided confidence interva
 single proportion: comparison of seven methods", Statistics in Medicine 17:857-872, Table I
 (method 3, "score method without continuity correction"), 95%, four decimals.
 
+The method is Wilson EB (1927), "Probable inference, the law of succession, and statistical
+inference", JASA 22:209-212; Agresti A & Coull BA (1998), "Approximate is better than 'exact'
+for interval estimation of binomial proportions", The American Statistician 52:119-126, note
+that at x = 0 it is [0, z²/(n + z²)] (and its mirror at x = n), checked below for every n.
+
 Difference of independent proportions: Newcombe RG (1998b), "Interval estimation for the
 difference between independent proportions: comparison of eleven methods", Statistics in
 Medicine 17:873-890, Table II, method 10 ("hybrid score, without CC"), examples (a)-(h), 95%.
@@ -64,6 +69,14 @@ def test_newcombe_matches_1998b_table_ii_method_10(c1: int, n1: int, c2: int, n2
     interval = newcombe(c2, n2, c1, n1)
     assert interval.low == pytest.approx(low, abs=5e-5)
     assert interval.high == pytest.approx(high, abs=5e-5)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 29, 100, 10_000])
+def test_wilson_at_the_ends_is_agresti_coull_closed_form(n: int) -> None:
+    z2 = z_value() ** 2
+    none, every = wilson(0, n), wilson(n, n)
+    assert none.low == 0.0 and none.high == pytest.approx(z2 / (n + z2), rel=1e-12)
+    assert every.high == 1.0 and every.low == pytest.approx(n / (n + z2), rel=1e-12)
 
 
 def test_z_is_the_two_sided_normal_quantile() -> None:
