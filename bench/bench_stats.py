@@ -6,7 +6,8 @@ putting them in 20 sectors. `probes` is dropped from the copies (as `--probes no
 so the file stays near 4 KB per endpoint; one run with the full probes shows that the per-
 endpoint size does not change the memory picture. Each measurement is one `pqscan stats`
 subprocess (`--by sector --profile pq-baseline --format json`); peak RSS and CPU come from its
-own rusage (os.wait4). Not part of the test suite:
+own rusage (os.wait4); a last case compares two runs of the largest size (`--compare 1 2`,
+which keeps one byte per share per endpoint of both runs). Not part of the test suite:
 
     .venv/bin/python bench/bench_stats.py [--sizes 1000,10000,50000]
 
@@ -64,10 +65,13 @@ def write_inputs(base: list[dict[str, Any]], size: int, folder: Path,
     return report, meta
 
 
-def measure(report: Path, meta: Path) -> dict[str, Any]:
+def measure(report: Path, meta: Path, compare_with: Path | None = None) -> dict[str, Any]:
     command = [sys.executable, "-m", "pqscan", "stats", str(report), "--metadata", str(meta),
                "--by", "sector", "--profile", "pq-baseline", "--format", "json",
                "-o", os.devnull]
+    if compare_with is not None:
+        command[4:4] = [str(compare_with)]
+        command += ["--compare", "1", "2"]
     start = time.perf_counter()
     process = subprocess.Popen(command)
     _, status, usage = os.wait4(process.pid, 0)
@@ -87,12 +91,20 @@ def main() -> None:
     base = lab_endpoints()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        cases = [(n, False) for n in sizes] + [(sizes[0], True)]
-        for size, full in cases:
+        cases = [(n, False, False) for n in sizes] + [(sizes[0], True, False),
+                                                      (sizes[-1], False, True)]
+        for size, full, compare in cases:
             report, meta = write_inputs(base, size, Path(tmp), keep_probes=full)
-            result = {"endpoints": size, "probes": "full" if full else "none",
-                      **measure(report, meta)}
-            result["endpoints_per_s"] = round(size / result["wall_s"])
+            other = None
+            if compare:  # the same endpoints again, a second run
+                other = report.with_name(f"b{size}.json")
+                report.rename(other)
+                report, meta = write_inputs(base, size, Path(tmp), keep_probes=full)
+            result = {"endpoints": size * (2 if compare else 1),
+                      "probes": "full" if full else "none",
+                      "runs": "2, --compare" if compare else "1",
+                      **measure(report, meta, other)}
+            result["endpoints_per_s"] = round(result["endpoints"] / result["wall_s"])
             rows.append(result)
             report.unlink()
             print(json.dumps(result), flush=True)
