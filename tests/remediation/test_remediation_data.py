@@ -30,7 +30,7 @@ NOT_GROUPS = {"tlsmlkem", "tlssecpmlkem", "kyber", "mlkem"}
 def test_catalogue_is_loaded_once_and_not_empty() -> None:
     assert FIXES and load_fixes() is FIXES
     assert len({f.id for f in FIXES}) == len(FIXES)
-    assert {f.defined_in for f in FIXES} == {
+    assert {f.defined_in for f in FIXES} >= {
         "remediation/certificates.toml", "remediation/tls-cloud.toml",
         "remediation/tls-runtimes.toml", "remediation/tls-servers.toml"}
 

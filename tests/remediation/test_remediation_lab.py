@@ -11,7 +11,9 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+import socket
 import subprocess
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -97,18 +99,13 @@ def _nginx_openssl(nginx: str) -> tuple[int, ...]:
     return tuple(int(part) for part in match.groups())
 
 
-def test_real_nginx_needs_what_the_fix_requires(tmp_path: Path) -> None:
-    """The shipped nginx line is valid nginx syntax, and `requires` OpenSSL >= 3.5 is real:
-    the installed nginx accepts the line exactly when its OpenSSL is 3.5 or later."""
-    nginx = shutil.which("nginx")
-    if nginx is None:
-        pytest.skip("nginx not installed")
-    fix = FIXES["nginx.ssl-ecdh-curve"]
-    assert fix.requires == ("OpenSSL >= 3.5.0",)
+def _nginx_conf(tmp_path: Path, port: int, fix: Fix) -> Path:
     bundle = generate_kind(tmp_path / "pki", "ecdsa-p256")
-    conf = tmp_path / "nginx.conf"
     temp = {name: tmp_path / name for name in ("body", "proxy", "fastcgi", "uwsgi", "scgi")}
+    conf = tmp_path / "nginx.conf"
     conf.write_text(f"""
+daemon off;
+master_process off;
 pid {tmp_path}/nginx.pid;
 error_log {tmp_path}/error.log;
 events {{}}
@@ -118,13 +115,30 @@ http {{
     fastcgi_temp_path {temp["fastcgi"]}; uwsgi_temp_path {temp["uwsgi"]};
     scgi_temp_path {temp["scgi"]};
     server {{
-        listen 127.0.0.1:18443 ssl;
+        listen 127.0.0.1:{port} ssl;
         ssl_certificate {bundle.chain_pem};
         ssl_certificate_key {bundle.key_pem};
         {fix.config}
     }}
 }}
 """)
+    return conf
+
+
+def _nginx() -> str:
+    nginx = shutil.which("nginx")
+    if nginx is None:
+        pytest.skip("nginx not installed")
+    return nginx
+
+
+def test_real_nginx_needs_what_the_fix_requires(tmp_path: Path) -> None:
+    """The shipped nginx line is valid nginx syntax, and `requires` OpenSSL >= 3.5 is real:
+    the installed nginx accepts the line exactly when its OpenSSL is 3.5 or later."""
+    nginx = _nginx()
+    fix = FIXES["nginx.ssl-ecdh-curve"]
+    assert fix.requires == ("OpenSSL >= 3.5.0",)
+    conf = _nginx_conf(tmp_path, 18443, fix)
     # `nginx -t` parses and builds the SSL context (where the group list is applied); it does
     # not open the listening socket, so nothing is served.
     result = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf),
@@ -135,3 +149,44 @@ http {{
     else:
         assert result.returncode != 0
         assert "SSL_CTX_set1_curves_list" in result.stderr, result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_real_nginx_with_the_protocols_fix_passes(tmp_path: Path) -> None:
+    """nginx serving with the shipped ssl_protocols line: pqscan finds TLS 1.3 and no TLS 1.0/1.1,
+    so the requirements the fix names PASS."""
+    nginx = _nginx()
+    fix = FIXES["nginx.ssl-protocols"]
+    port = _free_port()
+    conf = _nginx_conf(tmp_path, port, fix)
+    server = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf),
+                               "-e", str(tmp_path / "error.log")],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(server.stderr.read() if server.stderr else "") from None
+                time.sleep(0.1)
+        report = run_scan([parse_target(f"127.0.0.1:{port}", "localhost")],
+                          ScanOptions(timeout=5), concurrency=4)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    endpoint = report["endpoints"][0]
+    assert endpoint["tls"]["versions"]["TLSv1.3"] == "supported", endpoint["tls"]["versions"]
+    judged = judge_report(report, available_profiles(), date(2036, 6, 1))
+    results = {v["requirement"]: v["result"] for v in judged["endpoints"][0]["verdicts"]}
+    named = {r: results[r] for r in fix.applies_to if r in results}
+    assert named == {"PQB-NO-LEGACY-TLS": "PASS", "PQB-TLS13": "PASS"}
+    codes = {f.code for f in derive_findings(endpoint, date(2026, 12, 1))}
+    assert not {"tls.version.legacy", "kex.state.k4", "kex.state.k5"} & codes
