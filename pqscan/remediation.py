@@ -1,10 +1,11 @@
 """Remediation: the fixes pqscan can point to for a finding code or a profile requirement.
 
 This module owns the `Fix` record and the fix catalogue shipped as data in
-``pqscan/data/remediation/*.toml`` (one ``[[fixes]]`` table per fix; format and sources in
-docs/remediation.md). The catalogue is parsed once and validated strictly: an unknown or
-missing key, a value of the wrong type, a malformed ``min_version`` or an empty ``source`` is
-one UsageError line ``FILE:LINE: KEY: problem (fix ID)``, never a traceback.
+``pqscan/data/remediation/*.toml`` (one ``[[fix]]`` table per fix, as in the SSH work's
+ssh.toml; format and sources in docs/remediation.md). The catalogue is parsed once and
+validated strictly: an unknown or missing key, a value of the wrong type, a malformed
+``min_version`` or an empty ``source`` is one UsageError line ``FILE:LINE: KEY: problem
+(fix ID)``, never a traceback.
 
 Whether every ``applies_to`` names a real finding code or profile requirement is checked by the
 data-integrity tests (tests/remediation/), not here: loading fixes must not load every profile.
@@ -29,10 +30,10 @@ from pqscan.policy_loader import KeyPath, format_key, locate_line
 # config: a setting in software the operator runs; service: a managed service's policy or
 # setting (no version to install); guidance: a procedure (e.g. replacing a certificate).
 KINDS = ("config", "service", "guidance")
-# unconfirmed: a version, name or behaviour the sources did not settle; `notes` says why.
+# unconfirmed: a version, name or behaviour the sources did not settle; `note` says why.
 CONFIDENCES = ("confirmed", "unconfirmed")
 _REQUIRED = ("id", "applies_to", "product", "config", "source")
-_OPTIONAL = ("kind", "min_version", "requires", "location", "notes", "confidence")
+_OPTIONAL = ("kind", "min_version", "requires", "location", "note", "confidence")
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 # Dotted numbers with an optional alphanumeric tail: 3.5.0, 1.24, 27, 9.0p1, 24H2.
 _VERSION = re.compile(r"^\d+(\.\d+)*([A-Za-z][A-Za-z0-9]*)?$")
@@ -53,12 +54,12 @@ class Fix:
     min_version: str | None = None  # first version of `product` that supports `config`
     requires: tuple[str, ...] = ()  # "Library >= version" the product must be built with
     location: str | None = None  # where the line goes (file, section, console page)
-    notes: str = ""
+    note: str = ""
     confidence: str = "confirmed"
     defined_in: str = ""  # remediation/FILE.toml the entry came from
 
     def __post_init__(self) -> None:
-        for name in ("id", "product", "config", "kind", "confidence", "notes", "defined_in"):
+        for name in ("id", "product", "config", "kind", "confidence", "note", "defined_in"):
             if not isinstance(getattr(self, name), str):
                 raise TypeError(f"Fix.{name} must be str")
         for name in ("applies_to", "source", "requires"):
@@ -74,7 +75,7 @@ class Fix:
             "id": self.id, "applies_to": list(self.applies_to), "product": self.product,
             "config": self.config, "source": list(self.source), "kind": self.kind,
             "min_version": self.min_version, "requires": list(self.requires),
-            "location": self.location, "notes": self.notes, "confidence": self.confidence,
+            "location": self.location, "note": self.note, "confidence": self.confidence,
             "defined_in": self.defined_in,
         }
 
@@ -87,7 +88,7 @@ class Fix:
             config=data["config"], source=tuple(data["source"]),
             kind=data.get("kind", "config"), min_version=data.get("min_version"),
             requires=tuple(data.get("requires") or ()), location=data.get("location"),
-            notes=data.get("notes") or "", confidence=data.get("confidence", "confirmed"),
+            note=data.get("note") or "", confidence=data.get("confidence", "confirmed"),
             defined_in=data.get("defined_in", ""))
 
 
@@ -120,8 +121,8 @@ def _problem(fix: Fix | SimpleNamespace) -> tuple[str, str] | None:
             return "requires", f"bad requirement {item!r} (expected 'Product >= 3.5.0')"
     if fix.kind == "config" and fix.min_version is None and not fix.requires:
         return "min_version", "a config fix needs min_version or requires"
-    if fix.confidence == "unconfirmed" and not fix.notes.strip():
-        return "notes", "an unconfirmed fix must say in notes what could not be confirmed"
+    if fix.confidence == "unconfirmed" and not fix.note.strip():
+        return "note", "an unconfirmed fix must say in its note what could not be confirmed"
     if fix.location is not None and not fix.location.strip():
         return "location", "expected non-empty string"
     return None
@@ -169,7 +170,7 @@ def _fix(raw: Any, path: KeyPath, origin: str) -> Fix:
         "kind": _text(raw, "kind", path, "config"),
         "min_version": _text(raw, "min_version", path, None),
         "location": _text(raw, "location", path, None),
-        "notes": _text(raw, "notes", path, ""),
+        "note": _text(raw, "note", path, ""),
         "confidence": _text(raw, "confidence", path, "confirmed"),
     }
     # Checked here first (Fix() checks again) so the error can name the key and its line.
@@ -190,14 +191,14 @@ def parse_fixes(text: str, origin: str) -> tuple[Fix, ...]:
     fixes: list[Fix] = []
     try:
         for key in raw:
-            if key != "fixes":
+            if key != "fix":
                 raise _Invalid((key,), f"unknown key {key!r} (a remediation file holds "
-                               "[[fixes]] tables only)")
-        entries = raw.get("fixes", [])
+                               "[[fix]] tables only)")
+        entries = raw.get("fix", [])
         if not isinstance(entries, list) or not entries:
-            raise _Invalid(("fixes",), "expected at least one [[fixes]] table")
+            raise _Invalid(("fix",), "expected at least one [[fix]] table")
         for index, entry in enumerate(entries):
-            fixes.append(_fix(entry, ("fixes", index), origin))
+            fixes.append(_fix(entry, ("fix", index), origin))
     except _Invalid as exc:
         line = locate_line(text, exc.path)
         entry_id = _entry_id(raw, exc.path)
@@ -208,8 +209,8 @@ def parse_fixes(text: str, origin: str) -> tuple[Fix, ...]:
 
 
 def _entry_id(raw: dict[str, Any], path: KeyPath) -> str | None:
-    if len(path) >= 2 and path[0] == "fixes" and isinstance(path[1], int):
-        entries = raw.get("fixes")
+    if len(path) >= 2 and path[0] == "fix" and isinstance(path[1], int):
+        entries = raw.get("fix")
         if isinstance(entries, list) and path[1] < len(entries):
             entry = entries[path[1]]
             if isinstance(entry, dict) and isinstance(entry.get("id"), str):

@@ -10,7 +10,7 @@ from pqscan.errors import UsageError
 from pqscan.remediation import Fix, load_fixes_from, parse_fixes
 
 GOOD = '''
-[[fixes]]
+[[fix]]
 id = "x.one"
 applies_to = ["exposure.hndl"]
 product = "OpenSSL"
@@ -34,7 +34,7 @@ def test_good_entry_with_defaults() -> None:
                       config="Groups = X25519MLKEM768 / X25519",
                       source=("https://example.org/doc",), min_version="3.5.0",
                       defined_in="remediation/good.toml")
-    assert (fix.kind, fix.confidence, fix.requires, fix.notes) == ("config", "confirmed", (), "")
+    assert (fix.kind, fix.confidence, fix.requires, fix.note) == ("config", "confirmed", (), "")
 
 
 def test_malformed_toml() -> None:
@@ -44,7 +44,7 @@ def test_malformed_toml() -> None:
 
 def test_unknown_key_names_line_key_and_entry() -> None:
     message = _error(GOOD.replace('product = "OpenSSL"', 'product = "OpenSSL"\nproduc = "x"'))
-    assert message == ("remediation/bad.toml:6: fixes[0].produc: unknown key 'produc' "
+    assert message == ("remediation/bad.toml:6: fix[0].produc: unknown key 'produc' "
                        "(fix 'x.one')")
 
 
@@ -57,7 +57,7 @@ def test_missing_field(key: str) -> None:
 @pytest.mark.parametrize("version", ["latest", ">=3.5", "v3.5", "3..5", "", "3.5 "])
 def test_bad_min_version(version: str) -> None:
     message = _error(GOOD.replace('"3.5.0"', f'"{version}"'))
-    assert ":7: fixes[0].min_version: bad version" in message and "(fix 'x.one')" in message
+    assert ":7: fix[0].min_version: bad version" in message and "(fix 'x.one')" in message
 
 
 @pytest.mark.parametrize("version", ["3.5.0", "1.24", "27", "9.0p1", "24H2"])
@@ -69,21 +69,21 @@ def test_good_versions(version: str) -> None:
 @pytest.mark.parametrize("source", ['""', '"   "', "[]", '["https://a.org", ""]'])
 def test_empty_source(source: str) -> None:
     message = _error(GOOD.replace('"https://example.org/doc"', source))
-    assert "fixes[0].source: expected a non-empty URL or document reference" in message
+    assert "fix[0].source: expected a non-empty URL or document reference" in message
 
 
 @pytest.mark.parametrize(("change", "expected"), [
-    (('product = "OpenSSL"', "product = 3"), "fixes[0].product: expected string, got int"),
-    (('applies_to = ["exposure.hndl"]', "applies_to = []"), "fixes[0].applies_to: expected at"),
+    (('product = "OpenSSL"', "product = 3"), "fix[0].product: expected string, got int"),
+    (('applies_to = ["exposure.hndl"]', "applies_to = []"), "fix[0].applies_to: expected at"),
     (('applies_to = ["exposure.hndl"]', 'applies_to = ["a", "a"]'), "duplicate entry"),
-    (('id = "x.one"', 'id = "X One"'), "fixes[0].id: bad fix id 'X One'"),
+    (('id = "x.one"', 'id = "X One"'), "fix[0].id: bad fix id 'X One'"),
     (('min_version = "3.5.0"', 'kind = "config"'), "a config fix needs min_version or requires"),
-    (('min_version = "3.5.0"', 'requires = "OpenSSL 3.5"'), "fixes[0].requires: bad requirement"),
-    (('min_version = "3.5.0"', 'kind = "magic"'), "fixes[0].kind: expected one of config"),
+    (('min_version = "3.5.0"', 'requires = "OpenSSL 3.5"'), "fix[0].requires: bad requirement"),
+    (('min_version = "3.5.0"', 'kind = "magic"'), "fix[0].kind: expected one of config"),
     (('min_version = "3.5.0"', 'min_version = "3.5.0"\nconfidence = "unconfirmed"'),
-     "fixes[0].notes: an unconfirmed fix must say"),
+     "fix[0].note: an unconfirmed fix must say"),
     (('min_version = "3.5.0"', 'min_version = "3.5.0"\nconfidence = "maybe"'),
-     "fixes[0].confidence: expected one of confirmed, unconfirmed"),
+     "fix[0].confidence: expected one of confirmed, unconfirmed"),
 ])
 def test_bad_values(change: tuple[str, str], expected: str) -> None:
     assert expected in _error(GOOD.replace(*change))
@@ -99,9 +99,9 @@ def test_requires_instead_of_min_version_and_service_without_version() -> None:
 def test_file_shape() -> None:
     assert "<top>" not in _error('title = "x"\n' + GOOD)
     assert "unknown key 'title'" in _error('title = "x"\n' + GOOD)
-    assert "expected at least one [[fixes]] table" in _error("")
-    assert "fixes[0]: expected table, got int" in _error("fixes = [1]\n")
-    assert "fixes: expected at least one" in _error('fixes = "x"\n')
+    assert "expected at least one [[fix]] table" in _error("")
+    assert "fix[0]: expected table, got int" in _error("fix = [1]\n")
+    assert "fix: expected at least one" in _error('fix = "x"\n')
 
 
 def test_duplicate_id_across_files(tmp_path: Path) -> None:
