@@ -71,10 +71,12 @@ def _register() -> None:
     from pqscan.policy_commands import evaluate_command, profiles_group
     from pqscan.report.commands import report_group
     from pqscan.scan_command import scan_command
+    from pqscan.stats_command import stats_command
     from pqscan.store_commands import store_group
 
     for command in (scan_command, store_group, certs_command, lint_command, conform_command,
-                    vectors_group, profiles_group, evaluate_command, report_group, lab_command):
+                    vectors_group, profiles_group, evaluate_command, report_group, lab_command,
+                    stats_command):
         cli.add_command(command)
 
 
