@@ -92,7 +92,7 @@ worker_rlimit_nofile {hard};
 pid {home}/nginx.pid;
 error_log {home}/error.log error;
 daemon off;
-events {{ worker_connections 4096; }}
+events {{ worker_connections {len(group) + 4096}; }}
 http {{
   access_log off;
   ssl_certificate {crt};
@@ -105,7 +105,8 @@ http {{
 }}
 """)
             procs.append(subprocess.Popen([NGINX, "-p", str(home), "-c", str(home / "nginx.conf")],
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+                                          stdout=subprocess.DEVNULL,
+                                          stderr=(home / "stderr.log").open("wb")))
             _wait_listening(group[-1], procs[-1], home)
         pids = [p.pid for p in procs]
         yield addresses, pids + [c for pid in pids for c in _children(pid)]
@@ -125,7 +126,7 @@ def _wait_listening(address: str, proc: subprocess.Popen[bytes], work: Path) -> 
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"nginx exited: {(work / 'error.log').read_text()[-500:]}")
+            raise SystemExit(f"nginx exited: {(work / 'stderr.log').read_text()[-500:]}")
         with socket.socket() as s:
             if s.connect_ex((host, int(port))) == 0:
                 return
