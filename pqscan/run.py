@@ -116,10 +116,9 @@ class EndpointWriter:
     """Everything that happens to one finished endpoint, after which nothing keeps it."""
 
     def __init__(self, sinks: list[Sink], store: ScanStore | None, settings: RunSettings,
-                 progress: Progress, positions: dict[str, int]) -> None:
+                 progress: Progress) -> None:
         self.sinks, self.store, self.settings = sinks, store, settings
         self.progress = progress
-        self.positions = positions
         self.written = 0
         self.errors: list[str] = []  # evaluation errors (bounded)
         self.incomplete = False  # an endpoint not scanned completely, or a NOT_TESTED
@@ -133,7 +132,9 @@ class EndpointWriter:
             self.errors.append(error)
         shape_probes(endpoint, s.probes)
         if fresh and self.store is not None:
-            self.store.put(endpoint, utc_now(), self.positions.get(endpoint_key(endpoint)))
+            # stored in the order endpoints finish, like the report stream: no per-target
+            # position table to keep for the whole run
+            self.store.put(endpoint, utc_now())
         for sink in self.sinks:
             sink.write(endpoint)
         self.written += 1
@@ -210,23 +211,23 @@ def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettin
     method = scan_method(options, settings.concurrency, settings.depth,
                          probes=settings.probes, rate=settings.rate)
     method.update(extra_method or {})
-    keys = [target_key(t.text, t.sni, t.starttls) for t in targets]
-    positions = {k: i for i, k in enumerate(keys)}
     done_keys: set[str] = set()
     run = None
     if store is not None:
         run = store.begin_run(method["options"], input_sha256(targets), method, resume)
         if resume:
-            done_keys = store.done_keys(warn_stderr) & set(keys)
+            done_keys = store.done_keys(warn_stderr)
+            done_keys &= {target_key(t.text, t.sni, t.starttls) for t in targets}
     progress = Progress(len(targets), settings.quiet)
-    writer = EndpointWriter(sinks, store, settings, progress, positions)
+    writer = EndpointWriter(sinks, store, settings, progress)
     interrupted: str | None = None
     try:
         if store is not None and run is not None and done_keys:
             for endpoint in iter_endpoints(store.path, run.run_id):
                 if endpoint_key(endpoint) in done_keys:
                     writer.write(endpoint, fresh=False)
-        todo = (t for t, k in zip(targets, keys, strict=True) if k not in done_keys)
+        todo = (t for t in targets
+                if not done_keys or target_key(t.text, t.sni, t.starttls) not in done_keys)
         run_on: Scanner = scanner or partial(scan_locally, options=options, settings=settings)
         interrupted = run_on(todo, writer)
     except KeyboardInterrupt:
