@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.errors import UsageError
+from pqscan.inputfile import MAX_SMALL_FILE_BYTES, read_text
 
 EXPOSURES = ("internet", "partner", "internal")
 IMPACTS = ("low", "moderate", "high")
@@ -95,7 +96,7 @@ def _entry(raw: Mapping[str, Any]) -> TargetMetadata:
 
 
 def _rows(path: Path) -> list[tuple[str, Mapping[str, Any]]]:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, MAX_SMALL_FILE_BYTES, "the metadata size limit")
     if path.suffix.lower() == ".toml":
         data = tomllib.loads(text)
         targets = data.get("target")

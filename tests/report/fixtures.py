@@ -193,6 +193,15 @@ def k5_endpoint() -> dict[str, Any]:
     return _endpoint(8445, "ok", tls, probes, findings, verdicts)
 
 
+def decided_k5_endpoint() -> dict[str, Any]:
+    """The K5 endpoint with the pre-standard Kyber groups probed (refused), so every MUST of
+    pq-baseline is decided on it (FAIL or PASS, no NOT_TESTED)."""
+    ep = k5_endpoint()
+    ep["tls"]["groups"] = {"X25519Kyber768Draft00": _group("not_supported", "0x6399",
+                                                           "pre_standard")}
+    return ep
+
+
 def unreachable_endpoint() -> dict[str, Any]:
     probes = [_probe("versions.TLSv1.3", "inconclusive", "connection refused",
                      "connection refused")]
