@@ -28,6 +28,7 @@ from pqscan.policy import (
     judge_report,
 )
 from pqscan.report.document import load_report
+from pqscan.report.text import inert
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -174,7 +175,7 @@ def evaluate_command(report_file: str, profiles: tuple[str, ...], profile_dirs: 
     except UsageError as exc:
         raise UsageError(f"{report_file}: {exc}") from None
     text = (json.dumps(judged, indent=2, sort_keys=False) if fmt == "json"
-            else render_table(judged))
+            else render_table(inert(judged)))  # server text shown inert (report.text)
     emit(text, output)
     code = exit_code(report_outcome(judged, fail_on))
     if code:

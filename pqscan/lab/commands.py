@@ -9,6 +9,7 @@ import click
 from tabulate import tabulate
 
 from pqscan.lab.defaults import DEFAULT_LAB
+from pqscan.lab.hostile import HOSTILE_LAB
 from pqscan.lab.lab import Lab, LabEndpoint
 from pqscan.lab.mtls import MTLS_LAB
 from pqscan.lab.spec import spec_by_name
@@ -30,7 +31,8 @@ def endpoint_table(endpoints: tuple[LabEndpoint, ...]) -> str:
 @click.command("lab")
 @click.option("--only", "only", metavar="NAME,...", default=None,
               help="Comma-separated lab servers (default lab, or mtls-openssl / "
-              "mtls-tlslite, which require a client certificate).")
+              "mtls-tlslite, which require a client certificate, or hostile-cert, whose "
+              "certificate has hostile subject fields).")
 @click.option("--duration", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Stop after this many seconds (default: run until Ctrl-C).")
 def lab(only: str | None, duration: float | None) -> None:
@@ -41,7 +43,7 @@ def lab(only: str | None, duration: float | None) -> None:
         if not names:
             raise click.BadParameter("no server name given", param_hint="--only")
         try:
-            specs = spec_by_name(DEFAULT_LAB + MTLS_LAB, names)
+            specs = spec_by_name(DEFAULT_LAB + MTLS_LAB + HOSTILE_LAB, names)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--only") from None
     with Lab(specs) as running:
