@@ -3,7 +3,12 @@ mTLS servers of MTLS_LAB) in the foreground."""
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import sys
 import time
+from collections.abc import Iterator
+from types import FrameType
 
 import click
 from tabulate import tabulate
@@ -12,10 +17,47 @@ from pqscan.lab.defaults import DEFAULT_LAB
 from pqscan.lab.hostile import HOSTILE_LAB
 from pqscan.lab.lab import Lab, LabEndpoint
 from pqscan.lab.mtls import MTLS_LAB
-from pqscan.lab.spec import spec_by_name
+from pqscan.lab.spec import ServerSpec, spec_by_name
 
 TABLE_HEADERS = ("name", "address", "implementation", "groups", "versions", "certificate",
                  "expected")
+
+
+# SIGINT (Ctrl-C), SIGTERM (kill, systemd, container stop) and SIGHUP (terminal closed) all end
+# the lab the same way: the servers run in sessions of their own (pqscan.lab.lab), so only the
+# Lab's stop() reaches them and removes the private keys.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class _Stop(KeyboardInterrupt):
+    """Raised in the main thread by the first stop signal."""
+
+
+@contextlib.contextmanager
+def _stopped_by_signals(received: list[str]) -> Iterator[None]:
+    """While active, the first stop signal raises _Stop (so every `with` unwinds and cleans
+    up); later ones are ignored, so they cannot cut the cleanup short. The names of the
+    signals received are appended to `received`."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        if received:
+            return
+        received.append(signal.Signals(signum).name)
+        raise _Stop(received[0])
+
+    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _say(text: str) -> None:
+    """A line on stdout, flushed: a supervisor reading a pipe sees it at once."""
+    click.echo(text)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
 
 
 def endpoint_table(endpoints: tuple[LabEndpoint, ...]) -> str:
@@ -46,21 +88,25 @@ def lab(only: str | None, duration: float | None) -> None:
             specs = spec_by_name(DEFAULT_LAB + MTLS_LAB + HOSTILE_LAB, names)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--only") from None
-    with Lab(specs) as running:
-        click.echo(endpoint_table(running.endpoints))
-        if any(spec.client_auth for spec in specs):
-            pki = running.client_pki
-            click.echo(f"client CA: {pki.root_pem}")
-            for kind, (chain, key) in pki.clients.items():
-                click.echo(f"client {kind}: --client-cert {chain} --client-key {key}")
-        click.echo("lab running; Ctrl-C to stop" if duration is None
-                   else f"lab running for {duration:g}s")
-        try:
-            if duration is None:
-                while True:
-                    time.sleep(3600)
-            else:
-                time.sleep(duration)
-        except KeyboardInterrupt:
-            pass
-    click.echo("lab stopped")
+    received: list[str] = []
+    try:
+        with _stopped_by_signals(received), Lab(specs) as running:
+            _serve(running, specs, duration)
+    except _Stop:  # wherever it arrived (start, serving, printing): the Lab has stopped
+        pass
+    _say("lab stopped" + (f" ({received[0]})" if received else ""))
+
+
+def _serve(running: Lab, specs: tuple[ServerSpec, ...], duration: float | None) -> None:
+    _say(endpoint_table(running.endpoints))
+    if any(spec.client_auth for spec in specs):
+        pki = running.client_pki
+        _say(f"client CA: {pki.root_pem}")
+        for kind, (chain, key) in pki.clients.items():
+            _say(f"client {kind}: --client-cert {chain} --client-key {key}")
+    _say(f"lab files (keys, configs, logs; removed on exit): {running.workdir}")
+    _say("lab running; Ctrl-C to stop" if duration is None else f"lab running for {duration:g}s")
+    if duration is None:
+        while True:
+            time.sleep(3600)
+    time.sleep(duration)
