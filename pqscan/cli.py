@@ -134,7 +134,13 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
         if ep["status"] != "ok":
             click.echo(f"pqscan: {one_line(ep['target'])}: {ep['status']}: "
                        f"{one_line(ep['error'])}", err=True)
-    sys.exit(exit_code(report_outcome(report, fail_on if chosen else None)))
+    # a write the store refused (full disk, lock) loses nothing already saved, but the store
+    # is incomplete: one line each, exit 3 (issue 10 §7)
+    store_errors = tuple(getattr(store, "errors", ()) or ())
+    for line in store_errors:
+        click.echo(f"pqscan: store: {one_line(line)}", err=True)
+    sys.exit(exit_code(report_outcome(report, fail_on if chosen else None)
+                       + Outcome(incomplete=store_errors)))
 
 
 @cli.command()

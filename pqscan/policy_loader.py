@@ -197,8 +197,9 @@ class Loader:
             raise TypeError(f"profile must be str, not {type(id_or_path).__name__}")
         path = Path(id_or_path)
         if id_or_path.endswith(".toml") or "/" in id_or_path:
-            if not path.is_file():
+            if not path.exists():
                 raise UsageError(f"{id_or_path}: profile file not found")
+            # a FIFO, device or directory is refused by read_text, never read
             text = read_text(path, MAX_SMALL_FILE_BYTES, "the profile size limit")
             return self._load_text(str(path), text, ())
         found = self._find(id_or_path, None)

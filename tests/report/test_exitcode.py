@@ -147,3 +147,42 @@ def test_warnings_are_one_line_never_source(saved: Path) -> None:
     res = _console(_PATCHED.format(exc="AssertionError"), str(saved), "warn")
     assert res.returncode == 0 and res.stdout == "rendered\n"
     assert res.stderr == "pqscan: warning: UserWarning: careful\\nsecond line\n"
+
+
+@pytest.mark.lab
+def test_a_store_that_refuses_writes_makes_the_scan_incomplete(lab: dict, tmp_path: Path  # type: ignore[type-arg]
+                                                               ) -> None:
+    """A real refusal by SQLite (a trigger aborting every insert, as a full disk would): the
+    report still streams out, the store's one line is on stderr, exit 3 (not 0)."""
+    import sqlite3
+
+    from pqscan.store import ScanStore
+
+    path = tmp_path / "scan.db"
+    ScanStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TRIGGER refuse BEFORE INSERT ON run_endpoints "
+                   "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")
+    db.close()
+    result = CliRunner().invoke(cli, ["scan", lab["classical"].address, "--sni", "localhost",
+                                      "--store", str(path), "--format", "json"])
+    assert json.loads(result.stdout)["endpoints"][0]["status"] == "ok"
+    lines = result.stderr.splitlines()
+    assert result.exit_code == 3, result.stderr
+    assert len(lines) == 1 and lines[0].startswith("pqscan: store: ")
+    assert "database or disk is full" in lines[0]
+
+
+def test_engine_incomplete_reasons_hook_makes_an_ok_endpoint_incomplete(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine's `incomplete_reasons(endpoint)` (pqscan.probes.status) is consulted for
+    every reachable endpoint; any reason it gives is exit 3."""
+    import pqscan.probes.status as status
+
+    report = build_report([decided_k5_endpoint()])
+    assert exit_code(report_outcome(report, None)) == 0
+    monkeypatch.setattr(status, "incomplete_reasons",
+                        lambda ep: ["tls/versions/TLSv1.3: inconclusive: reset"], raising=False)
+    outcome = report_outcome(report, None)
+    assert outcome.incomplete == ("127.0.0.1:8445: tls/versions/TLSv1.3: inconclusive: reset",)
+    assert exit_code(outcome) == 3
