@@ -150,9 +150,16 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
 def demo(fmt: str, output: str | None) -> None:
     """Scan the embedded lab of real OpenSSL and tlslite-ng servers (no internet needed)."""
     from pqscan.demo import run_demo
+    from pqscan.lab.stopping import LabStopped, stop_on_signals
 
     click.echo("Starting the lab (8 real TLS servers on 127.0.0.1) and scanning it...", err=True)
-    report, mismatches = run_demo()
+    received: list[str] = []
+    try:
+        with stop_on_signals(received):  # SIGTERM/SIGHUP stop the lab servers as Ctrl-C does
+            report, mismatches = run_demo()
+    except LabStopped:
+        click.echo(f"pqscan: interrupted ({received[0]}); lab stopped", err=True)
+        sys.exit(exit_code(_INTERRUPTED))
     emit(render(report, fmt), output)
     for line in mismatches:
         click.echo(f"pqscan: demo: differs from the lab's configuration: {line}", err=True)

@@ -4,11 +4,8 @@ mTLS servers of MTLS_LAB) in the foreground."""
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
 import time
-from collections.abc import Iterator
-from types import FrameType
 
 import click
 from tabulate import tabulate
@@ -18,39 +15,10 @@ from pqscan.lab.hostile import HOSTILE_LAB
 from pqscan.lab.lab import Lab, LabEndpoint
 from pqscan.lab.mtls import MTLS_LAB
 from pqscan.lab.spec import ServerSpec, spec_by_name
+from pqscan.lab.stopping import LabStopped, stop_on_signals
 
 TABLE_HEADERS = ("name", "address", "implementation", "groups", "versions", "certificate",
                  "expected")
-
-
-# SIGINT (Ctrl-C), SIGTERM (kill, systemd, container stop) and SIGHUP (terminal closed) all end
-# the lab the same way: the servers run in sessions of their own (pqscan.lab.lab), so only the
-# Lab's stop() reaches them and removes the private keys.
-STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-
-class _Stop(KeyboardInterrupt):
-    """Raised in the main thread by the first stop signal."""
-
-
-@contextlib.contextmanager
-def _stopped_by_signals(received: list[str]) -> Iterator[None]:
-    """While active, the first stop signal raises _Stop (so every `with` unwinds and cleans
-    up); later ones are ignored, so they cannot cut the cleanup short. The names of the
-    signals received are appended to `received`."""
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if received:
-            return
-        received.append(signal.Signals(signum).name)
-        raise _Stop(received[0])
-
-    previous = {sig: signal.signal(sig, handler) for sig in STOP_SIGNALS}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
 
 
 def _say(text: str) -> None:
@@ -90,9 +58,9 @@ def lab(only: str | None, duration: float | None) -> None:
             raise click.BadParameter(str(exc), param_hint="--only") from None
     received: list[str] = []
     try:
-        with _stopped_by_signals(received), Lab(specs) as running:
+        with stop_on_signals(received), Lab(specs) as running:
             _serve(running, specs, duration)
-    except _Stop:  # wherever it arrived (start, serving, printing): the Lab has stopped
+    except LabStopped:  # wherever it arrived (start, serving, printing): the Lab has stopped
         pass
     _say("lab stopped" + (f" ({received[0]})" if received else ""))
 

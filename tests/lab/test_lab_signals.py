@@ -86,3 +86,28 @@ def test_lab_cleans_up_on_signal(signum: signal.Signals) -> None:
     assert not any(_alive(pid) for pid in servers), "orphaned lab server"
     assert not workdir.exists() and not any(k.exists() for k in keys)
     assert all(_refused(port) for port in ports)
+
+
+def test_demo_stops_its_lab_on_sigterm() -> None:
+    """`pqscan demo` runs the lab too: SIGTERM mid-demo leaves no server and no key file."""
+    proc = subprocess.Popen([sys.executable, "-m", "pqscan", "demo"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        servers: list[int] = []
+        while len(servers) < 8:  # DEFAULT_LAB: eight server processes
+            assert time.monotonic() < deadline and proc.poll() is None, "demo lab did not start"
+            time.sleep(0.2)
+            servers = _children(proc.pid)
+        workdir = Path(os.readlink(f"/proc/{servers[0]}/cwd"))
+        assert workdir.name.startswith("pqscan-lab-") and list(workdir.rglob("*key.pem"))
+        proc.send_signal(signal.SIGTERM)
+        _, raw_err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 3
+    assert raw_err.decode().splitlines()[-1] == "pqscan: interrupted (SIGTERM); lab stopped"
+    assert not any(_alive(pid) for pid in servers), "orphaned lab server"
+    assert not workdir.exists()
