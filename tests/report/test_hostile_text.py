@@ -18,6 +18,14 @@ from typing import Any
 import pytest
 from fixtures import BIDI, hostile_report
 
+# every renderer imported at collection: render() imports them lazily, and pytest rewrites the
+# modules of a plugin's distribution (pqscan ships one) when they are first imported
+import pqscan.report.csv
+import pqscan.report.html
+import pqscan.report.junit
+import pqscan.report.markdown
+import pqscan.report.sarif
+import pqscan.report.table  # noqa: F401
 from pqscan.report.method import data_digest, tool_digest
 from pqscan.report.render import render
 from pqscan.report.text import FIELD_LIMIT, csv_cell, inert, markdown_text, visible
