@@ -11,7 +11,14 @@ import click
 
 from pqscan import __version__
 from pqscan.errors import UsageError
-from pqscan.exitcode import Outcome, error_line, exit_code, one_line, report_outcome
+from pqscan.exitcode import (
+    Outcome,
+    error_line,
+    exit_code,
+    incomplete_line,
+    one_line,
+    report_outcome,
+)
 from pqscan.inputfile import refuse_special
 from pqscan.output import emit
 from pqscan.probes.context import ScanOptions
@@ -139,8 +146,11 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
     store_errors = tuple(getattr(store, "errors", ()) or ())
     for line in store_errors:
         click.echo(f"pqscan: store: {one_line(line)}", err=True)
-    sys.exit(exit_code(report_outcome(report, fail_on if chosen else None)
-                       + Outcome(incomplete=store_errors)))
+    outcome = report_outcome(report, fail_on if chosen else None)
+    if all(ep["status"] == "ok" for ep in report["endpoints"]) and outcome.incomplete:
+        # undecided verdicts or facts on reachable endpoints: say why this is not a pass
+        click.echo(incomplete_line(outcome), err=True)
+    sys.exit(exit_code(outcome + Outcome(incomplete=store_errors)))
 
 
 @cli.command()

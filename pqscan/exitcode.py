@@ -112,6 +112,16 @@ def conform_outcome(error: str | None, checks: Iterable[Any]) -> Outcome:
     return Outcome(incomplete=tuple(incomplete), failures=tuple(failures))
 
 
+def incomplete_line(outcome: Outcome) -> str | None:
+    """One stderr line saying why a run is incomplete (None when it is not): how many things
+    were left undecided and the first of them."""
+    if not outcome.incomplete:
+        return None
+    first, more = outcome.incomplete[0], len(outcome.incomplete) - 1
+    return (f"pqscan: incomplete: {one_line(first)}"
+            + (f" (and {more} more undecided)" if more else ""))
+
+
 def one_line(text: str) -> str:
     """`text` on one line: CR, LF and other controls shown, never obeyed."""
     from pqscan.report.text import visible

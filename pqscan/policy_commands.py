@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 import click
 from tabulate import tabulate
 
-from pqscan.errors import PqscanError, UsageError
-from pqscan.exitcode import error_line, exit_code, report_outcome
+from pqscan.errors import EXIT_INCOMPLETE, PqscanError, UsageError
+from pqscan.exitcode import error_line, exit_code, incomplete_line, report_outcome
 from pqscan.output import emit
 from pqscan.policy import (
     FAIL_ON,
@@ -177,6 +177,9 @@ def evaluate_command(report_file: str, profiles: tuple[str, ...], profile_dirs: 
     text = (json.dumps(judged, indent=2, sort_keys=False) if fmt == "json"
             else render_table(inert(judged)))  # server text shown inert (report.text)
     emit(text, output)
-    code = exit_code(report_outcome(judged, fail_on))
+    outcome = report_outcome(judged, fail_on)
+    code = exit_code(outcome)
+    if code == EXIT_INCOMPLETE:
+        click.echo(incomplete_line(outcome), err=True)
     if code:
         raise click.exceptions.Exit(code)

@@ -71,6 +71,8 @@ def test_scan_and_evaluate_agree_on_the_same_report(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["evaluate", str(path), "--profile", "pq-baseline",
                                       "--as-of", "2026-06-01"])
     assert result.exit_code == exit_code(report_outcome(judged, "must")) == 3
+    assert result.stderr == ("pqscan: incomplete: 127.0.0.1:1: unreachable: connection refused "
+                             "(and 5 more undecided)\n")
 
 
 def _check(level: str, result: str) -> CheckResult:
