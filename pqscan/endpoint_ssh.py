@@ -151,6 +151,9 @@ def build_ssh(facts: SSHFacts) -> dict[str, Any]:
     kex_names = tuple(n for n in init.kex if marker(n) is None)
     ssh: dict[str, Any] = {"identification": _identification(server)}
     ssh["kex_algorithms"] = _kex(facts, kex_names)
+    ssh["kex_preference"] = list(kex_names)  # server order (RFC 4253 §7.1)
+    ssh["pq_kex_confirmed"] = [n for n, e in ssh["kex_algorithms"].items()
+                               if e["family"] != "classical" and e["confirmed"] is True]
     ssh["host_key_algorithms"] = list(init.host_key)
     ssh["host_keys"] = _host_keys(facts, init.host_key)
     ssh["ciphers"] = {"client_to_server": list(init.ciphers_c2s),

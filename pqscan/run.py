@@ -35,6 +35,10 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
                              "PQ groups confirmed by decrypting EncryptedExtensions",
         "retries": f"{options.retries} retry on timeout/reset; alerts are never retried",
     }
+    if any(t.protocol == "ssh" for t in targets):  # issue 15
+        method["ssh_engine"] = ("pqscan SSH engine (RFC 4253 key exchange on cryptography; "
+                                "stops before NEWKEYS); PQ methods confirmed by a completed "
+                                "exchange whose host key signature over H verifies")
     if store is not None:
         method["store"] = {"path": str(store.path), "resumed_endpoints": len(done),
                            "scanned_endpoints": len(fresh)}

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, mldsa,
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from pqscan.errors import DecodeError
-from pqscan.ssh.wire import SSHReader
+from pqscan.ssh.wire import SSHReader, string
 
 CERT_SUFFIX = "-cert-v01@openssh.com"
 _CURVES: dict[str, tuple[ec.EllipticCurve, Any, int]] = {
@@ -72,10 +72,13 @@ class PublicKey:
     size_bits: int | None
     key: Any
     certificate: Certificate | None = None
+    plain_blob: bytes | None = None  # a certificate's certified key as a plain key blob
 
     @property
     def fingerprint(self) -> str:
-        return fingerprint(self.blob)
+        """As `ssh-keygen -l`: a certificate is fingerprinted by its certified key
+        (OpenSSH sshkey_fingerprint_raw serialises certificates as plain keys)."""
+        return fingerprint(self.plain_blob or self.blob)
 
     def to_dict(self) -> dict[str, Any]:
         return {"key_type": self.key_type, "size_bits": self.size_bits,
@@ -124,7 +127,9 @@ def parse_host_key(blob: bytes) -> PublicKey:
         return PublicKey(key_type, blob, size, key)
     r.string()  # nonce
     plain_type = key_type[: -len(CERT_SUFFIX)]
+    start = len(blob) - r.remaining
     size, key = _plain_key(plain_type, r)
+    plain_blob = string(plain_type.encode()) + blob[start:len(blob) - r.remaining]
     serial, cert_type = r.u64(), r.u32()
     key_id = r.string().decode("utf-8", "replace")
     principals = SSHReader(r.string(), "certificate principals")
@@ -145,7 +150,7 @@ def parse_host_key(blob: bytes) -> PublicKey:
     ok, reason = verify_signature(ca, signature, blob[:signed_len], any_rsa=True)
     cert = Certificate(cert_type, serial, key_id, tuple(names), valid_after, valid_before, ca,
                        ok, reason)
-    return PublicKey(key_type, blob, size, key, cert)
+    return PublicKey(key_type, blob, size, key, cert, plain_blob)
 
 
 def verify_signature(key: PublicKey, signature_blob: bytes, data: bytes,
