@@ -8,7 +8,8 @@ from pathlib import Path
 
 SSH_KEYGEN = "ssh-keygen"
 _KEYGEN_ARGS = {"ed25519": ["-t", "ed25519"], "ecdsa": ["-t", "ecdsa", "-b", "256"],
-                "rsa": ["-t", "rsa", "-b", "3072"]}
+                "ecdsa384": ["-t", "ecdsa", "-b", "384"],
+                "ecdsa521": ["-t", "ecdsa", "-b", "521"], "rsa": ["-t", "rsa", "-b", "3072"]}
 
 
 def make_host_keys(directory: Path, kinds: tuple[str, ...], certificate: bool

@@ -54,6 +54,7 @@ def sshd_config(spec: SSHServerSpec, port: int, keys: dict[str, Path]) -> str:
         lines.append(f"HostCertificate {keys['cert']}")
     if spec.kex:
         lines.append(f"KexAlgorithms {','.join(spec.kex)}")
+    lines += list(spec.sshd_options)
     return "\n".join(lines) + "\n"
 
 

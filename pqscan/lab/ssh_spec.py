@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 SSH_IMPLEMENTATIONS = ("sshd", "asyncssh", "paramiko")
 HOST_KEY_KINDS = ("ed25519", "ecdsa", "rsa")
+ALL_HOST_KEY_KINDS = HOST_KEY_KINDS + ("ecdsa384", "ecdsa521")
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,13 @@ class SSHServerSpec:
     host_keys: tuple[str, ...] = HOST_KEY_KINDS
     certificate: bool = False  # also an ed25519 host certificate signed by a lab CA
     expected: SSHExpected | None = None
+    sshd_options: tuple[str, ...] = ()  # extra sshd_config lines (e.g. "HostKeyAlgorithms +...")
 
     def __post_init__(self) -> None:
         if self.implementation not in SSH_IMPLEMENTATIONS:
             raise ValueError(f"unknown SSH implementation {self.implementation!r}")
         for kind in self.host_keys:
-            if kind not in HOST_KEY_KINDS:
+            if kind not in ALL_HOST_KEY_KINDS:
                 raise ValueError(f"unknown host key kind {kind!r}")
 
     @property

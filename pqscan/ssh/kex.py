@@ -57,6 +57,7 @@ class SNTRUP761(Primitive):
 
 _PRIMITIVES: dict[str, Callable[[], Primitive]] = {
     "X25519": lambda: XDH("X25519", 32),
+    "X448": lambda: XDH("X448", 56),
     "ECDH-P256": lambda: NISTCurve("secp256r1", ec.SECP256R1()),
     "ECDH-P384": lambda: NISTCurve("secp384r1", ec.SECP384R1()),
     "ECDH-P521": lambda: NISTCurve("secp521r1", ec.SECP521R1()),

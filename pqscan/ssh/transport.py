@@ -29,7 +29,14 @@ class SSHConnection(Connection):
         before: list[bytes] = []
         total = 0
         while True:
-            line = await self._read_line(deadline)
+            try:
+                line = await self._read_line(deadline)
+            except TransportError as exc:
+                if before and exc.kind in ("eof", "reset", "timeout"):
+                    shown = before[0][:60].decode("latin-1").rstrip("\r\n")
+                    raise DecodeError(f"not SSH: the server sent {shown!r} and no SSH "
+                                      f"identification ({exc})") from None
+                raise
             if line.startswith(b"SSH-"):
                 if len(line) > MAX_IDENT:
                     raise DecodeError(f"identification line of {len(line)} bytes exceeds "
