@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pqscan.errors import DecodeError
 from pqscan.ssh import messages as m
 from pqscan.ssh.hostkey import PublicKey, parse_host_key, verify_signature
-from pqscan.ssh.kex import ClientKex
+from pqscan.ssh.kex import ClientKex, available
 from pqscan.ssh.registry import host_key_algorithm
 from pqscan.ssh.transport import SSHConnection, open_ssh
 from pqscan.ssh.wire import string
@@ -135,6 +135,11 @@ class _Run:
             raise _Refused("no common key exchange method")
         if self.host_alg is None:
             raise _Refused("no common host key algorithm")
+        if not available(self.kex):
+            # RFC 4253 §7.1 says which method this client gets; without a client for it here
+            # it cannot be confirmed, and nothing may be inferred from that
+            raise _Unavailable(f"the server would negotiate {self.kex}; pqscan has no client "
+                               "for it here")
         if server.first_kex_packet_follows and (
                 server.kex[:1] != (self.kex,) or server.host_key[:1] != (self.host_alg,)):
             self.skip_guess = True
@@ -178,6 +183,10 @@ class _Violation(Exception):
     pass
 
 
+class _Unavailable(Exception):
+    pass
+
+
 async def run_exchange(host: str, port: int, request: ExchangeRequest, limits: Limits,
                        overall: float) -> ExchangeResult:
     """One connection, one key exchange, at most `overall` seconds from start to end."""
@@ -201,6 +210,8 @@ async def run_exchange(host: str, port: int, request: ExchangeRequest, limits: L
         out = result(REFUSED, str(exc))
     except _Violation as exc:
         out = result(ERROR, f"protocol violation: {exc}", "violation")
+    except _Unavailable as exc:
+        out = result(ERROR, str(exc), "unavailable")
     except DecodeError as exc:
         out = result(ERROR, f"protocol violation: {exc}", "decode")
     except TransportError as exc:

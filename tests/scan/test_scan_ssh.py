@@ -154,3 +154,28 @@ def test_cli_mixed_tls_and_ssh_in_one_report(lab: dict[str, Any], ssh_lab: Any) 
     assert table.exit_code == 0, table.output
     assert "ssh://127.0.0.1" in table.output and "mlkem768x25519-sha256" in table.output
     assert "SSH target" in table.output
+
+
+def test_sntrup_without_pqcrypto_is_listed_but_unconfirmed(ssh_lab: Any,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Without the optional sntrup761 wheel the method is reported honestly: listed, not
+    confirmed, with the reason -- and the K-state rests on what could be confirmed."""
+    import pqscan.ssh.kex as kex
+
+    monkeypatch.setattr(kex, "_sntrup", None)
+    result = CliRunner().invoke(cli, ["scan", ssh_lab.endpoint("sshd-default").url,
+                                      "--format", "json"])
+    ep = json.loads(result.stdout)["endpoints"][0]
+    ssh = ep["ssh"]
+    entry = ssh["kex_algorithms"]["sntrup761x25519-sha512"]
+    assert entry["confirmed"] is None and "pqscan[sntrup]" in entry["reason"]
+    assert ssh["pq_kex_confirmed"] == []
+    assert "ssh.kex.pq_unconfirmed" in {f["code"] for f in ep["findings"]}
+    # OpenSSH 10 and 9 clients would get sntrup761 (RFC 4253 §7.1) but pqscan cannot run it:
+    # undecided, neither PQ nor classical
+    assert ssh["negotiation_status"]["openssh_10"] == "inconclusive"
+    assert ssh["negotiated"]["openssh_10"] is None
+    assert ssh["kex_state"] is None and "openssh_10" in ssh["kex_state_reason"]
+    assert ssh["negotiated"]["classical_only"] == "curve25519-sha256"
+    assert any("would negotiate sntrup761x25519-sha512" in p["observed"] for p in ep["probes"])
