@@ -19,9 +19,11 @@ from pqscan.ssh.exchange import (
     REFUSED,
     ExchangeRequest,
     ExchangeResult,
+    negotiate,
     run_exchange,
 )
 from pqscan.ssh.kex import available
+from pqscan.ssh.messages import KexInit
 from pqscan.ssh.registry import client_profiles, host_key_algorithm, kex_method
 from pqscan.tls.transport import Limits
 
@@ -102,29 +104,24 @@ def _request(kex: tuple[str, ...], host_key: tuple[str, ...]) -> ExchangeRequest
     return ExchangeRequest(kex, host_key)
 
 
-async def check_ssh(ctx: SSHProbeContext) -> SSHFacts:
-    profiles = client_profiles()
-    first_name = BEHAVIOURS[0]
-    first = await ctx.exchange(f"behaviour.{first_name}",
-                               _request(profiles[first_name].kex, profiles[first_name].host_key))
-    facts = SSHFacts(first, {first_name: first})
-    if first.server_kexinit is None:
-        return facts  # not SSH, unreachable, or cut before KEXINIT: the endpoint says why
-    rest = await asyncio.gather(*(
-        ctx.exchange(f"behaviour.{name}", _request(profiles[name].kex, profiles[name].host_key))
-        for name in BEHAVIOURS[1:]))
-    facts.behaviours.update(zip(BEHAVIOURS[1:], rest, strict=True))
-    server = first.server_kexinit
-    done_kex = {r.kex for r in facts.behaviours.values() if r.confirmed}
+def _predicted(server: KexInit, kex: tuple[str, ...], host_key: tuple[str, ...]
+               ) -> tuple[str | None, str | None]:
+    """What a client with these lists gets (RFC 4253 §7.1), if pqscan can run it."""
+    name = negotiate(kex, server.kex)
+    return (name if name is not None and available(name) else None,
+            negotiate(host_key, server.host_key))
+
+
+def plan_exchanges(server: KexInit, covered_kex: set[str], covered_keys: set[str]
+                   ) -> list[tuple[str, str, str]]:
+    """(probe name, kex, host key algorithm) for every PQ method and host key type the
+    behaviours do not cover; PQ confirmations carry host key types not yet fetched."""
     groups = key_groups(server.host_key)
-    fetched = {host_key_algorithm(r.host_key_algorithm).key_type
-               for r in facts.behaviours.values()
-               if r.outcome == COMPLETED and r.host_key_algorithm}
-    todo_keys = [k for k in groups if k not in fetched]
-    plan: list[tuple[str, str, str]] = []  # (probe name, kex, host key algorithm)
+    todo_keys = [k for k in groups if k not in covered_keys]
+    plan: list[tuple[str, str, str]] = []
     for name in server.kex:
-        method = kex_method(name)
-        if not method.is_pq or name in done_kex or not available(name) or not groups:
+        if not kex_method(name).is_pq or name in covered_kex or not available(name) \
+                or not groups:
             continue
         key = todo_keys.pop(0) if todo_keys else next(iter(groups))
         plan.append((f"kex.{name}", name, groups[key][0]))
@@ -132,7 +129,36 @@ async def check_ssh(ctx: SSHProbeContext) -> SSHFacts:
         (n for n in server.kex if available(n)), None)
     if carrier is not None:
         plan += [(f"hostkey.{key}", carrier, groups[key][0]) for key in todo_keys]
-    results = await asyncio.gather(*(ctx.exchange(probe, _request((kex,), (alg,)))
-                                     for probe, kex, alg in plan))
-    facts.exchanges.update(zip((p for p, _, _ in plan), results, strict=True))
+    return plan
+
+
+async def check_ssh(ctx: SSHProbeContext) -> SSHFacts:
+    profiles = client_profiles()
+    first_name = BEHAVIOURS[0]
+    first = await ctx.exchange(f"behaviour.{first_name}",
+                               _request(profiles[first_name].kex, profiles[first_name].host_key))
+    facts = SSHFacts(first, {first_name: first})
+    server = first.server_kexinit
+    if server is None:
+        return facts  # not SSH, unreachable, or cut before KEXINIT: the endpoint says why
+    # The other behaviours' outcome follows from the lists (RFC 4253 §7.1), so everything else
+    # is planned now and runs in one round; a predicted exchange that then fails leaves its
+    # method unconfirmed (with that probe's reason), never confirmed by prediction.
+    covered_kex: set[str] = {first.kex} if first.confirmed and first.kex else set()
+    covered_keys: set[str] = set()
+    if first.outcome == COMPLETED and first.host_key_algorithm:
+        covered_keys.add(host_key_algorithm(first.host_key_algorithm).key_type)
+    for name in BEHAVIOURS[1:]:
+        kex, alg = _predicted(server, profiles[name].kex, profiles[name].host_key)
+        if kex is not None and alg is not None:
+            covered_kex.add(kex)
+            covered_keys.add(host_key_algorithm(alg).key_type)
+    plan = plan_exchanges(server, covered_kex, covered_keys)
+    results = await asyncio.gather(
+        *(ctx.exchange(f"behaviour.{name}", _request(profiles[name].kex,
+                                                    profiles[name].host_key))
+          for name in BEHAVIOURS[1:]),
+        *(ctx.exchange(probe, _request((kex,), (alg,))) for probe, kex, alg in plan))
+    facts.behaviours.update(zip(BEHAVIOURS[1:], results[:2], strict=True))
+    facts.exchanges.update(zip((p for p, _, _ in plan), results[2:], strict=True))
     return facts
