@@ -99,6 +99,9 @@ def fake_ssh(mode: str):  # type: ignore[no-untyped-def]
         conn.sendall(m.frame(i_s))
         init = recv_packet(conn)
         q_c = SSHReader(init[1:]).string()
+        if mode == "disconnect":  # RFC 4253 §11.1 DISCONNECT instead of a reply
+            conn.sendall(m.frame(m.Disconnect(2, "go away").to_bytes()))
+            return
         if mode == "wrong_method_reply":  # a DH reply shape for a curve25519 exchange
             reply = m.KexReply(K_S, os.urandom(256), string(b"ssh-ed25519") + string(
                 os.urandom(64))).to_bytes()

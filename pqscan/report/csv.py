@@ -68,7 +68,8 @@ def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetad
 def _ssh_columns(ep: Mapping[str, Any]) -> list[str]:
     if not ssh_view.is_ssh(ep) or not ssh_view.ssh(ep):
         return [""] * 6
-    return [ssh_view.software(ep), ssh_view.pq_kex(ep),
+    pq = ssh_view.pq_kex(ep)
+    return [ssh_view.software(ep), "" if pq == "-" else pq,
             *(ssh_view.negotiated(ep, b) for b in ssh_view.BEHAVIOURS),
             " ".join(ssh_view.host_keys(ep))]
 

@@ -53,7 +53,7 @@ class ExchangeRequest:
 
 @dataclass(frozen=True, slots=True)
 class ExchangeResult:
-    outcome: str  # completed | refused | error
+    outcome: str  # completed | refused (no common method in the KEXINIT lists) | error
     reason: str
     error_kind: str | None = None  # a TransportError kind, "decode" or "violation"
     identification: m.Identification | None = None
@@ -105,9 +105,11 @@ class _Run:
             if payload[0] in (m.MSG_IGNORE, m.MSG_DEBUG):
                 continue
             if payload[0] == m.MSG_DISCONNECT:
+                # not a refusal: only the KEXINIT lists say what the server refuses (RFC 4253
+                # §7.1); a disconnect may have any reason (load, policy, a bug)
                 d = m.Disconnect.parse(payload)
-                raise _Refused(f"server disconnected while we waited for {what}: "
-                               f"{d.description[:120]!r} (reason {d.reason})")
+                raise _Disconnected(f"server disconnected while we waited for {what}: "
+                                    f"{d.description[:120]!r} (reason {d.reason})")
             if self.skip_guess:  # RFC 4253 §7: a wrong guessed kex packet is ignored
                 self.skip_guess = False
                 continue
@@ -187,6 +189,10 @@ class _Unavailable(Exception):
     pass
 
 
+class _Disconnected(Exception):
+    pass
+
+
 async def run_exchange(host: str, port: int, request: ExchangeRequest, limits: Limits,
                        overall: float) -> ExchangeResult:
     """One connection, one key exchange, at most `overall` seconds from start to end."""
@@ -212,6 +218,8 @@ async def run_exchange(host: str, port: int, request: ExchangeRequest, limits: L
         out = result(ERROR, f"protocol violation: {exc}", "violation")
     except _Unavailable as exc:
         out = result(ERROR, str(exc), "unavailable")
+    except _Disconnected as exc:
+        out = result(ERROR, str(exc), "disconnect")
     except DecodeError as exc:
         out = result(ERROR, f"protocol violation: {exc}", "decode")
     except TransportError as exc:

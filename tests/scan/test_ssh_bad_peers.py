@@ -90,3 +90,12 @@ def test_endless_banner_reads_boundedly() -> None:
     assert result.outcome == "error" and "before any identification line" in result.reason
     received = sum(len(b) for d, b in result.wire if d == "server")
     assert received < 64 * 1024  # stopped after a few KiB of an endless stream
+
+
+def test_disconnect_during_kex_is_inconclusive_not_refused() -> None:
+    ep, _ = _scan("disconnect")
+    ssh = ep["ssh"]
+    assert set(ssh["negotiation_status"].values()) == {"inconclusive"}
+    assert all("server disconnected" in p["reason"] and "go away" in p["reason"]
+               for p in ep["probes"])
+    assert ssh["kex_state"] == "K3"  # from the KEXINIT lists alone: no PQ method listed
