@@ -9,8 +9,11 @@ confirmations carry a host key type not yet fetched, and behaviours count for bo
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from pqscan.probes.context import RETRY_KINDS, ProbeRecord, ScanOptions
 from pqscan.ssh.exchange import (
@@ -65,11 +68,30 @@ class SSHProbeContext:
             verdict = "inconclusive"
         observed = (f"{result.kex} with {result.host_key_algorithm}: {result.reason}"
                     if result.outcome == COMPLETED else result.reason)
+        offered = {"kex": list(request.kex), "host_key": list(request.host_key)}
+        evidence = self._keep_evidence(name, offered, result) if self.options.evidence_dir \
+            else None
         self.records.append(ProbeRecord(
-            name, verdict, observed, None if verdict == "ok" else result.reason,
-            {"kex": list(request.kex), "host_key": list(request.host_key)},
-            result.transcript_sha256, attempts, int((time.monotonic() - start) * 1000)))
+            name, verdict, observed, None if verdict == "ok" else result.reason, offered,
+            result.transcript_sha256, attempts, int((time.monotonic() - start) * 1000),
+            evidence))
         return result
+
+    def _keep_evidence(self, name: str, offered: dict[str, Any], result: ExchangeResult
+                       ) -> str | None:
+        """--evidence: the raw SSH bytes of one exchange (JSON, hex); best effort."""
+        directory = Path(self.options.evidence_dir or ".") / f"{self.host}_{self.port}"
+        path = directory / f"{len(self.records):03d}-{name}.json"
+        record = {"target": f"{self.host}:{self.port}", "protocol": "ssh", "probe": name,
+                  "offered": offered, "transcript_sha256": result.transcript_sha256,
+                  "digest_method": "sha256 over (c|s, uint32 length, bytes) per chunk",
+                  "wire": [{"from": d, "hex": b.hex()} for d, b in result.wire]}
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        except OSError:
+            return None
+        return str(path)
 
 
 @dataclass

@@ -179,3 +179,20 @@ def test_sntrup_without_pqcrypto_is_listed_but_unconfirmed(ssh_lab: Any,
     assert ssh["kex_state"] is None and "openssh_10" in ssh["kex_state_reason"]
     assert ssh["negotiated"]["classical_only"] == "curve25519-sha256"
     assert any("would negotiate sntrup761x25519-sha512" in p["observed"] for p in ep["probes"])
+
+
+def test_evidence_files_hold_the_exchange(ssh_lab: Any, tmp_path: Any) -> None:
+    import hashlib
+
+    result = CliRunner().invoke(cli, ["scan", ssh_lab.endpoint("asyncssh-mlkem768x25519").url,
+                                      "--format", "json", "--evidence", str(tmp_path)])
+    ep = json.loads(result.stdout)["endpoints"][0]
+    for probe in ep["probes"]:
+        with open(probe["evidence_file"], encoding="utf-8") as handle:
+            record = json.load(handle)
+        digest = hashlib.sha256()
+        for chunk in record["wire"]:
+            data = bytes.fromhex(chunk["hex"])
+            digest.update(chunk["from"][:1].encode() + len(data).to_bytes(4, "big") + data)
+        assert digest.hexdigest() == probe["transcript_sha256"]
+        assert bytes.fromhex(record["wire"][0]["hex"]).startswith(b"SSH-2.0-pqscan")
