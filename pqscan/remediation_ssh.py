@@ -1,42 +1,14 @@
-"""SSH remediation lines: `pqscan/data/remediation/ssh.toml` read once, and the lines that
-answer an endpoint's findings (for renderers). Data, not code: a later issue generalises it."""
+"""SSH remediation for renderers: the fixes of the shared catalogue (pqscan.remediation, data in
+`pqscan/data/remediation/ssh.toml`) that answer an SSH endpoint's findings, for the product the
+server names in its identification line, flagged when the server is older than the fix needs."""
 
 from __future__ import annotations
 
 import itertools
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-
-@dataclass(frozen=True, slots=True)
-class Fix:
-    id: str
-    applies_to: tuple[str, ...]
-    product: str
-    config: str
-    min_version: str
-    source: str
-    note: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "product": self.product, "config": self.config,
-                "min_version": self.min_version, "source": self.source, "note": self.note}
-
-    @property
-    def text(self) -> str:
-        note = f"; {self.note}" if self.note else ""
-        return f"{self.config}  # {self.product} >= {self.min_version}{note}"
-
-
-@lru_cache(maxsize=1)
-def ssh_fixes() -> tuple[Fix, ...]:
-    text = resources.files("pqscan.data").joinpath("remediation/ssh.toml").read_text("utf-8")
-    return tuple(Fix(**{**e, "applies_to": tuple(e["applies_to"])})
-                 for e in tomllib.loads(text)["fix"])
+from pqscan.remediation import Fix, fixes_for
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -52,17 +24,30 @@ def _version(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def fixes_for(endpoint: Mapping[str, Any]) -> list[tuple[Fix, bool | None]]:
-    """(fix, server too old for it?) for the findings the endpoint has, in file order; only
-    fixes for the product the server names in its identification (RFC 4253 §4.2)."""
-    codes = {str(f.get("code")) for f in endpoint.get("findings") or []
-             if isinstance(f, Mapping)}
+def endpoint_fixes(endpoint: Mapping[str, Any]) -> list[tuple[Fix, bool | None]]:
+    """(fix, server too old for it?) for the endpoint's finding codes, in catalogue order;
+    only fixes for the product in the identification (RFC 4253 §4.2), each once."""
     ssh = endpoint.get("ssh")
     ident = (ssh.get("identification") if isinstance(ssh, Mapping) else None) or {}
     product = str(ident.get("product") or "").lower()
     running = _version(str(ident.get("version") or ""))
     out: list[tuple[Fix, bool | None]] = []
-    for fix in ssh_fixes():
-        if codes.intersection(fix.applies_to) and fix.product.lower() == product:
-            out.append((fix, running < _version(fix.min_version) if running else None))
+    seen: set[str] = set()
+    for finding in endpoint.get("findings") or []:
+        if not isinstance(finding, Mapping):
+            continue
+        for fix in fixes_for(str(finding.get("code"))):
+            if fix.id in seen or fix.product.lower() != product:
+                continue
+            seen.add(fix.id)
+            old = running < _version(fix.min_version) if running and fix.min_version else None
+            out.append((fix, old))
     return out
+
+
+def fix_text(fix: Fix, too_old: bool | None) -> str:
+    """`CONFIG  # Product >= version; note` (+ "upgrade first" when the server is older)."""
+    since = f" >= {fix.min_version}" if fix.min_version else ""
+    note = f"; {fix.note}" if fix.note else ""
+    old = " (this server is older: upgrade first)" if too_old else ""
+    return f"{fix.config}  # {fix.product}{since}{note}{old}"

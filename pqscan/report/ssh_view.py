@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pqscan.remediation_ssh import fixes_for
+from pqscan.remediation_ssh import endpoint_fixes, fix_text
 
 SSH_MEANING = {"K0": "PQ enforced", "K1": "PQ by default for current clients",
                "K2": "PQ listed, current clients get classical", "K3": "classical only",
@@ -77,8 +77,7 @@ def host_key_types(ep: Mapping[str, Any]) -> str:
 def remediation(ep: Mapping[str, Any]) -> list[str]:
     """sshd_config lines for the endpoint's findings; "(upgrade first)" when the server's
     version is older than the line needs."""
-    return [fix.text + (" (this server is older: upgrade first)" if old else "")
-            for fix, old in fixes_for(ep)]
+    return [fix_text(fix, old) for fix, old in endpoint_fixes(ep)]
 
 
 def facts(ep: Mapping[str, Any]) -> list[list[str]]:
