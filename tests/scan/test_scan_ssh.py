@@ -196,3 +196,17 @@ def test_evidence_files_hold_the_exchange(ssh_lab: Any, tmp_path: Any) -> None:
             digest.update(chunk["from"][:1].encode() + len(data).to_bytes(4, "big") + data)
         assert digest.hexdigest() == probe["transcript_sha256"]
         assert bytes.fromhex(record["wire"][0]["hex"]).startswith(b"SSH-2.0-pqscan")
+
+
+def test_stats_counts_ssh_readiness(ssh_lab_report: dict[str, Any], tmp_path: Any) -> None:
+    """pqscan stats: SSH endpoints count in the K-state shares; TLS-only shares are n/a."""
+    path = tmp_path / "ssh.json"
+    path.write_text(json.dumps(ssh_lab_report), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["stats", str(path)])
+    assert result.exit_code == 0, result.output
+    rows = {line.split("  ")[0]: line for line in result.output.splitlines()}
+    n = len(SPECS)
+    for state in ("K0", "K1", "K2", "K3", "K4"):
+        count = sum(1 for s in SPECS.values() if s.expected and s.expected.kex_state == state)
+        assert f"{count}/{n}" in rows[f"readiness {state}"], rows[f"readiness {state}"]
+    assert f"{n} n/a" in rows["TLS 1.3"]
