@@ -88,13 +88,16 @@ def fake_ssh(mode: str):  # type: ignore[no-untyped-def]
             conn.recv(100000)
             conn.recv(100000)  # never sends KEXINIT; the client's deadline ends it
             return
+        i_c = recv_packet(conn)  # read the client's KEXINIT first: closing on unread data
+        # would reset the connection before the client reads what we send (a flaky test)
         if mode == "huge_packet":
             conn.sendall(struct.pack(">I", 0x7FFFFFF0) + b"\x04" + b"\x00" * 64)
+            conn.recv(1000)
             return
         if mode == "huge_padding":
             conn.sendall(struct.pack(">I", 12) + b"\xff" + b"\x00" * 11)
+            conn.recv(1000)
             return
-        i_c = recv_packet(conn)
         i_s = server_kexinit().to_bytes()
         conn.sendall(m.frame(i_s))
         init = recv_packet(conn)

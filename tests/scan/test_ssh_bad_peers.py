@@ -69,7 +69,7 @@ def test_violations_are_recorded_never_confirmed(mode: str, reason: str) -> None
     assert "ssh.protocol.violation" in codes
 
 
-def test_reset_after_identification_is_inconclusive_not_refused() -> None:
+def test_bad_padding_is_a_violation_not_a_refusal() -> None:
     port, close = serve(fake_ssh("huge_padding"))
     try:
         result = asyncio.run(run_exchange("127.0.0.1", port, ExchangeRequest(
