@@ -265,4 +265,21 @@ def hostile_report() -> dict[str, Any]:
     down = _endpoint(8447, "unreachable", None, [], [], [],
                      error="=cmd|' /C calc'!A0\r\nX-Injected: 1 \u2066<i>x</i>\u2069")
     down["target"] = "@evil:8447"
-    return build_report([ok, down])
+    return build_report([ok, down, hostile_ssh_endpoint()])
+
+
+def hostile_ssh_endpoint() -> dict[str, Any]:
+    """A real SSH lab endpoint (tests/data/golden/verdicts) whose server identification line
+    and pre-banner lines (RFC 4253 §4.2: the server may send other lines first) are hostile."""
+    import json
+    from pathlib import Path
+
+    golden = Path(__file__).parent.parent / "data" / "golden" / "verdicts"
+    ep: dict[str, Any] = json.loads((golden / "ssh-sshd-default.json").read_text())["endpoint"]
+    ep["findings"], ep["verdicts"] = [], []
+    ep["ssh"]["identification"].update({
+        "raw": "SSH-2.0-=HYPERLINK(\"x\")\u202e <script>x</script>",
+        "software": "=HYPERLINK(\"x\")\u202e", "product": "<b>evil</b>|`x`",
+        "version": "[v](javascript:alert(1))", "comments": "\x1b]0;title\x07\r\n-cmd",
+        "pre_banner_lines": ["\u2066<img src=x>\u2069", "+" + "y" * 65536]})
+    return ep
