@@ -74,8 +74,8 @@ class HandshakeResult:
 
     @property
     def refused(self) -> bool:
-        """A definite no: an alert or an orderly close right after the hello."""
-        return self.outcome in (ALERT, CLOSED)
+        """A definite no: an alert. A close, reset or silence is no answer (undecided)."""
+        return self.outcome == ALERT
 
 
 _ILLEGAL_PARAMETER, _UNEXPECTED_MESSAGE = 47, 10  # AlertDescription (RFC 8446 §6)
