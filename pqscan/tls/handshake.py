@@ -238,7 +238,7 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
                 hello_check.check_hrr(sh, hello, shared, offer.groups, previous_hrr=True)
                 or "second HelloRetryRequest", _UNEXPECTED_MESSAGE)
 
-    why = hello_check.check_server_hello(sh, hello, shared, hrr)
+    why = hello_check.check_server_hello(sh, hello, shared, offer.groups, hrr)
     if why:
         f.update(alert_after_hrr=False)
         raise session.violation(why, _ILLEGAL_PARAMETER)

@@ -89,7 +89,7 @@ def check_hrr(hrr: ServerHello, hello: ClientHello, shared: frozenset[int],
 
 
 def check_server_hello(sh: ServerHello, hello: ClientHello, shared: frozenset[int],
-                       hrr: ServerHello | None) -> str | None:
+                       offered_groups: tuple[int, ...], hrr: ServerHello | None) -> str | None:
     """A ServerHello against the ClientHello it answers (and the HRR before it, if any)."""
     why = _common(sh, hello, "ServerHello")
     if why:
@@ -118,6 +118,8 @@ def check_server_hello(sh: ServerHello, hello: ClientHello, shared: frozenset[in
             return (f"ServerHello key_share group 0x{share.group:04x} is not the group "
                     f"0x{hrr.hrr_group:04x} the HelloRetryRequest asked for (RFC 8446 §4.2.8)")
     if share is not None and share.group not in shared:
-        return (f"ServerHello key_share group 0x{share.group:04x} has no client key share "
-                "(RFC 8446 §4.2.8)")
+        known = share.group in offered_groups
+        return (f"ServerHello key_share group 0x{share.group:04x} "
+                + ("has no client key share" if known else "was never offered")
+                + " (RFC 8446 §4.2.8)")
     return None

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import socket
 import time
 from dataclasses import dataclass
@@ -107,6 +108,7 @@ class Connection:
         self._eof = False
         self._log = _WireLog()
         self.records_read = 0
+        self._tls_in = 0  # bytes consumed as TLS records (not the STARTTLS preamble)
 
     @property
     def wire_log(self) -> list[tuple[str, bytes]]:
@@ -132,10 +134,16 @@ class Connection:
         except socket.gaierror as exc:
             raise TransportError("resolve", f"cannot resolve {host}: {exc.strerror}") from None
         except OSError as exc:
+            if exc.errno == errno.ECONNRESET:  # accepted, then reset before connect returned
+                raise TransportError("reset", "reset by the server after accept, before any "
+                                     "TLS answer") from None
             raise TransportError("unreachable", f"cannot connect: {exc.strerror or exc}") from None
         sock = writer.get_extra_info("socket")
         if sock is not None:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            # a peer that resets right after accept may have closed the socket already:
+            # the first read or write then reports the reset
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         conn = cls(reader, writer, limits, deadline)
         if limits.starttls is not None:
             try:
@@ -171,19 +179,23 @@ class Connection:
         except TimeoutError:
             raise TransportError("timeout", "send timed out") from None
         except (ConnectionResetError, BrokenPipeError):
-            raise TransportError("reset", self._reset_text("while sending")) from None
+            raise TransportError("reset", self._reset_text()) from None
         except OSError as exc:
             raise TransportError("reset", f"send failed: {exc}") from None
 
-    def _reset_text(self, when: str) -> str:
-        return (f"reset by the server {when}" if self._received == 0 else
-                f"reset by the server {when}, after {self._received} bytes")
+    def _reset_text(self) -> str:
+        if self._tls_in == 0 and not self._available():
+            return "reset by the server after accept, before any TLS answer"
+        return f"reset by the server after {self._tls_in + self._available()} bytes"
 
-    async def _fill(self, deadline: float, what: str) -> None:
+    async def _fill(self, deadline: float | None, what: str) -> None:
         """Read whatever arrives next (up to _CHUNK bytes) into the buffer.
 
-        `deadline` bounds this wait (silence); the connection budget bounds all of them."""
+        `deadline` bounds this wait (default: read_timeout of silence from now); the
+        connection budget bounds all of them, so a drip cannot stretch a connection."""
         now = time.monotonic()
+        if deadline is None:
+            deadline = now + self._limits.read_timeout
         if self._deadline - now <= 0:
             raise self._budget_error(what)
         if deadline - now <= 0:
@@ -196,7 +208,7 @@ class Connection:
             raise (self._budget_error(what) if budget_first else
                    TransportError("timeout", self._silence_text(what))) from None
         except ConnectionResetError:
-            raise TransportError("reset", self._reset_text("after accept")) from None
+            raise TransportError("reset", self._reset_text()) from None
         except OSError as exc:
             raise TransportError("reset", f"read failed: {exc}") from None
         if not data:
@@ -247,9 +259,8 @@ class Connection:
 
     async def read_record(self) -> Record:
         """Read one record; DecodeError if the bytes are not a TLS record at all."""
-        deadline = time.monotonic() + self._limits.read_timeout
         while self._available() < 5:
-            await self._fill(deadline, "mid-record" if self._available() else
+            await self._fill(None, "mid-record" if self._available() else
                              "waiting for a record")
         header = bytes(self._buf[self._pos : self._pos + 5])
         content_type, major = header[0], header[1]
@@ -259,9 +270,10 @@ class Connection:
         if length > MAX_RECORD:
             raise DecodeError(f"record length {length} exceeds 2^14+256 (RFC 8446 §5.2)")
         while self._available() < 5 + length:
-            await self._fill(deadline, f"mid-record ({self._available()} of {5 + length} "
+            await self._fill(None, f"mid-record ({self._available()} of {5 + length} "
                              "bytes of a record)")
         raw = self._take(5 + length)
+        self._tls_in += len(raw)
         self._log.add("server", raw)
         self.records_read += 1
         return Record(content_type, int.from_bytes(header[1:3], "big"), raw[5:])
