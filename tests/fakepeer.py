@@ -215,6 +215,17 @@ def fragment_flood(conn: socket.socket) -> None:
     conn.sendall(_fragments())
 
 
+def big_certificate(conn: socket.socket) -> None:
+    """A TLS 1.2 ServerHello, then a 2.4 MB Certificate message in full-size records."""
+    ch = read_hello(conn)
+    sh = ServerHello(0x0303, os.urandom(32), b"", 0xC02F, 0, ())
+    body = u24_vec(u24_vec(b"\x00" * (FLOOD_BYTES - 10)))
+    conn.sendall(messages.records_for(messages.HANDSHAKE, _fix_length(sh.to_bytes()[:-2]))
+                 if ch else b"")
+    conn.sendall(messages.records_for(
+        messages.HANDSHAKE, messages.handshake_bytes(messages.CERTIFICATE, body)))
+
+
 def oversized_record(conn: socket.socket) -> None:
     read_hello(conn)
     conn.sendall(bytes.fromhex("16030350ff"))  # claims 20735 bytes: over 2^14+256
@@ -309,6 +320,59 @@ def smtp_then(then: Handler) -> Handler:
         then(conn)
 
     return handler
+
+
+def _alert(conn: socket.socket, description: int) -> None:
+    conn.sendall(record(messages.ALERT, bytes([2, description])))
+
+
+_ECDHE_SUITES = (0xC02B, 0xC02F)  # ECDHE-ECDSA / ECDHE-RSA AES128-GCM
+_CURVES = (0x001D, 0x0017)
+_SCHEMES = (0x0403, 0x0804)
+
+
+def tls12_chain(chain: tuple[bytes, ...]) -> Handler:
+    """A TLS 1.2 server (no TLS 1.3) that sends `chain` as its Certificate: an ECDHE suite,
+    x25519 or P-256, a ServerKeyExchange signed (with random bytes: pqscan does not verify a
+    TLS 1.2 signature) by the first offered of two schemes, ServerHelloDone. It refuses with
+    an alert whatever it cannot do, as a real server would."""
+    certificate = messages.handshake_bytes(messages.CERTIFICATE, u24_vec(
+        b"".join(len(der).to_bytes(3, "big") + der for der in chain)))
+
+    def handler(conn: socket.socket) -> None:
+        ch = read_hello(conn)
+        found = ch.extension(ext.SIGNATURE_ALGORITHMS)
+        schemes = ext.parse_u16_list(found) if found else ()
+        suite = next((c for c in ch.cipher_suites if c in _ECDHE_SUITES), None)
+        curve = next((g for g in offered_groups(ch) if g in _CURVES), None)
+        scheme = next((c for c in schemes if c in _SCHEMES), None)
+        if ch.extension(ext.SUPPORTED_VERSIONS) is not None:
+            _alert(conn, 70)  # protocol_version: no TLS 1.3 here
+            return
+        if suite is None or curve is None or scheme is None:
+            _alert(conn, 40)  # handshake_failure
+            return
+        sh = ServerHello(ch.legacy_version, os.urandom(32), b"", suite, 0, ())
+        ske = (b"\x03" + u16(curve) + bytes([32]) + os.urandom(32) + u16(scheme)
+               + u16(70) + os.urandom(70))
+        flight = (sh.to_bytes()[:-2]  # a TLS 1.2 ServerHello may omit the extensions block
+                  + certificate + messages.handshake_bytes(messages.SERVER_KEY_EXCHANGE, ske)
+                  + messages.handshake_bytes(messages.SERVER_HELLO_DONE, b""))
+        conn.sendall(messages.records_for(messages.HANDSHAKE, _fix_length(flight),
+                                          version=0x0303))
+        conn.recv(4096)
+
+    return handler
+
+
+def u24_vec(data: bytes) -> bytes:
+    return len(data).to_bytes(3, "big") + data
+
+
+def _fix_length(flight: bytes) -> bytes:
+    """Rewrite the ServerHello's uint24 length after its empty extensions block was cut."""
+    length = int.from_bytes(flight[1:4], "big") - 2
+    return flight[:1] + length.to_bytes(3, "big") + flight[4:]
 
 
 # name -> handler; the tests hold what each must end as
