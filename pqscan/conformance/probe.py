@@ -65,7 +65,7 @@ def observed(r: HandshakeResult) -> str:
             text += ", Finished " + ("verifies" if r.finished_ok else "does NOT verify")
         return text
     if r.outcome == "closed":
-        return f"connection closed without an alert ({r.error_kind})"
+        return f"connection closed without an alert: {r.reason} ({r.error_kind})"
     if r.group is not None:
         # a ServerHello arrived but the engine stopped: e.g. it accepted a share we broke
         return f"ServerHello with {gname(r.group)}, then: {r.reason}"
