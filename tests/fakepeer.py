@@ -226,6 +226,13 @@ def big_certificate(conn: socket.socket) -> None:
         messages.HANDSHAKE, messages.handshake_bytes(messages.CERTIFICATE, body)))
 
 
+def half_message(conn: socket.socket) -> None:
+    """Half of a real-looking ServerHello message in one record, then the connection ends."""
+    data = server_hello(read_hello(conn))
+    body = data[5:]
+    conn.sendall(record(messages.HANDSHAKE, body[: len(body) // 2]))
+
+
 def oversized_record(conn: socket.socket) -> None:
     read_hello(conn)
     conn.sendall(bytes.fromhex("16030350ff"))  # claims 20735 bytes: over 2^14+256
@@ -381,7 +388,8 @@ HOSTILE: dict[str, Handler] = {
     "rst_after_accept": rst_after_accept, "rst_after_hello": rst_after_hello,
     "half_close": half_close, "http": http, "slowloris": slowloris, "ccs_drip": ccs_drip,
     "empty_drip": empty_drip, "ccs_flood": ccs_flood, "fragment_flood": fragment_flood,
-    "oversized_record": oversized_record, "oversized_message": oversized_message,
+    "half_message": half_message, "oversized_record": oversized_record,
+    "oversized_message": oversized_message,
     "hrr_loop": hrr_loop, "hrr_unoffered_group": hrr_unoffered_group,
     "hrr_to_tls12": hrr_to_tls12, "sh_unoffered_suite": sh_unoffered_suite,
     "sh_unoffered_version": sh_unoffered_version, "sh_unoffered_group": sh_unoffered_group,

@@ -286,7 +286,7 @@ class Connection:
         data = bytes(self._buf[self._pos : self._pos + 40])
         self._log.add("server", data)
         text = data.decode("latin-1")
-        return "".join(c if c.isprintable() else "." for c in text).strip()
+        return "".join(c if c.isprintable() and c.isascii() else "." for c in text).strip()
 
     async def close(self) -> None:
         try:

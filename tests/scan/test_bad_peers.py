@@ -47,6 +47,7 @@ EXPECTED: dict[str, tuple[str, str]] = {
     "empty_drip": ("error", "records in a row without handshake data"),
     "ccs_flood": ("error", "records in a row without handshake data"),
     "fragment_flood": ("error", "fragmented over more than"),
+    "half_message": ("error", "incomplete handshake message after "),
     "oversized_record": ("error", "record length 20735 exceeds 2^14+256"),
     "oversized_message": ("error", "claims 16777215 bytes"),
     "hrr_loop": ("error", "second HelloRetryRequest (RFC 8446 §4.1.4)"),
