@@ -106,13 +106,14 @@ def record(content_type: int, payload: bytes) -> bytes:
 
 def server_hello(ch: ClientHello, *, suite: int | None = None, version: int = 0x0304,
                  group: int | None = None, random: bytes | None = None,
-                 extra: tuple[Extension, ...] = ()) -> bytes:
+                 extra: tuple[Extension, ...] = (), share: bytes | None = None) -> bytes:
     """A TLS 1.3 ServerHello record echoing the offer unless told otherwise (the key share is
-    random bytes of the right-looking size: the peers here never finish a handshake)."""
+    `share`, else 32 random bytes: the peers here never finish a handshake)."""
     shares = offered_shares(ch)
     chosen = group if group is not None else (shares[0].group if shares else 0x001D)
+    entry = share if share is not None else KeyShareEntry(chosen, os.urandom(32)).to_bytes()
     exts = (Extension(ext.SUPPORTED_VERSIONS, u16(version)),
-            Extension(ext.KEY_SHARE, KeyShareEntry(chosen, os.urandom(32)).to_bytes())) + extra
+            Extension(ext.KEY_SHARE, entry)) + extra
     sh = ServerHello(0x0303, random or os.urandom(32), ch.session_id,
                      suite if suite is not None else ch.cipher_suites[0], 0, exts)
     return messages.records_for(messages.HANDSHAKE, sh.to_bytes(), version=0x0303)
