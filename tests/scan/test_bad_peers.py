@@ -116,7 +116,8 @@ def test_hostile_peer_ends_as_one_line_naming_it(
     assert endpoint["status"] == status, endpoint["error"]
     assert words in endpoint["error"], endpoint["error"]
     assert "\n" not in endpoint["error"] and endpoint["tls"] is None
-    assert incomplete_reasons(endpoint)  # exit 3 material
+    assert incomplete_reasons(endpoint)
+    assert scan_exit_code({"endpoints": [endpoint]}) == 3  # this endpoint alone: exit 3
     for probe in endpoint["probes"]:
         assert probe["result"] in ("inconclusive", "violation"), probe
         assert probe["duration_ms"] <= PROBE_BOUND * 1000, probe
