@@ -22,6 +22,7 @@ from pqscan.tls import hello_check, messages
 from pqscan.tls.handshake import HandshakeResult, run_handshake
 from pqscan.tls.messages import ClientHello, ServerHello
 from pqscan.tls.offer import ClientOffer, build_client_hello
+from pqscan.tls.starttls import StartTLS
 from pqscan.tls.transport import Limits
 
 TLS13 = ClientOffer(groups=(0x001D, 0x0017), key_shares=(0x001D,))
@@ -131,3 +132,34 @@ def test_parsers_raise_only_decode_errors(body: bytes, fragments: list[bytes]) -
                 pass
     except DecodeError:
         pass
+
+
+@pytest.fixture(scope="module")
+def greeter() -> Iterator[tuple[int, dict[str, bytes]]]:
+    """A peer that greets with whatever bytes the test put in `payload`, then closes."""
+    payload: dict[str, bytes] = {"bytes": b""}
+
+    def handler(conn: socket.socket) -> None:
+        conn.sendall(payload["bytes"])
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(2)
+        conn.recv(65536)
+
+    port, close = fakepeer.serve(handler)
+    yield port, payload
+    close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=300), st.lists(st.sampled_from(
+    [b"220 ok\r\n", b"250-x\r\n", b"250 STARTTLS\r\n", b"220 go\r\n", b"\x16\x03\x03\x00\x02",
+     b"554 no\r\n", b"\r\n", b"\x00"]), max_size=8).map(b"".join)),
+       proto=st.sampled_from(["smtp", "imap", "pop3", "ftp", "ldap", "xmpp", "postgres"]))
+def test_arbitrary_starttls_replies_never_raise(greeter: tuple[int, dict[str, bytes]],
+                                                data: bytes, proto: str) -> None:
+    port, payload = greeter
+    payload["bytes"] = data
+    limits = Limits(1, 1, starttls=StartTLS(proto, "localhost"))
+    result, _ = _handshake(port, TLS13, limits, "hello")
+    assert result.outcome in OUTCOMES and "\n" not in result.reason
