@@ -23,6 +23,13 @@ from pqscan.tls import extensions as ext
 from pqscan.tls.clientauth import CertificateRequest, ClientAuth
 from pqscan.tls.extensions import KeyShareEntry
 from pqscan.tls.keyshare import KeyShare, new_key_share
+from pqscan.tls.message_stream import (
+    ILLEGAL_PARAMETER,
+    UNEXPECTED_MESSAGE,
+    MessageStream,
+    PeerAlert,
+    ProtocolViolation,
+)
 from pqscan.tls.messages import Alert, ClientHello, ServerHello
 from pqscan.tls.offer import ClientOffer, build_client_hello
 from pqscan.tls.registry import alert_name, cipher_suite
@@ -78,9 +85,6 @@ class HandshakeResult:
         return self.outcome == ALERT
 
 
-_ILLEGAL_PARAMETER, _UNEXPECTED_MESSAGE = 47, 10  # AlertDescription (RFC 8446 §6)
-
-
 class _Stop(Exception):
     """Internal: end the handshake with this result."""
 
@@ -89,75 +93,36 @@ class _Stop(Exception):
         self.fields = fields
 
 
-# RFC 8446 §5.1 allows fragmenting a handshake message over many records, not endless ones:
-# per message at most this many records plus one per 256 bytes it claims, and at most this
-# many records that carry no handshake byte at all (ChangeCipherSpec, zero-length fragments)
-MAX_RECORDS_PER_MESSAGE = 64
-MAX_IDLE_RECORDS = 4
-
-
 class _Session:
     """State of one handshake attempt; methods raise _Stop to finish early."""
 
     def __init__(self, conn: Connection, offer: ClientOffer, max_message: int) -> None:
         self.conn = conn
         self.offer = offer
-        self.buffer = messages.HandshakeBuffer(max_message)
+        self.stream = MessageStream(conn, max_message)
         self.transcript = keyschedule.Transcript()
         self.fields: dict[str, object] = {}
-        self.protection: keyschedule.RecordProtection | None = None
-        self.records = 0  # records that went into the message being reassembled
-        self.idle = 0  # records without a handshake byte, since the last complete message
 
-    def violation(self, reason: str, alert: int = _UNEXPECTED_MESSAGE) -> _Stop:
+    @property
+    def protection(self) -> keyschedule.RecordProtection | None:
+        return self.stream.protection
+
+    @protection.setter
+    def protection(self, value: keyschedule.RecordProtection | None) -> None:
+        self.stream.protection = value
+
+    def violation(self, reason: str, alert: int = UNEXPECTED_MESSAGE) -> _Stop:
         return _Stop(outcome=ERROR, error_kind="violation", reason=reason, abort_alert=alert)
 
     async def next_message(self) -> tuple[int, bytes, bytes]:
-        """The next handshake message, decrypting records once keys are installed."""
-        while True:
-            msg = self.buffer.next_message()
-            if msg is not None:
-                self.records = self.idle = 0
-                return msg
-            claimed = self.buffer.claimed() or 0
-            if self.records >= MAX_RECORDS_PER_MESSAGE + claimed // 256:
-                raise self.violation(
-                    f"handshake message fragmented over more than {self.records} records "
-                    f"({self.buffer.buffered()} bytes so far; RFC 8446 §5.1)")
-            if self.idle >= MAX_IDLE_RECORDS:
-                raise self.violation(f"{self.idle} records in a row without handshake data "
-                                      "(ChangeCipherSpec or empty records; RFC 8446 §5, §5.1)")
-            try:
-                record = await self.conn.read_record()
-            except TransportError as exc:
-                if self.buffer.buffered() and exc.kind in ("timeout", "eof", "reset"):
-                    exc.args = (f"incomplete handshake message after {self.buffer.buffered()} "
-                                f"bytes: {exc}",)
-                raise
-            self.records += 1
-            ctype, payload = record.content_type, record.fragment
-            if self.protection is not None and ctype == messages.APPLICATION_DATA:
-                ctype, payload = self.protection.decrypt(record.header(), payload)
-            if ctype == messages.ALERT:
-                alert = Alert.parse(payload[:2]) if len(payload) >= 2 else None
-                if alert is None:
-                    raise DecodeError(f"truncated alert ({len(payload)} byte"
-                                      f"{'' if len(payload) == 1 else 's'})")
-                raise _Stop(outcome=ALERT, alert=alert.description,
-                            reason=f"server sent alert {alert_name(alert.description)}")
-            if ctype == messages.CHANGE_CIPHER_SPEC:
-                # RFC 8446 §5: a compatibility CCS is the single byte 0x01, dropped unread
-                if payload != b"\x01":
-                    raise self.violation(f"ChangeCipherSpec record of {payload[:8].hex()!r} "
-                                          "(RFC 8446 §5: must be the single byte 0x01)")
-                self.idle += 1
-                continue
-            if ctype != messages.HANDSHAKE:
-                raise self.violation(f"unexpected record type {ctype} during the handshake")
-            if not payload:
-                self.idle += 1  # RFC 8446 §5.1: zero-length Handshake fragments MUST NOT be sent
-                continue
-            self.buffer.feed(payload)
+        """The next handshake message; an alert or a violation ends the handshake."""
+        try:
+            return await self.stream.next_message()
+        except PeerAlert as alert:
+            raise _Stop(outcome=ALERT, alert=alert.description,
+                        reason=f"server sent alert {alert_name(alert.description)}") from None
+        except ProtocolViolation as exc:
+            raise self.violation(str(exc), exc.alert) from None
 
 
 def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
@@ -214,7 +179,7 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
         f.update(hrr_group=sh.hrr_group, hrr_cipher_suite=sh.cipher_suite)
         why = hello_check.check_hrr(sh, hello, shared, offer.groups, previous_hrr=False)
         if why:
-            raise session.violation(why, _ILLEGAL_PARAMETER)
+            raise session.violation(why, ILLEGAL_PARAMETER)
         if sh.hrr_group is None:
             raise _Stop(outcome=ERROR, error_kind="unsupported",
                         reason="HelloRetryRequest without key_share (cookie-only HRR)")
@@ -236,12 +201,12 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
         if sh.is_hrr:
             raise session.violation(
                 hello_check.check_hrr(sh, hello, shared, offer.groups, previous_hrr=True)
-                or "second HelloRetryRequest", _UNEXPECTED_MESSAGE)
+                or "second HelloRetryRequest", UNEXPECTED_MESSAGE)
 
     why = hello_check.check_server_hello(sh, hello, shared, offer.groups, hrr)
     if why:
         f.update(alert_after_hrr=False)
-        raise session.violation(why, _ILLEGAL_PARAMETER)
+        raise session.violation(why, ILLEGAL_PARAMETER)
     f.update(version=sh.version, cipher_suite=sh.cipher_suite,
              downgrade_sentinel=sh.downgrade_sentinel, alert_after_hrr=False)
     if sh.version != messages.TLS13:
@@ -252,7 +217,7 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
     share = sh.key_share
     if share is None:
         raise session.violation("TLS 1.3 ServerHello without key_share (PSK-only is not "
-                                  "offered)", _ILLEGAL_PARAMETER)
+                                  "offered)", ILLEGAL_PARAMETER)
     f.update(group=share.group, server_share_len=len(share.key_exchange))
     if share.group not in keys:
         # a share the offer overrode or sent raw (conformance): pqscan holds no secret for it
