@@ -24,6 +24,7 @@ from pqscan.cli import cli
 from pqscan.probes.context import ScanOptions
 from pqscan.probes.status import incomplete_reasons
 from pqscan.run import run_scan, scan_exit_code
+from pqscan.store import iter_endpoints
 from pqscan.targets import parse_target
 from pqscan.tls.transport import Limits
 
@@ -192,3 +193,21 @@ def test_cli_names_each_hostile_peer_on_one_line(peers: dict[str, int]) -> None:
     assert len(lines) == 3, result.output
     for name, line in zip(names, lines, strict=True):
         assert EXPECTED[name][1] in line, line
+
+
+@pytest.mark.lab
+def test_mixed_scan_with_store_keeps_every_endpoint(
+        peers: dict[str, int], lab: dict[str, Any], tmp_path: Path) -> None:
+    names = ["rst_after_hello", "ccs_flood", "sh_unoffered_group", "good"]
+    ports = {**peers, "good": lab["hybrid-fallback"].port}
+    store = tmp_path / "scan.db"
+    result = CliRunner().invoke(cli, [
+        "scan", *(f"127.0.0.1:{ports[n]}" for n in names), "--sni", "localhost",
+        "--timeout", str(TIMEOUT), "--store", str(store), "--format", "json"])
+    assert result.exit_code == 3
+    saved = {ep["port"]: ep for ep in iter_endpoints(store)}
+    assert len(saved) == 4
+    assert saved[ports["good"]]["status"] == "ok"
+    assert saved[ports["good"]]["tls"]["kex_state"] == "K2"
+    for name in names[:3]:
+        assert EXPECTED[name][1] in saved[ports[name]]["error"]
