@@ -45,6 +45,10 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
     the targets the store already holds as "ok" are taken from it instead of rescanned."""
     started = utc_now()
     method = scan_method(options, concurrency)
+    if any(t.protocol == "ssh" for t in targets):  # issue 15
+        method["ssh_engine"] = ("pqscan SSH engine (RFC 4253 key exchange on cryptography; "
+                                "stops before NEWKEYS); PQ methods confirmed by a completed "
+                                "exchange whose host key signature over H verifies")
     keys = [target_key(t.text, t.sni, t.starttls) for t in targets]
     position = {k: i for i, k in enumerate(keys)}
     done_keys: set[str] = set()

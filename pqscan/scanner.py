@@ -52,6 +52,9 @@ def _unreachable_reason(results: Sequence[Any]) -> tuple[str, str] | None:
 
 async def scan_endpoint(target: Target, options: ScanOptions,
                         global_limit: asyncio.Semaphore) -> dict[str, Any]:
+    if target.protocol == "ssh":  # issue 15: the SSH checks (pqscan.probes.ssh)
+        from pqscan.scanner_ssh import scan_ssh_endpoint
+        return await scan_ssh_endpoint(target, options, global_limit)
     ctx = ProbeContext(target.host, target.port, target.sni, options, global_limit,
                        starttls=target.preamble())
     try:

@@ -246,6 +246,23 @@ class Connection:
     def _available(self) -> int:
         return len(self._buf) - self._pos
 
+    async def _read_exactly(self, n: int, deadline: float) -> bytes:
+        """Exactly `n` bytes before `deadline` (and the budget), logged as "server" (the SSH
+        packet reader, pqscan.ssh.transport, builds on it)."""
+        while self._available() < n:
+            await self._fill(deadline, f"mid-message ({self._available()} of {n} bytes)")
+        data = self._take(n)
+        self._log.add("server", data)
+        return data
+
+    def _account(self, data: bytes, direction: str) -> None:
+        """Count and log bytes a subclass read from the stream itself (pqscan.ssh reads its
+        identification lines that way, before any buffered read)."""
+        self._received += len(data)
+        if self._received > self._limits.max_bytes:
+            raise TransportError("limit", f"server sent more than {self._limits.max_bytes} bytes")
+        self._log.add(direction, data)
+
     async def read_plain(self, cap: int, deadline: float) -> bytes:
         """The next 1..`cap` plaintext preamble bytes that arrive before `deadline` (monotonic).
 
