@@ -14,7 +14,7 @@ an internal error, exit 3 (never Python's 1, which here means "policy failure").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,9 +25,7 @@ from pqscan.errors import (
     EXIT_USAGE,
     PqscanError,
 )
-
-# severities each --fail-on level fails on (the policy's own table, see pqscan.policy.FAIL_ON)
-_CONFORM_LEVELS = ("MUST",)
+from pqscan.probes.status import incomplete_reasons
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +57,15 @@ def exit_code(outcome: Outcome) -> int:
 def endpoint_incomplete_reasons(endpoint: Mapping[str, Any]) -> list[str]:
     """Why one endpoint's facts are incomplete ([] when complete).
 
-    Hook for the engine's own list of inconclusive decisions (`incomplete_reasons` in
-    pqscan.probes.status, issue 10 §4); until it exists only the endpoint status counts.
+    The status, and the engine's own list of decisions left undecided (the endpoint's
+    `undecided`, via pqscan.probes.status.incomplete_reasons, issue 10 §4).
     """
     target = endpoint.get("target", "?")
     reasons: list[str] = []
     if endpoint.get("status") != "ok":
         reasons.append(f"{target}: {endpoint.get('status')}: {endpoint.get('error')}")
-    try:
-        from pqscan.probes.status import incomplete_reasons  # type: ignore[attr-defined]
-    except ImportError:
-        return reasons
-    reasons.extend(f"{target}: {r}" for r in incomplete_reasons(dict(endpoint))
-                   if endpoint.get("status") == "ok")
+    if endpoint.get("status") == "ok":  # (the engine's list repeats a bad status)
+        reasons.extend(f"{target}: {r}" for r in incomplete_reasons(endpoint))
     return reasons
 
 
@@ -102,14 +96,14 @@ def report_outcome(report: Mapping[str, Any], fail_on: str | None) -> Outcome:
     return Outcome(incomplete=tuple(incomplete), failures=tuple(failures))
 
 
-def conform_outcome(error: str | None, checks: Iterable[Any]) -> Outcome:
-    """The outcome of a conformance run: its error, inconclusive and failed MUST checks."""
-    checks = list(checks)
-    incomplete = [error] if error else []
-    incomplete += [f"{c.id} inconclusive: {c.observed}" for c in checks
-                   if c.level in _CONFORM_LEVELS and c.result == "inconclusive"]
-    failures = [c.id for c in checks if c.level in _CONFORM_LEVELS and c.result == "fail"]
-    return Outcome(incomplete=tuple(incomplete), failures=tuple(failures))
+def conform_outcome(run: Any) -> Outcome:
+    """The outcome of a conformance run (pqscan.conformance.runner.SuiteRun): incomplete as
+    the runner's `conform_incomplete` says (target unusable, a MUST check inconclusive),
+    failed when a MUST check failed."""
+    from pqscan.conformance.runner import conform_incomplete
+
+    failures = tuple(c.id for c in run.checks if c.level == "MUST" and c.result == "fail")
+    return Outcome(incomplete=tuple(conform_incomplete(run)), failures=failures)
 
 
 def incomplete_line(outcome: Outcome) -> str | None:

@@ -10,7 +10,7 @@ NOT_TESTED rather than a silent pass.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -23,6 +23,7 @@ from pqscan.cryptostrength import (
     public_key_strength,
     signature_oid_is_classical,
 )
+from pqscan.probes.status import undecided_reason
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 UNDECIDED = "scan.undecided"
@@ -183,12 +184,33 @@ def _make(code: str, message: str, **evidence: Any) -> Finding:
     return Finding(code, FINDINGS[code].severity, message, evidence)
 
 
+class _Observed(Mapping[str, Any]):
+    """The endpoint's `tls` facts, where reading a key that a failed probe left undecided
+    (the endpoint's `undecided` list) raises Undecided: no finding rests on it."""
+
+    def __init__(self, tls: Mapping[str, Any], endpoint: Mapping[str, Any]) -> None:
+        self._tls = tls
+        self._endpoint = endpoint
+
+    def __getitem__(self, key: str) -> Any:
+        why = undecided_reason(self._endpoint, f"tls/{key}")
+        if why:
+            raise Undecided(why)
+        return self._tls[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tls)
+
+    def __len__(self) -> int:
+        return len(self._tls)
+
+
 def _tls(endpoint: Mapping[str, Any]) -> Mapping[str, Any]:
     tls = endpoint.get("tls")
     if not isinstance(tls, Mapping):
         status = endpoint.get("status", "absent")
         raise Undecided(f"no TLS observations (status {status}: {endpoint.get('error')})")
-    return tls
+    return _Observed(tls, endpoint)
 
 
 def _kex_state(endpoint: Mapping[str, Any]) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK
 from pqscan.probes.context import ScanOptions
+from pqscan.probes.status import incomplete_reasons
 from pqscan.report.document import new_report, utc_now
 from pqscan.scanner import scan
 from pqscan.store import ScanStore, endpoint_key, iter_endpoints, target_key
@@ -73,7 +74,8 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
 
 
 def scan_exit_code(report: dict[str, Any]) -> int:
-    """3 when any endpoint could not be scanned completely, else 0 (policy adds 1)."""
-    if any(ep["status"] != "ok" for ep in report["endpoints"]):
+    """3 when any endpoint could not be scanned completely or left a decision undecided, else 0
+    (policy adds 1)."""
+    if any(incomplete_reasons(ep) for ep in report["endpoints"]):
         return EXIT_INCOMPLETE
     return EXIT_OK

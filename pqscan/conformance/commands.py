@@ -62,4 +62,4 @@ def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[s
     emit(text, output)
     if run.error:
         click.echo(f"error: {run.target}: {run.error}", err=True)
-    raise SystemExit(exit_code(conform_outcome(run.error, run.checks)))
+    raise SystemExit(exit_code(conform_outcome(run)))

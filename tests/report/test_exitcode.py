@@ -16,6 +16,7 @@ from fixtures import build_report, decided_k5_endpoint, unreachable_endpoint
 
 from pqscan.cli import cli
 from pqscan.conformance.model import CheckResult
+from pqscan.conformance.runner import SuiteRun
 from pqscan.errors import UsageError
 from pqscan.exitcode import (
     Outcome,
@@ -75,17 +76,20 @@ def test_scan_and_evaluate_agree_on_the_same_report(tmp_path: Path) -> None:
                              "(and 5 more undecided)\n")
 
 
-def _check(level: str, result: str) -> CheckResult:
-    return CheckResult("PQT-001", "t", level, result, "e", "observed it", "RFC 8446")
+def _run(*checks: tuple[str, str], error: str | None = None) -> SuiteRun:
+    return SuiteRun("127.0.0.1:1", "pq-tls", "ok", error, tuple(
+        CheckResult("PQT-001", "t", level, result, "e", "observed it", "RFC 8446")
+        for level, result in checks))
 
 
 def test_conform_outcome() -> None:
-    assert exit_code(conform_outcome(None, [_check("MUST", "pass")])) == 0
-    assert exit_code(conform_outcome(None, [_check("MUST", "fail")])) == 1
-    assert exit_code(conform_outcome(None, [_check("SHOULD", "fail")])) == 0
-    both = conform_outcome(None, [_check("MUST", "fail"), _check("MUST", "inconclusive")])
-    assert exit_code(both) == 3 and both.incomplete == ("PQT-001 inconclusive: observed it",)
-    assert exit_code(conform_outcome("unreachable", [])) == 3
+    assert exit_code(conform_outcome(_run(("MUST", "pass")))) == 0
+    assert exit_code(conform_outcome(_run(("MUST", "fail")))) == 1
+    assert exit_code(conform_outcome(_run(("SHOULD", "fail")))) == 0
+    both = conform_outcome(_run(("MUST", "fail"), ("MUST", "inconclusive")))
+    assert exit_code(both) == 3 and both.incomplete == (
+        "PQT-001 (MUST) inconclusive: observed it",)
+    assert exit_code(conform_outcome(_run(error="unreachable"))) == 3
 
 
 def test_error_line_is_one_line() -> None:
@@ -175,16 +179,13 @@ def test_a_store_that_refuses_writes_makes_the_scan_incomplete(lab: dict, tmp_pa
     assert "database or disk is full" in lines[0]
 
 
-def test_engine_incomplete_reasons_hook_makes_an_ok_endpoint_incomplete(
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """The engine's `incomplete_reasons(endpoint)` (pqscan.probes.status) is consulted for
-    every reachable endpoint; any reason it gives is exit 3."""
-    import pqscan.probes.status as status
-
-    report = build_report([decided_k5_endpoint()])
-    assert exit_code(report_outcome(report, None)) == 0
-    monkeypatch.setattr(status, "incomplete_reasons",
-                        lambda ep: ["tls/versions/TLSv1.3: inconclusive: reset"], raising=False)
-    outcome = report_outcome(report, None)
-    assert outcome.incomplete == ("127.0.0.1:8445: tls/versions/TLSv1.3: inconclusive: reset",)
+def test_an_undecided_decision_makes_an_ok_endpoint_incomplete() -> None:
+    """The engine lists what a reset, timeout or violation left undecided in the endpoint's
+    `undecided` (pqscan.probes.status.incomplete_reasons): exit 3, never a pass."""
+    ep = decided_k5_endpoint()
+    assert exit_code(report_outcome(build_report([ep]), None)) == 0
+    ep["undecided"] = [{"decision": "tls/versions/TLSv1.3", "reason": "reset by the server"}]
+    outcome = report_outcome(build_report([ep]), None)
+    assert outcome.incomplete == (
+        "127.0.0.1:8445: tls/versions/TLSv1.3 undecided: reset by the server",)
     assert exit_code(outcome) == 3
