@@ -11,9 +11,7 @@ import hashlib
 from dataclasses import asdict
 from typing import Any
 
-from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK
 from pqscan.probes.context import ScanOptions
-from pqscan.probes.status import incomplete_reasons
 from pqscan.report.document import new_report, utc_now
 from pqscan.scanner import scan
 from pqscan.store import ScanStore, endpoint_key, iter_endpoints, target_key
@@ -75,7 +73,7 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
 
 def scan_exit_code(report: dict[str, Any]) -> int:
     """3 when any endpoint could not be scanned completely or left a decision undecided, else 0
-    (policy adds 1)."""
-    if any(incomplete_reasons(ep) for ep in report["endpoints"]):
-        return EXIT_INCOMPLETE
-    return EXIT_OK
+    (policy adds 1): pqscan.exitcode, the one decision every command uses."""
+    from pqscan.exitcode import exit_code, report_outcome
+
+    return exit_code(report_outcome(report, None))

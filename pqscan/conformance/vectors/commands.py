@@ -13,7 +13,8 @@ import click
 from pqscan.conformance.vectors import catalog, report, runner
 from pqscan.conformance.vectors.adapter import Adapter
 from pqscan.conformance.vectors.model import GroupResult, VectorGroup
-from pqscan.errors import EXIT_OK, EXIT_POLICY_FAILURE, EXIT_USAGE, UsageError
+from pqscan.errors import UsageError
+from pqscan.exitcode import Outcome, exit_code
 
 BUILTIN = ("cryptography", "kyber-py")
 
@@ -60,7 +61,7 @@ def list_command(vectors: str | None, fmt: str) -> None:
         groups, errors = load_groups(vectors)
     except UsageError as exc:
         click.echo(f"error: {exc}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
+        raise SystemExit(exit_code(Outcome(usage=(str(exc),)))) from None
     sets: dict[str, dict[str, Any]] = {}
     for g in groups:
         entry = sets.setdefault(g.vector_set, {"vector_set": g.vector_set, "groups": 0,
@@ -82,7 +83,7 @@ def list_command(vectors: str | None, fmt: str) -> None:
                              for r in rows], headers=["vector set", "groups", "cases", "ops"]))
     for line in errors:
         click.echo(f"error: {line}", err=True)
-    raise SystemExit(EXIT_USAGE if errors else EXIT_OK)
+    raise SystemExit(exit_code(Outcome(usage=tuple(errors))))
 
 
 @vectors_group.command("run")
@@ -107,7 +108,7 @@ def run_command(impl: str, vectors: str | None, fmt: str, junit: str | None,
             adapter.close()
     except UsageError as exc:
         click.echo(f"error: {exc}", err=True)
-        raise SystemExit(EXIT_USAGE) from None
+        raise SystemExit(exit_code(Outcome(usage=(str(exc),)))) from None
     if fmt == "json":
         click.echo(report.render_json(adapter.name, results, errors))
     else:
@@ -120,6 +121,5 @@ def run_command(impl: str, vectors: str | None, fmt: str, junit: str | None,
             errors.append(f"--junit {junit}: {exc.strerror or exc}")
     for line in errors:
         click.echo(f"error: {line}", err=True)
-    if errors:
-        raise SystemExit(EXIT_USAGE)
-    raise SystemExit(EXIT_POLICY_FAILURE if any(r.failed for r in results) else EXIT_OK)
+    failed = tuple(f"{r.vector_set} {r.group}" for r in results if r.failed)
+    raise SystemExit(exit_code(Outcome(usage=tuple(errors), failures=failed)))
