@@ -10,27 +10,17 @@ from typing import Any
 
 import click
 
-from pqscan.conformance.vectors import catalog, report, runner
+from pqscan.conformance.vectors import catalog, registry, report, runner
 from pqscan.conformance.vectors.adapter import Adapter
 from pqscan.conformance.vectors.model import GroupResult, VectorGroup
 from pqscan.errors import EXIT_OK, EXIT_POLICY_FAILURE, EXIT_USAGE, UsageError
 
-BUILTIN = ("cryptography", "kyber-py")
+BUILTIN = tuple(sorted(registry.BUILTIN))
 
 
 def make_adapter(spec: str, timeout: float) -> Adapter:
     """A built-in adapter by name, otherwise an external command (subprocess protocol)."""
-    if spec == "cryptography":
-        from pqscan.conformance.vectors.adapter_cryptography import CryptographyAdapter
-
-        return CryptographyAdapter()
-    if spec == "kyber-py":
-        from pqscan.conformance.vectors.adapter_kyberpy import KyberPyAdapter
-
-        return KyberPyAdapter()
-    from pqscan.conformance.vectors.protocol import SubprocessAdapter
-
-    return SubprocessAdapter(spec, timeout)
+    return registry.make(spec, timeout)
 
 
 def load_groups(vectors: str | None) -> tuple[list[VectorGroup], list[str]]:

@@ -51,6 +51,20 @@ class VectorCase:
         if self.outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {self.outcome!r}")
 
+    @property
+    def test_type(self) -> str:
+        """The ACVP-style test type: op plus interface, pre-hash, mu, determinism, key form."""
+        p = self.params
+        parts = [self.op]
+        if "interface" in p:
+            parts.append("externalMu" if "mu" in p else
+                         "preHash" if p.get("pre_hash") else str(p["interface"]))
+        if "deterministic" in p:
+            parts.append("deterministic" if p["deterministic"] else "hedged")
+        if self.op in ("mlkem.decaps", "mldsa.sign"):
+            parts.append("expanded-key" if "dk" in p or "sk" in p else "seed-key")
+        return " ".join(parts)
+
 
 @dataclass(frozen=True)
 class VectorGroup:
