@@ -8,6 +8,7 @@ garbage: the group fails and the adapter is restarted).
 
 from __future__ import annotations
 
+import os
 from typing import Any, Protocol
 
 from pqscan.conformance.vectors.model import Params
@@ -99,6 +100,8 @@ def sign_inputs(params: Params, rnd_len: int) -> tuple[bytes | None, bytes | Non
         raise Refused(f"mu must be 64 bytes, got {len(mu)}")
     if params.get("deterministic"):
         return mu, None
+    if "rnd" not in params:  # hedged with the implementation's own randomness (cross-checks)
+        return mu, os.urandom(rnd_len)
     rnd = unhex(params, "rnd")
     if len(rnd) != rnd_len:
         raise Refused(f"rnd must be {rnd_len} bytes, got {len(rnd)}")

@@ -26,6 +26,17 @@ PROTOCOL_VERSION = 1
 _EOF = object()
 
 
+def op_factor(op: str, params: Params) -> float:
+    """How many --timeout units one call may take: SLH-DSA keygen/sign build hypertrees.
+
+    A pure-Python "s" set (FIPS 205 Table 2: h' = 9..14, 2^h' WOTS+ leaves per XMSS tree) signs
+    in tens of seconds where an ML-KEM call takes milliseconds; verification is cheap.
+    """
+    if op in ("slhdsa.sign", "slhdsa.keygen"):
+        return 30.0 if str(params.get("parameter_set", "")).endswith("s") else 5.0
+    return 1.0
+
+
 def _pump(stream: IO[str], sink: queue.Queue[object]) -> None:
     for line in stream:
         sink.put(line)
@@ -91,11 +102,12 @@ class SubprocessAdapter:
             proc.stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise self._died(proc) from None
+        limit = self.timeout * op_factor(op, params)
         try:
-            answer = self._lines.get(timeout=self.timeout)
+            answer = self._lines.get(timeout=limit)
         except queue.Empty:
             self.close()
-            raise AdapterFailure(f"no answer to {op} within {self.timeout:g} s") from None
+            raise AdapterFailure(f"no answer to {op} within {limit:g} s") from None
         if answer is _EOF:
             raise self._died(proc)
         text = str(answer).strip()
