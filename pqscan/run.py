@@ -7,6 +7,7 @@ Kept apart from `cli.py` so that the click layer stays argument parsing only, an
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from dataclasses import asdict
 from typing import Any
 
@@ -14,8 +15,27 @@ from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK
 from pqscan.probes.context import ScanOptions
 from pqscan.report.document import new_report, utc_now
 from pqscan.scanner import scan
-from pqscan.store import ScanStore, split_resumed, target_key
+from pqscan.store import ScanStore, endpoint_key, iter_endpoints, target_key
+from pqscan.store.reading import warn_stderr
 from pqscan.targets import Target
+
+
+def input_sha256(targets: list[Target]) -> str:
+    """Hash of the normalised target list: two runs over the same population share it."""
+    digest = hashlib.sha256()
+    for t in targets:
+        digest.update(target_key(t.text, t.sni, t.starttls).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def scan_method(options: ScanOptions, concurrency: int) -> dict[str, Any]:
+    return {
+        "engine": "pqscan TLS engine (RFC 8446 client on cryptography primitives)",
+        "options": {**asdict(options), "concurrency": concurrency},
+        "group_enumeration": "HelloRetryRequest with empty key_share (RFC 8446 §4.1.4), "
+                             "PQ groups confirmed by decrypting EncryptedExtensions",
+        "retries": f"{options.retries} retry on timeout/reset; alerts are never retried",
+    }
 
 
 def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
@@ -23,21 +43,28 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
     """Scan `targets`; with a store, every endpoint is saved as it finishes, and with `resume`
     the targets the store already holds as "ok" are taken from it instead of rescanned."""
     started = utc_now()
-    todo, done = split_resumed(targets, store) if store is not None and resume else (targets, {})
-    on_result = None if store is None else (lambda ep: store.put(ep, utc_now()))
+    method = scan_method(options, concurrency)
+    keys = [target_key(t.text, t.sni, t.starttls) for t in targets]
+    position = {k: i for i, k in enumerate(keys)}
+    done_keys: set[str] = set()
+    if store is not None:
+        run = store.begin_run(method["options"], input_sha256(targets), method, resume)
+        if resume:
+            done_keys = store.done_keys(warn_stderr) & set(keys)
+    todo = [t for t, k in zip(targets, keys, strict=True) if k not in done_keys]
+    on_result = None if store is None else (
+        lambda ep: store.put(ep, utc_now(), position.get(endpoint_key(ep))))
     fresh = asyncio.run(scan(todo, options, concurrency, on_result))
-    by_key = {**done, **{target_key(e["target"], e["sni"], e["starttls"]): e for e in fresh}}
-    endpoints = [by_key[target_key(t.text, t.sni, t.starttls)] for t in targets]
-    method: dict[str, Any] = {
-        "engine": "pqscan TLS engine (RFC 8446 client on cryptography primitives)",
-        "options": {**asdict(options), "concurrency": concurrency},
-        "group_enumeration": "HelloRetryRequest with empty key_share (RFC 8446 §4.1.4), "
-                             "PQ groups confirmed by decrypting EncryptedExtensions",
-        "retries": f"{options.retries} retry on timeout/reset; alerts are never retried",
-    }
+    done = {} if store is None or not done_keys else {
+        endpoint_key(e): e for e in iter_endpoints(store.path, run.run_id)
+        if endpoint_key(e) in done_keys}
+    by_key = {**done, **{endpoint_key(e): e for e in fresh}}
+    endpoints = [by_key[k] for k in keys if k in by_key]
     if store is not None:
         method["store"] = {"path": str(store.path), "resumed_endpoints": len(done),
                            "scanned_endpoints": len(fresh)}
+        method["run"] = {"run_id": run.run_id, "input_sha256": run.input_sha256}
+        store.finish_run("complete", method)
     return new_report(endpoints, started, utc_now(), method)
 
 

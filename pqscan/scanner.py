@@ -100,7 +100,7 @@ async def _tls12(ctx: ProbeContext, facts: EndpointFacts, version: int) -> None:
 
 
 async def scan(targets: Sequence[Target], options: ScanOptions, concurrency: int = 32,
-               on_result: Callable[[dict[str, Any]], None] | None = None
+               on_result: Callable[[dict[str, Any]], object] | None = None
                ) -> list[dict[str, Any]]:
     """Scan all targets; results come back in input order (and stream via `on_result`)."""
     global_limit = asyncio.Semaphore(max(1, concurrency))

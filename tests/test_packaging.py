@@ -25,3 +25,10 @@ def test_package_data_is_reachable() -> None:
     assert files("pqscan.data").joinpath("pqc-standards.json").is_file()
     assert files("pqscan.data").joinpath("report.schema.json").is_file()
     assert files("pqscan.conformance").joinpath("catalogue.json").is_file()
+
+
+def test_remediation_catalogue_ships() -> None:
+    # A subfolder of pqscan.data, listed explicitly in pyproject package-data.
+    names = {p.name for p in files("pqscan.data").joinpath("remediation").iterdir()}
+    assert {"tls-servers.toml", "tls-runtimes.toml", "tls-cloud.toml",
+            "certificates.toml"} <= names

@@ -11,8 +11,16 @@ from pqscan.errors import UsageError
 from pqscan.lab import LabEndpoint
 from pqscan.probes.context import ScanOptions
 from pqscan.run import run_scan
-from pqscan.store import ScanStore
+from pqscan.store import ScanStore, iter_endpoints
 from pqscan.targets import parse_target
+
+
+def _saved(db: Path) -> int:
+    """Endpoints in the store's latest run as another process sees it (0 before a run)."""
+    try:
+        return sum(1 for _ in iter_endpoints(db))
+    except UsageError:
+        return 0
 
 
 def _free_port() -> int:
@@ -39,6 +47,7 @@ def test_resume_keeps_finished_endpoints_and_rescans_the_rest(
         again = run_scan(targets, options, 8, store=store, resume=True)
     assert again["method"]["store"] == {"path": str(db), "resumed_endpoints": 2,
                                         "scanned_endpoints": 1}
+    assert again["method"]["run"]["run_id"] == first["method"]["run"]["run_id"]
     # the finished endpoints come back as stored (same evidence), in input order
     for a, b in zip(first["endpoints"], again["endpoints"], strict=True):
         assert a["target"] == b["target"]
@@ -56,11 +65,12 @@ def test_each_endpoint_is_durable_when_it_finishes(lab: dict[str, LabEndpoint],
     with ScanStore(db) as store:
         original = store.put
 
-        def put_and_look(endpoint: dict[str, object], finished_at: str) -> None:
-            original(endpoint, finished_at)
+        def put_and_look(endpoint: dict[str, object], finished_at: str | None = None,
+                         position: int | None = None) -> bool:
+            saved = original(endpoint, finished_at, position)
             # another reader (another process after a kill) already sees it
-            with sqlite3.connect(db) as other:
-                seen.append(other.execute("SELECT COUNT(*) FROM endpoints").fetchone()[0])
+            seen.append(sum(1 for _ in iter_endpoints(db)))
+            return saved
 
         store.put = put_and_look  # type: ignore[method-assign]
         run_scan([parse_target(lab[n].address, "localhost") for n in ("classical", "dual-cert")],
@@ -112,7 +122,7 @@ def test_interrupted_cli_scan_keeps_finished_endpoints(lab: dict[str, LabEndpoin
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if db.exists() and ScanStore(db).count() == 1:
+            if _saved(db) == 1:
                 break
             time.sleep(0.1)
         proc.send_signal(signal.SIGINT)
