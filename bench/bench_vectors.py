@@ -1,6 +1,6 @@
 """Full `pqscan vectors run` with the four README adapters: coverage, skips, failures, time.
 
-    .venv/bin/python bench/bench_vectors.py [--jobs 2] [--out bench/results/vectors.json]
+    .venv/bin/python bench/bench_vectors.py [--jobs 2] [--out FILE] [-- --family ml-kem ...]
 
 Runs the CLI as a subprocess (JSON report to a temporary file), then prints the figures the
 README quotes: cases checked / skipped per source (ACVP, Wycheproof, differential), failures,
@@ -25,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("extra", nargs="*", help="more `vectors run` options, after --")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "vectors.json"
@@ -32,6 +33,7 @@ def main() -> None:
                "json", "-o", str(report), "--jobs", str(args.jobs)]
         for impl in IMPLS:
             cmd += ["--impl", impl]
+        cmd += args.extra
         start = time.monotonic()
         code = subprocess.run(cmd, check=False).returncode
         wall = time.monotonic() - start

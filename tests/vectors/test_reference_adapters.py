@@ -112,8 +112,8 @@ def test_dilithium_py_refuses_wycheproof_invalid_private_keys() -> None:
 
 def test_slh_dsa_runs_all_fast_sets_fully() -> None:
     adapter = registry.builtin("slh-dsa")
-    groups = [g for g in shipped_groups()
-              if g.op.startswith("slhdsa.") and g.parameter_set.endswith("f")]
+    groups = [g for g in shipped_groups() if g.op.startswith("slhdsa.")
+              and g.parameter_set.endswith("f") and g.skip_reason is None]
     assert {g.parameter_set for g in groups} == {
         f"SLH-DSA-{h}-{n}f" for h in ("SHA2", "SHAKE") for n in (128, 192, 256)}
     results = runner.run_groups(adapter, groups)

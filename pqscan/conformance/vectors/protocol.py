@@ -67,6 +67,7 @@ class SubprocessAdapter:
         self._stderr: deque[str] = deque(maxlen=5)
         self._next_id = 0
         self._caps: dict[str, Any] | None = None
+        self._drainer: threading.Thread | None = None
 
     def _start(self) -> subprocess.Popen[str]:
         try:
@@ -78,7 +79,9 @@ class SubprocessAdapter:
         self._stderr = deque(maxlen=5)
         assert proc.stdout is not None and proc.stderr is not None
         threading.Thread(target=_pump, args=(proc.stdout, self._lines), daemon=True).start()
-        threading.Thread(target=_drain, args=(proc.stderr, self._stderr), daemon=True).start()
+        self._drainer = threading.Thread(target=_drain, args=(proc.stderr, self._stderr),
+                                         daemon=True)
+        self._drainer.start()
         self._proc = proc
         return proc
 
@@ -87,6 +90,9 @@ class SubprocessAdapter:
             code = proc.wait(timeout=1)
         except subprocess.TimeoutExpired:
             code = None
+        # stdout's EOF can overtake stderr: let the drainer read the dying words first.
+        if self._drainer is not None:
+            self._drainer.join(timeout=1)
         last = self._stderr[-1] if self._stderr else ""
         self.close()
         return AdapterFailure(f"adapter exited (code {code})" + (f": {last}" if last else ""))
