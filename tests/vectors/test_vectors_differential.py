@@ -142,3 +142,20 @@ def test_family_filter_runs_only_that_family() -> None:
                          "keyGen")
     assert code == 0
     assert {r["family"] for r in doc["results"]} == {"ml-dsa"}
+
+
+def test_results_per_test_type_and_wycheproof_flag() -> None:
+    skip_mod = f"{BROKEN} skip-modulus"
+    code, doc, _ = _json("--impl", skip_mod, "--impl", "pycryptodome", "--family", "ml-kem",
+                         "--only", "ML-KEM-768")
+    assert code == 1
+    broken, good = doc["impls"]
+    checks = doc["test_types"]["mlkem.ek_check"]
+    assert checks[good]["failed"] == 0 and checks[broken]["failed"] > 0
+    assert all(c[good]["failed"] == 0 for c in doc["test_types"].values())
+    assert {"ModulusOverflow", "InvalidDecapsulationKey"} <= set(doc["wycheproof_flags"])
+    code, out, _ = invoke("run", "--impl", skip_mod, "--impl", "pycryptodome", "--family",
+                          "ml-kem", "--only", "ML-KEM-768")
+    assert "failed mlkem.ek_check: [1] pycryptodome" in out
+    assert f"implementation [2]: {good}" in out
+    assert max(len(line) for line in out.splitlines()) <= 120

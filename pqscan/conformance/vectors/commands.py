@@ -174,8 +174,12 @@ def run_command(impls: tuple[str, ...], reference: str | None, vectors: str | No
         for adapter in adapters:
             adapter.close()
     name = " + ".join(a.name for a in adapters)
-    text = (report.render_json(name, rows, errors, warnings) if fmt == "json"
-            else report.RENDERERS[fmt](name, rows))
+    if fmt == "json":
+        text = report.render_json(name, rows, errors, warnings, groups)
+    elif fmt == "table":
+        text = report.render_table(name, rows, groups)
+    else:
+        text = report.RENDERERS[fmt](name, rows)
     for path, content in ((output, text), (junit, None)):
         if path is None:
             continue

@@ -42,6 +42,9 @@ class VectorCase:
     expected: Params
     outcome: str = "valid"
     comment: str = ""
+    # Wycheproof flags (e.g. ModulusOverflow, InfinityNormViolation): results are also reported
+    # per flag.
+    flags: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.tc_id, int) or isinstance(self.tc_id, bool):

@@ -14,7 +14,7 @@ from xml.etree import ElementTree as ET
 
 from tabulate import tabulate
 
-from pqscan.conformance.vectors.model import GroupResult
+from pqscan.conformance.vectors.model import GroupResult, VectorGroup
 
 SCHEMA_VERSION = "1"
 WIDTH = 120
@@ -37,7 +37,8 @@ def _sum(rows: Sequence[Row]) -> dict[str, int]:
 
 
 def to_dict(impl: str, results: Sequence[Row] | Sequence[GroupResult],
-            errors: Sequence[str] = (), warnings: Sequence[str] = ()) -> dict[str, Any]:
+            errors: Sequence[str] = (), warnings: Sequence[str] = (),
+            groups: Sequence[VectorGroup] = ()) -> dict[str, Any]:
     rows = _rows(results, impl)
     impls = list(dict.fromkeys(i for i, _ in rows)) or [impl]
     families = sorted({family(r) for _, r in rows})
@@ -52,14 +53,16 @@ def to_dict(impl: str, results: Sequence[Row] | Sequence[GroupResult],
         "disagreements": [{"impl": i, "vector_set": r.vector_set, "group": r.group,
                            "parameter_set": r.parameter_set, "reason": r.reason}
                           for i, r in rows if r.failed],
+        **breakdown(groups, rows),
         "errors": list(errors),
         "warnings": list(warnings),
     }
 
 
 def render_json(impl: str, results: Sequence[Row] | Sequence[GroupResult],
-                errors: Sequence[str] = (), warnings: Sequence[str] = ()) -> str:
-    return json.dumps(to_dict(impl, results, errors, warnings), indent=2)
+                errors: Sequence[str] = (), warnings: Sequence[str] = (),
+                groups: Sequence[VectorGroup] = ()) -> str:
+    return json.dumps(to_dict(impl, results, errors, warnings, groups), indent=2)
 
 
 def _aggregate(rows: Sequence[Row]) -> list[list[Any]]:
@@ -80,17 +83,29 @@ def _aggregate(rows: Sequence[Row]) -> list[list[Any]]:
     return out
 
 
-def render_table(impl: str, results: Sequence[Row] | Sequence[GroupResult]) -> str:
+def render_table(impl: str, results: Sequence[Row] | Sequence[GroupResult],
+                 groups: Sequence[VectorGroup] = ()) -> str:
     rows = _rows(results, impl)
-    table = tabulate(_aggregate(rows), headers=["implementation", "family", "source", "passed",
-                                                "failed", "skipped", "note (details: JSON)"],
-                     tablefmt="simple")
-    lines = [f"implementation: {impl}", table]
-    doc = to_dict(impl, rows)
+    # Implementations are numbered so that long or similar names stay apart in 120 columns.
+    names = list(dict.fromkeys(i for i, _ in rows))
+    alias = {n: f"[{k}] {n.split()[0]}" for k, n in enumerate(names, 1)}
+    aliased = [(alias[i], r) for i, r in rows]
+    table = tabulate(_aggregate(aliased), headers=["implementation", "family", "source",
+                                                   "passed", "failed", "skipped",
+                                                   "note (details: JSON)"], tablefmt="simple")
+    lines = ([f"implementation: {impl}"] if len(names) < 2 else
+             [f"implementation [{k}]: {n}" for k, n in enumerate(names, 1)]) + [table]
+    doc = to_dict(impl, aliased)
     for fam, per_impl in doc["families"].items():
-        parts = [f"{i.split()[0]} {c['passed']}/{c['failed']}/{c['skipped']}"
+        parts = [f"{i} {c['passed']}/{c['failed']}/{c['skipped']}"
                  for i, c in per_impl.items() if any(c.values())]
         lines.append(f"{fam}: " + ", ".join(parts) + " (passed/failed/skipped)")
+    detail = breakdown(groups, aliased)
+    for kind in ("test_types", "wycheproof_flags"):
+        for label, per_impl in sorted(detail[kind].items()):
+            bad = [f"{i} {c['failed']}" for i, c in per_impl.items() if c["failed"]]
+            if bad:
+                lines.append(f"failed {label}: " + ", ".join(bad))
     totals = doc["totals"]
     lines.append(f"total: {totals['passed']} passed, {totals['failed']} failed, "
                  f"{totals['skipped']} skipped in {len({(r.vector_set, r.group) for _, r in rows})}"
@@ -145,3 +160,28 @@ def render_junit(impl: str, results: Sequence[Row] | Sequence[GroupResult]) -> s
 
 RENDERERS = {"table": render_table, "md": render_markdown, "html": render_html,
              "junit": render_junit}
+
+
+def breakdown(groups: Sequence[VectorGroup], rows: Sequence[Row]) -> dict[str, Any]:
+    """Per test type and per Wycheproof flag: {label: {impl: {passed, failed, skipped}}}.
+
+    A case counts under its test type and under each of its flags; rows are matched to their
+    group by (vector set, group), and a case neither passed nor failed counts as skipped.
+    """
+    by_key = {(g.vector_set, g.group): g for g in groups}
+    out: dict[str, dict[str, dict[str, dict[str, int]]]] = {"test_types": {},
+                                                             "wycheproof_flags": {}}
+    for impl, r in rows:
+        g = by_key.get((r.vector_set, r.group))
+        if g is None:
+            continue  # cross-check rows have no vector cases
+        passed, failed = set(r.passed_tc_ids), set(r.failed_tc_ids)
+        for c in g.cases:
+            verdict = ("passed" if c.tc_id in passed else
+                       "failed" if c.tc_id in failed else "skipped")
+            labels = [("test_types", c.test_type)] + [("wycheproof_flags", f) for f in c.flags]
+            for kind, label in labels:
+                counts = out[kind].setdefault(label, {}).setdefault(
+                    impl, dict.fromkeys(_COUNTS, 0))
+                counts[verdict] += 1
+    return out
