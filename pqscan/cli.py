@@ -154,9 +154,10 @@ def _register() -> None:
     from pqscan.lab.commands import lab as lab_command
     from pqscan.policy_commands import evaluate_command, profiles_group
     from pqscan.report.commands import report_group
+    from pqscan.stats_command import stats_command
 
     for command in (certs_command, lint_command, conform_command, vectors_group,
-                    profiles_group, evaluate_command, report_group, lab_command):
+                    profiles_group, evaluate_command, report_group, lab_command, stats_command):
         cli.add_command(command)
 
 
