@@ -142,11 +142,13 @@ def _row(impl: str, group: str, ps: str, verdicts: list[str | None],
 
 def _sig_cross(adapters: Sequence[Adapter], ps: str, family: str, inputs: Params,
                answers: Params) -> list[tuple[str, GroupResult]]:
+    """Sign with each signer, verify with each verifier: the valid one and its mutations."""
     rows = []
     key = {"seed": inputs["seed"]} if family == "mldsa" else {"sk": answers["sk"]}
-    for variant, extra in (("pure, 255-byte context", {"pre_hash": False, "context": CTX255}),
-                           ("preHash SHA2-512", {"pre_hash": True, "hash_alg": "SHA2-512",
-                                                 "context": ""})):
+    variants: tuple[tuple[str, Params], ...] = (
+        ("pure, 255-byte context", {"pre_hash": False, "context": CTX255}),
+        ("preHash SHA2-512", {"pre_hash": True, "hash_alg": "SHA2-512", "context": ""}))
+    for variant, extra in variants:
         msg = {"parameter_set": ps, "interface": "external", "message": MESSAGE, **extra}
         for signer in adapters:
             kind, got = _answer(signer, f"{family}.sign", {**msg, **key, "deterministic": False})
@@ -156,12 +158,16 @@ def _sig_cross(adapters: Sequence[Adapter], ps: str, family: str, inputs: Params
             if kind != "result" or not isinstance(got.get("signature"), str):
                 rows.append(_row(signer.name, label, ps, [f"signer {kind}: {got}"], []))
                 continue
-            sigs = {"valid signature": got["signature"], **_sig_variants(ps, got["signature"])}
+            sigs: list[tuple[str, str, Params]] = [(what, sig, {}) for what, sig in (
+                ("valid signature", got["signature"]),
+                *_sig_variants(ps, got["signature"]).items())]
+            if extra["context"]:  # the same signature under a 256-byte context: refused
+                sigs.append(("256-byte context", got["signature"], {"context": CTX256}))
             for verifier in adapters:
                 verdicts: list[str | None] = []
                 skipped: list[str] = []
-                for what, sig in sigs.items():
-                    params = {**msg, "pk": answers["pk"], "signature": sig}
+                for what, sig, override in sigs:
+                    params = {**msg, "pk": answers["pk"], "signature": sig, **override}
                     vkind, vgot = _answer(verifier, f"{family}.verify", params)
                     if vkind == "unsupported":
                         skipped.append(f"verify unsupported: {vgot}")
