@@ -56,6 +56,8 @@ def _render(report: dict[str, Any], fmt: str, meta: Any) -> str:
 @click.option("--starttls", metavar="PROTO",
               help="Speak this STARTTLS preamble first: smtp, imap, pop3, ftp, ldap, xmpp, "
               "postgres (same as smtp://host etc.).")
+@click.option("--ssh", "ssh", is_flag=True,
+              help="host[:port] targets are SSH servers (port 22 unless given; same as ssh://).")
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True,
               help="Seconds to wait for a connection or an answer.")
 @click.option("--concurrency", type=click.IntRange(1, 4096), default=64, show_default=True,
@@ -80,11 +82,13 @@ def _render(report: dict[str, Any], fmt: str, meta: Any) -> str:
 @click.option("--fail-on", type=click.Choice(["must", "should", "never"]), default="must",
               show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
 def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
-         starttls: str | None, timeout: float, concurrency: int, per_endpoint: int, fmt: str,
+         starttls: str | None, ssh: bool, timeout: float, concurrency: int,
+         per_endpoint: int, fmt: str,
          output: str | None, store_path: str | None, resume: bool,
          evidence_dir: str | None, metadata: str | None, profiles: tuple[str, ...],
          profile_dirs: tuple[str, ...], as_of: str | None, fail_on: str) -> None:
-    """Scan TLS endpoints (host[:port], [v6]:port, https://host, smtp://host) for PQ readiness."""
+    """Scan TLS and SSH endpoints (host[:port], [v6]:port, https://host, smtp://host,
+    ssh://host) for PQ readiness."""
     from pqscan.policy import exit_code_for, judge_report
     from pqscan.policy_commands import parse_as_of, resolve_profiles
 
@@ -98,9 +102,9 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
         except OSError as exc:
             raise UsageError(f"--evidence: cannot create {evidence_dir!r}: "
                              f"{exc.strerror or exc}") from None
-    parsed: list[Target] = [parse_target(t, sni, starttls=starttls) for t in targets]
+    parsed: list[Target] = [parse_target(t, sni, starttls=starttls, ssh=ssh) for t in targets]
     if input_file:
-        parsed.extend(read_target_file(input_file, sni, starttls))
+        parsed.extend(read_target_file(input_file, sni, starttls, ssh))
     if not parsed:
         raise UsageError("no targets: give TARGET arguments or -i FILE")
     options = ScanOptions(timeout=timeout, per_endpoint=per_endpoint, sni=sni,

@@ -50,6 +50,11 @@ def evaluate_requirement(profile: Profile, req: Requirement, endpoint: Mapping[s
     evidence: dict[str, Any] = {"as_of": as_of.isoformat()}
     if req.note:
         evidence["note"] = req.note
+    protocol = str(endpoint.get("protocol") or "tls")
+    if req.protocol not in ("any", protocol):
+        evidence["reason"] = f"a {req.protocol.upper()} requirement; this is a " \
+            f"{protocol.upper()} endpoint"
+        return _verdict(profile, req, "NOT_APPLICABLE", evidence)
     not_in_force = _in_force(req, as_of)
     if not_in_force:
         evidence["reason"] = not_in_force

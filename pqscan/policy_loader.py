@@ -18,6 +18,7 @@ from pqscan.policy_conditions import ConditionError, parse_condition
 from pqscan.policy_model import (
     APPLIES_TO,
     CONFIDENCES,
+    PROTOCOLS,
     SEVERITY_LEVELS,
     SOURCE_STATUSES,
     Profile,
@@ -29,7 +30,8 @@ KeyPath = tuple[str | int, ...]
 _TOP_REQUIRED = ("id", "title", "version", "publisher", "status", "sources", "requirements")
 _TOP_OPTIONAL = ("confidence", "extends", "description")
 _REQ_REQUIRED = ("id", "title", "clause", "severity", "applies_to", "condition")
-_REQ_OPTIONAL = ("applies_if", "effective_from", "until", "status", "confidence", "note")
+_REQ_OPTIONAL = ("applies_if", "effective_from", "until", "status", "confidence", "note",
+                 "protocol")
 _SRC_REQUIRED = ("key", "title", "date")
 _SRC_OPTIONAL = ("url",)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -152,7 +154,8 @@ def _requirement(raw: Any, path: KeyPath, profile: dict[str, Any], origin: str) 
         source_status=_choice(table, "status", path, SOURCE_STATUSES, profile["status"]),
         confidence=_choice(table, "confidence", path, CONFIDENCES,
                            profile.get("confidence", "primary")),
-        note=_str(table, "note", path) if "note" in table else None, defined_in=origin)
+        note=_str(table, "note", path) if "note" in table else None, defined_in=origin,
+        protocol=_choice(table, "protocol", path, PROTOCOLS, "tls"))
 
 
 def _source(raw: Any, path: KeyPath) -> SourceDocument:

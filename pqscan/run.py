@@ -13,6 +13,7 @@ from typing import Any
 
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK
 from pqscan.probes.context import ScanOptions
+from pqscan.probes.status import incomplete_reasons
 from pqscan.report.document import new_report, utc_now
 from pqscan.scanner import scan
 from pqscan.store import ScanStore, endpoint_key, iter_endpoints, target_key
@@ -44,6 +45,10 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
     the targets the store already holds as "ok" are taken from it instead of rescanned."""
     started = utc_now()
     method = scan_method(options, concurrency)
+    if any(t.protocol == "ssh" for t in targets):  # issue 15
+        method["ssh_engine"] = ("pqscan SSH engine (RFC 4253 key exchange on cryptography; "
+                                "stops before NEWKEYS); PQ methods confirmed by a completed "
+                                "exchange whose host key signature over H verifies")
     keys = [target_key(t.text, t.sni, t.starttls) for t in targets]
     position = {k: i for i, k in enumerate(keys)}
     done_keys: set[str] = set()
@@ -69,7 +74,8 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
 
 
 def scan_exit_code(report: dict[str, Any]) -> int:
-    """3 when any endpoint could not be scanned completely, else 0 (policy adds 1)."""
-    if any(ep["status"] != "ok" for ep in report["endpoints"]):
+    """3 when any endpoint could not be scanned completely or left a decision undecided, else 0
+    (policy adds 1)."""
+    if any(incomplete_reasons(ep) for ep in report["endpoints"]):
         return EXIT_INCOMPLETE
     return EXIT_OK

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from pqscan.conformance.report import FORMATS, render
-from pqscan.conformance.runner import SUITES, run_suite_sync, select_checks
+from pqscan.conformance.runner import SUITES, conform_incomplete, run_suite_sync, select_checks
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, UsageError
 from pqscan.output import emit
 from pqscan.targets import parse_target
@@ -60,5 +60,7 @@ def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[s
     emit(text, output)
     if run.error:
         click.echo(f"error: {run.target}: {run.error}", err=True)
+        raise SystemExit(EXIT_INCOMPLETE)
+    if conform_incomplete(run):  # a MUST check left undecided: the run is incomplete
         raise SystemExit(EXIT_INCOMPLETE)
     raise SystemExit(EXIT_POLICY_FAILURE if run.must_failed else EXIT_OK)

@@ -12,6 +12,8 @@ from pqscan.lab.defaults import DEFAULT_LAB
 from pqscan.lab.lab import Lab, LabEndpoint
 from pqscan.lab.mtls import MTLS_LAB
 from pqscan.lab.spec import spec_by_name
+from pqscan.lab.ssh_lab import SSHLab, SSHLabEndpoint
+from pqscan.lab.ssh_spec import DEFAULT_SSH_LAB, ssh_spec_by_name
 
 TABLE_HEADERS = ("name", "address", "implementation", "groups", "versions", "certificate",
                  "expected")
@@ -27,25 +29,45 @@ def endpoint_table(endpoints: tuple[LabEndpoint, ...]) -> str:
     return tabulate(rows, headers=TABLE_HEADERS, tablefmt="simple")
 
 
+def ssh_endpoint_table(endpoints: tuple[SSHLabEndpoint, ...]) -> str:
+    """The SSH lab's table: scan with `pqscan scan ssh://127.0.0.1:PORT`."""
+    rows = [(ep.name, ep.url, ep.spec.implementation, ep.spec.kex_text,
+             ",".join(ep.spec.host_keys), ep.spec.expected.kex_state if ep.spec.expected else "-")
+            for ep in endpoints]
+    return tabulate(rows, headers=("name", "url", "implementation", "kex", "host keys",
+                                   "expected"), tablefmt="simple")
+
+
 @click.command("lab")
 @click.option("--only", "only", metavar="NAME,...", default=None,
               help="Comma-separated lab servers (default lab, or mtls-openssl / "
               "mtls-tlslite, which require a client certificate).")
 @click.option("--duration", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
               help="Stop after this many seconds (default: run until Ctrl-C).")
-def lab(only: str | None, duration: float | None) -> None:
-    """Run the lab TLS servers on 127.0.0.1 with their expected scan results."""
+@click.option("--ssh", "with_ssh", is_flag=True,
+              help="Also run the SSH lab (OpenSSH sshd, asyncssh, paramiko); --only may name "
+              "SSH servers too.")
+def lab(only: str | None, duration: float | None, with_ssh: bool) -> None:
+    """Run the lab TLS (and with --ssh, SSH) servers on 127.0.0.1 with their expected scan
+    results."""
     specs = DEFAULT_LAB
+    ssh_specs = DEFAULT_SSH_LAB if with_ssh else ()
     if only is not None:
         names = [n.strip() for n in only.split(",") if n.strip()]
         if not names:
             raise click.BadParameter("no server name given", param_hint="--only")
+        ssh_names = [n for n in names if n in {s.name for s in DEFAULT_SSH_LAB}]
+        names = [n for n in names if n not in ssh_names]
         try:
-            specs = spec_by_name(DEFAULT_LAB + MTLS_LAB, names)
+            specs = spec_by_name(DEFAULT_LAB + MTLS_LAB, names) if names else ()
+            ssh_specs = ssh_spec_by_name(DEFAULT_SSH_LAB, ssh_names)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--only") from None
-    with Lab(specs) as running:
-        click.echo(endpoint_table(running.endpoints))
+    with Lab(specs) as running, SSHLab(ssh_specs) as ssh_running:
+        if specs:
+            click.echo(endpoint_table(running.endpoints))
+        if ssh_specs:
+            click.echo(ssh_endpoint_table(ssh_running.endpoints))
         if any(spec.client_auth for spec in specs):
             pki = running.client_pki
             click.echo(f"client CA: {pki.root_pem}")

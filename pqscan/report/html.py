@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pqscan.report import method as method_mod
-from pqscan.report import view
+from pqscan.report import ssh_view, view
 from pqscan.report.metadata import TargetMetadata, metadata_for
 from pqscan.report.risk import DEFAULT_SCENARIOS, EndpointRisk, report_risk
 from pqscan.report.summary import executive_summary
@@ -88,6 +88,13 @@ def _endpoint(ep: Mapping[str, Any], risk: EndpointRisk, meta: TargetMetadata | 
                    f"{esc(', '.join(meta.sectors))}</p>")
     if ep.get("status") != "ok":
         out.append(f"<p>Not scanned: {esc(ep.get('status'))}: {esc(ep.get('error'))}</p>")
+    elif ssh_view.is_ssh(ep):  # issue 15
+        out.append(_table(["fact", "value"], ssh_view.facts(ep)))
+        out.append("<h4>Host keys</h4><ul>" + "".join(
+            f"<li>{esc(k)}</li>" for k in ssh_view.host_keys(ep)) + "</ul>")
+        fixes = ssh_view.remediation(ep)
+        if fixes:
+            out.append("<h4>sshd_config</h4><pre>" + esc("\n".join(fixes)) + "</pre>")
     else:
         facts = [["TLS versions", ", ".join(view.supported_versions(ep)) or "none"],
                  ["K-state", f"{t.get('kex_state') or 'undecided'}: {t.get('kex_state_reason')}"],
@@ -129,8 +136,9 @@ def render_html(report: Mapping[str, Any], metadata: Mapping[str, TargetMetadata
                 scenarios: Sequence[int] = DEFAULT_SCENARIOS) -> str:
     eps = report.get("endpoints") or []
     risks = report_risk(report, metadata, scenarios)
-    summary_rows = [[view.target(ep), ep.get("status"), view.tls(ep).get("kex_state") or "-",
-                     ", ".join(view.groups_with(ep, families=view.PQ_FAMILIES)) or "-",
+    summary_rows = [[view.target(ep), ep.get("status"), view.kex_state(ep) or "-",
+                     ssh_view.pq_summary(ep) if ssh_view.is_ssh(ep)
+                     else ", ".join(view.groups_with(ep, families=view.PQ_FAMILIES)) or "-",
                      view.leaf_key(ep) or "-", view.max_severity(ep) or "-",
                      *view.verdict_counts(ep).values(),
                      "?" if r.scenarios[0].headline is None else r.scenarios[0].headline]

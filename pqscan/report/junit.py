@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from pqscan.report.view import safe_id
+from pqscan.report.view import protocol, safe_id
 
 
 def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
@@ -33,6 +33,7 @@ def _suite(root: ET.Element, ep: Mapping[str, Any], timestamp: str) -> dict[str,
     for key in ("target", "host", "port", "sni", "status"):
         ET.SubElement(props, "property", {"name": f"pqscan.{key}",
                                           "value": _clean(ep.get(key) or "")})
+    ET.SubElement(props, "property", {"name": "pqscan.protocol", "value": protocol(ep)})
     classname = f"pqscan.{safe_id(str(ep.get('host')))}_{ep.get('port')}"
     if ep.get("status") != "ok":
         case = _case(suite, classname, "scan endpoint")

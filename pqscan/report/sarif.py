@@ -15,7 +15,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from pqscan.report.view import safe_id
+from pqscan.report.view import protocol, safe_id
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/pqscan/pqscan"
@@ -96,7 +96,7 @@ def _result(rule_id: str, index: int, level: str, message: str, ep: Mapping[str,
             "physicalLocation": {"artifactLocation": {"uri": endpoint_uri(ep)},
                                  "region": {"startLine": 1, "startColumn": 1}},
             "logicalLocations": [{"name": str(ep.get("target")), "kind": "resource",
-                                  "fullyQualifiedName": f"tls://{ep.get('host')}:"
+                                  "fullyQualifiedName": f"{protocol(ep)}://{ep.get('host')}:"
                                                         f"{ep.get('port')}"}]}],
         "partialFingerprints": {"primaryLocationLineHash": fingerprint(rule_id, ep)},
         "properties": dict(properties),

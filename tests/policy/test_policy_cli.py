@@ -49,7 +49,8 @@ def test_evaluate_incomplete_is_exit_3(tmp_path: Path) -> None:
     code, out, _ = run([str(tmp_path / "r.json"), "--profile", "pq-baseline", "--as-of",
                         "2026-06-01"], tmp_path, report_of("k0-cnsa-mldsa87", "unreachable"))
     assert code == 3
-    assert out.splitlines()[-1] == "verdicts: 6 PASS, 0 FAIL, 6 NOT_TESTED, 0 NOT_APPLICABLE"
+    # the 2 pq-baseline SSH requirements are NOT_APPLICABLE to both TLS endpoints
+    assert out.splitlines()[-1] == "verdicts: 6 PASS, 0 FAIL, 6 NOT_TESTED, 4 NOT_APPLICABLE"
 
 
 def test_evaluate_table_output(tmp_path: Path) -> None:
@@ -60,8 +61,9 @@ def test_evaluate_table_output(tmp_path: Path) -> None:
     assert lines[0] == "127.0.0.1:8448  status ok  kex K0  as of 2026-06-01"
     row = next(line for line in lines if "ANSSI-PQ-CLAIM-HYBRID" in line)
     assert row.split()[:5] == ["anssi", "ANSSI-PQ-CLAIM-HYBRID", "MUST", "FAIL", "secondary"]
-    # pq-baseline: 4 PASS, 2 FAIL (no hybrid); anssi: 1 PASS, 2 FAIL (pure ML-KEM).
-    assert lines[-1] == "verdicts: 5 PASS, 4 FAIL, 0 NOT_TESTED, 0 NOT_APPLICABLE"
+    # pq-baseline: 4 PASS, 2 FAIL (no hybrid), its 2 SSH requirements N/A; anssi: 1 PASS,
+    # 2 FAIL (pure ML-KEM).
+    assert lines[-1] == "verdicts: 5 PASS, 4 FAIL, 0 NOT_TESTED, 2 NOT_APPLICABLE"
 
 
 def test_evaluate_output_file(tmp_path: Path) -> None:
@@ -71,7 +73,10 @@ def test_evaluate_output_file(tmp_path: Path) -> None:
                        tmp_path, report_of("k0-cnsa-mldsa87"))
     assert (code, out) == (0, "")
     verdicts = json.loads(out_file.read_text("utf-8"))["endpoints"][0]["verdicts"]
-    assert {v["result"] for v in verdicts} == {"PASS"}
+    assert {v["result"] for v in verdicts if v["requirement"].startswith("CNSA2-SSH")} == {
+        "NOT_APPLICABLE"}  # SSH requirements do not judge a TLS endpoint
+    assert {v["result"] for v in verdicts if not v["requirement"].startswith("CNSA2-SSH")} \
+        == {"PASS"}
 
 
 def test_evaluate_other_schema_version_is_exit_2(tmp_path: Path) -> None:
@@ -110,7 +115,8 @@ def test_malformed_endpoint_does_not_stop_the_others(tmp_path: Path) -> None:
     assert code == 3
     assert judged["endpoints"][0]["evaluation_error"].startswith(
         "endpoints[0] (x:1): malformed endpoint: ")
-    assert {v["result"] for v in judged["endpoints"][1]["verdicts"]} == {"PASS"}
+    assert {v["result"] for v in judged["endpoints"][1]["verdicts"]
+            if not v["requirement"].startswith("PQB-SSH")} == {"PASS"}
 
 
 def test_profiles_list_show_validate(tmp_path: Path) -> None:

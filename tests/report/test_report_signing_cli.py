@@ -117,7 +117,9 @@ def test_render_command_with_metadata(tmp_path: Path, saved: Path) -> None:
     row = out.splitlines()[2].split(",")
     assert row[:2] == ["127.0.0.1:8444", "127.0.0.1"] and "Payments team" in row
     # K2: V_kex 0.7, E 1, I 1, x 10, y 3, z = 2030 - 2026 = 4 -> f = 1 -> 70.0
-    assert row[-2:] == ["70.0", "0.86"]  # 6 of 7 inputs non-default (I_auth defaulted)
+    header = out.splitlines()[0].split(",")
+    risk = [row[header.index("risk_2030")], row[header.index("risk_confidence")]]
+    assert risk == ["70.0", "0.86"]  # 6 of 7 inputs non-default (I_auth defaulted)
 
 
 def test_render_command_bad_inputs(tmp_path: Path, saved: Path) -> None:
