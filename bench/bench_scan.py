@@ -66,7 +66,7 @@ class Measurement:
     lab_cpu_s: float
     exit_code: int
     command: tuple[str, ...]
-    peak_rss_mb: float = math.nan  # the tool process's (or its largest child's) ru_maxrss
+    peak_rss_mb: float = math.nan  # the client's maximum resident set (ru_maxrss)
 
     @property
     def endpoints_per_s(self) -> float:
@@ -128,7 +128,7 @@ def measure(tool: str, argv: Sequence[str], endpoints: int, lab_pids: Sequence[i
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; keep Popen quiet
     return Measurement(tool, endpoints, wall, usage.ru_utime + usage.ru_stime,
                        _proc_cpu(lab_pids) - lab0, proc.returncode, tuple(argv),
-                       usage.ru_maxrss / 1024)  # Linux reports ru_maxrss in KiB
+                       usage.ru_maxrss / 1024)  # Linux: kilobytes
 
 
 def pick_endpoints(lab: Lab, count: int) -> list[LabEndpoint]:

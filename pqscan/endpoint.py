@@ -16,7 +16,7 @@ from pqscan.probes.behaviour import Negotiation
 from pqscan.probes.certificates import SignatureSchemesResult, SignedChain
 from pqscan.probes.context import ProbeContext
 from pqscan.probes.groups import GroupsResult
-from pqscan.probes.status import SUPPORTED, Status
+from pqscan.probes.status import SUPPORTED, Status, undecided_decisions
 from pqscan.probes.tls12 import TLS12Result
 from pqscan.probes.versions import VersionsResult
 from pqscan.targets import Target
@@ -168,7 +168,10 @@ def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> d
         tls["signature_schemes"] = {}
     tls["client_certificate_request"] = _client_certificate_request(facts)
     tls["kex_state"], tls["kex_state_reason"] = derive_kex_state(tls)
-    return _endpoint(target, "ok", None, tls, ctx)
+    endpoint = _endpoint(target, "ok", None, tls, ctx)
+    endpoint["undecided"] = undecided_decisions(endpoint["probes"], tls["kex_state"],
+                                                tls["kex_state_reason"])
+    return endpoint
 
 
 def _endpoint(target: Target, status: str, error: str | None, tls: dict[str, Any] | None,
@@ -181,6 +184,8 @@ def _endpoint(target: Target, status: str, error: str | None, tls: dict[str, Any
         "probes": [r.to_dict() for r in ctx.records],
         "connections": len(ctx.records),
         "findings": [], "verdicts": [],
+        # decisions a failed probe left open (probes.status.undecided_decisions)
+        "undecided": [],
     }
 
 

@@ -10,7 +10,7 @@ NOT_TESTED rather than a silent pass.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -23,6 +23,7 @@ from pqscan.cryptostrength import (
     public_key_strength,
     signature_oid_is_classical,
 )
+from pqscan.probes.status import undecided_reason
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 UNDECIDED = "scan.undecided"
@@ -74,6 +75,21 @@ class Finding:
 
 
 _KEX = "docs/json-contract.md K-states; RFC 10024; NIST IR 8547 ipd §4.1.2 Table 4 (draft)"
+_SSH_KEX = ("docs/json-contract.md SSH readiness; RFC 4253 §7.1; "
+            "draft-ietf-sshm-mlkem-hybrid-kex; NIST IR 8547 ipd §4.1.2 Table 4 (draft)")
+_SSH_STATES = (
+    (0, "info", "SSH: PQ key exchange enforced",
+     "A PQ method is listed and a classical-only client is refused."),
+    (1, "info", "SSH: PQ by default for current clients",
+     "An OpenSSH 10 client gets a confirmed PQ method; classical-only clients are still served."),
+    (2, "medium", "SSH: PQ supported but not chosen by current clients",
+     "A PQ method is listed, but an OpenSSH 10 client gets classical key exchange."),
+    (3, "high", "SSH: classical key exchange only", "No PQ key exchange method is listed."),
+    (4, "high", "SSH: legacy key exchange only",
+     "No PQ method, and only SHA-1 (EC)DH methods (RFC 9142 §4)."),
+    (5, "critical", "SSH: RSA key transport only",
+     "No PQ method, and only RSA key transport (RFC 4432)."),
+)
 _SPECS = [
     FindingSpec("kex.state.k0", "info", "PQ key exchange enforced",
                 "A PQ/hybrid group is supported and a classical-only TLS 1.3 offer is refused.",
@@ -127,6 +143,32 @@ _SPECS = [
                 "The server accepts a TLS 1.3 cipher suite other than TLS_AES_256_GCM_SHA384, "
                 "which profiles with an AES-256 rule (CNSA 2.0) do not allow.",
                 "CNSA 2.0 algorithm table (S23); RFC 8446 §B.4", "tls13.cipher"),
+    # SSH (issue 15; checks in pqscan.findings_ssh)
+    *(FindingSpec(f"ssh.kex_state.k{n}", sev, title, desc, _SSH_KEX, "ssh.kex_state")
+      for n, sev, title, desc in _SSH_STATES),
+    FindingSpec("ssh.kex.pre_standard", "low", "Pre-standard PQ SSH key exchange listed",
+                "A vendor or draft name (sntrup761x25519-sha512@openssh.com, round-3 Kyber "
+                "@openquantumsafe.org / @amazon.com) is listed.",
+                "RFC 9941 §2; draft-ietf-sshm-mlkem-hybrid-kex", "ssh.kex.pre_standard"),
+    FindingSpec("ssh.kex.pq_unconfirmed", "low", "PQ SSH key exchange listed but unconfirmed",
+                "A PQ method is listed but no completed exchange with a verified host key "
+                "signature confirmed it.", "docs/json-contract.md SSH", "ssh.kex.pq_unconfirmed"),
+    FindingSpec("ssh.kex.sha1", "medium", "SHA-1 SSH key exchange listed",
+                "diffie-hellman-group1-sha1, group14-sha1, group-exchange-sha1 or rsa1024-sha1 is "
+                "listed.", "RFC 9142 §4", "ssh.kex.sha1"),
+    FindingSpec("ssh.hostkey.sha1", "medium", "SHA-1 host key signatures (ssh-rsa) listed",
+                "The server offers ssh-rsa (RSA with SHA-1) or ssh-dss host key signatures.",
+                "RFC 8332 §3; RFC 9142 §3", "ssh.hostkey.sha1"),
+    FindingSpec("ssh.cipher.weak", "medium", "Weak SSH ciphers listed",
+                "CBC, RC4, 3DES, Blowfish, CAST or none is listed.",
+                "RFC 4253 §6.3; RFC 8758 §3", "ssh.symmetric"),
+    FindingSpec("ssh.mac.weak", "low", "Weak SSH MACs listed",
+                "MD5, SHA-1 or 64-bit-tag MACs are listed.", "RFC 6668 §2; RFC 4253 §6.4",
+                "ssh.symmetric"),
+    FindingSpec("ssh.protocol.violation", "medium", "SSH protocol violation",
+                "The server broke RFC 4253 during a probe (malformed packet, wrong message, "
+                "host key signature that does not verify).", "RFC 4253 §6-§8",
+                "ssh.protocol"),
     FindingSpec(UNDECIDED, "info", "Check could not be decided",
                 "An observation this check needs was inconclusive or absent.",
                 "docs/json-contract.md status words", "scan"),
@@ -142,12 +184,33 @@ def _make(code: str, message: str, **evidence: Any) -> Finding:
     return Finding(code, FINDINGS[code].severity, message, evidence)
 
 
+class _Observed(Mapping[str, Any]):
+    """The endpoint's `tls` facts, where reading a key that a failed probe left undecided
+    (the endpoint's `undecided` list) raises Undecided: no finding rests on it."""
+
+    def __init__(self, tls: Mapping[str, Any], endpoint: Mapping[str, Any]) -> None:
+        self._tls = tls
+        self._endpoint = endpoint
+
+    def __getitem__(self, key: str) -> Any:
+        why = undecided_reason(self._endpoint, f"tls/{key}")
+        if why:
+            raise Undecided(why)
+        return self._tls[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tls)
+
+    def __len__(self) -> int:
+        return len(self._tls)
+
+
 def _tls(endpoint: Mapping[str, Any]) -> Mapping[str, Any]:
     tls = endpoint.get("tls")
     if not isinstance(tls, Mapping):
         status = endpoint.get("status", "absent")
         raise Undecided(f"no TLS observations (status {status}: {endpoint.get('error')})")
-    return tls
+    return _Observed(tls, endpoint)
 
 
 def _kex_state(endpoint: Mapping[str, Any]) -> str:
@@ -212,13 +275,17 @@ def _chain_algorithms(endpoint: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _check_auth(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
-    classical = _chain_algorithms(endpoint)
+def auth_findings(classical: list[dict[str, Any]], what: str) -> list[Finding]:
+    """One `exposure.auth` naming the classical algorithms (TLS chain or SSH host keys)."""
     if not classical:
         return []
     names = sorted({str(c["algorithm"]) for c in classical})
-    return [_make("exposure.auth", "classical authentication: " + ", ".join(names),
+    return [_make("exposure.auth", f"{what}: " + ", ".join(names),
                   algorithms=names, locations=[c["where"] for c in classical])]
+
+
+def _check_auth(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
+    return auth_findings(_chain_algorithms(endpoint), "classical authentication")
 
 
 def _kex_algorithms(tls: Mapping[str, Any], leaf_strength: int | None) -> list[dict[str, Any]]:
@@ -255,7 +322,11 @@ def _check_algorithms(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]
     chain = tls.get("certificate_chain") or []
     leaf_key = chain[0].get("public_key") if chain and isinstance(chain[0], Mapping) else None
     leaf_strength = public_key_strength(leaf_key) if isinstance(leaf_key, Mapping) else None
-    used += _kex_algorithms(tls, leaf_strength)
+    return algorithm_findings(used + _kex_algorithms(tls, leaf_strength))
+
+
+def algorithm_findings(used: list[dict[str, Any]]) -> list[Finding]:
+    """One `alg.quantum_vulnerable` per (algorithm, use, strength), with every place seen."""
     merged: dict[tuple[str, str, int | None], list[str]] = {}
     for item in used:
         merged.setdefault((item["algorithm"], item["use"], item["strength_bits"]), []).append(
@@ -366,8 +437,12 @@ def derive_findings(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
         raise TypeError(f"endpoint must be a mapping, not {type(endpoint).__name__}")
     if not isinstance(as_of, date):
         raise TypeError(f"as_of must be a date, not {type(as_of).__name__}")
+    checks = CHECKS
+    if endpoint.get("protocol") == "ssh":  # issue 15: SSH endpoints have their own checks
+        from pqscan.findings_ssh import SSH_CHECKS
+        checks = SSH_CHECKS
     out: list[Finding] = []
-    for check, function in CHECKS.items():
+    for check, function in checks.items():
         try:
             out.extend(function(endpoint, as_of))
         except Undecided as exc:

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from pqscan import __version__
-from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, UsageError
+from pqscan.errors import UsageError
 from pqscan.findings import Finding, derive_findings
 from pqscan.policy_conditions import evaluate_condition
 from pqscan.policy_loader import Loader, available_profiles, load_profile, shipped_profile_ids
@@ -50,6 +50,11 @@ def evaluate_requirement(profile: Profile, req: Requirement, endpoint: Mapping[s
     evidence: dict[str, Any] = {"as_of": as_of.isoformat()}
     if req.note:
         evidence["note"] = req.note
+    protocol = str(endpoint.get("protocol") or "tls")
+    if req.protocol not in ("any", protocol):
+        evidence["reason"] = f"a {req.protocol.upper()} requirement; this is a " \
+            f"{protocol.upper()} endpoint"
+        return _verdict(profile, req, "NOT_APPLICABLE", evidence)
     not_in_force = _in_force(req, as_of)
     if not_in_force:
         evidence["reason"] = not_in_force
@@ -140,21 +145,9 @@ def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date) -
 
 
 def exit_code_for(report: dict[str, Any], fail_on: str) -> int:
-    """1 if a verdict at or above `fail_on` failed; else 3 if something could not be judged
-    (endpoint not scanned, malformed, or such a verdict NOT_TESTED); else 0."""
-    if fail_on not in FAIL_ON:
-        raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    levels = FAIL_ON[fail_on]
-    endpoints = [e for e in report.get("endpoints", []) if isinstance(e, dict)]
-    verdicts = [v for e in endpoints for v in e.get("verdicts") or []]
-    if any(v.get("result") == "FAIL" and v.get("severity") in levels for v in verdicts):
-        return EXIT_POLICY_FAILURE
-    incomplete = (
-        "incomplete" in report  # an interrupted run, or store rows that could not be read
-        or len(endpoints) != len(report.get("endpoints", []))
-        or bool((report.get("evaluation") or {}).get("errors"))
-        or any(e.get("status") != "ok" for e in endpoints)
-        or any(v.get("result") == "NOT_TESTED" and v.get("severity") in levels
-               for v in verdicts)
-    )
-    return EXIT_INCOMPLETE if incomplete else EXIT_OK
+    """The exit code of a judged report (pqscan.exitcode, the one decision for every command):
+    3 if something could not be judged (endpoint not scanned, malformed, or a verdict at or
+    above `fail_on` NOT_TESTED), else 1 if such a verdict failed, else 0."""
+    from pqscan.exitcode import exit_code, report_outcome
+
+    return exit_code(report_outcome(report, fail_on))

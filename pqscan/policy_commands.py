@@ -17,16 +17,18 @@ from typing import Any, TypeVar
 import click
 from tabulate import tabulate
 
-from pqscan.errors import PqscanError, UsageError
+from pqscan.errors import EXIT_INCOMPLETE, PqscanError, UsageError
+from pqscan.exitcode import error_line, exit_code, incomplete_line, report_outcome
 from pqscan.output import emit
 from pqscan.policy import (
     FAIL_ON,
     Loader,
     Profile,
     available_profiles,
-    exit_code_for,
     judge_report,
 )
+from pqscan.report.document import load_report
+from pqscan.report.text import inert
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,8 +41,9 @@ def _one_line_errors(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except PqscanError as exc:
-            click.echo(f"pqscan: error: {exc}", err=True)
-            raise click.exceptions.Exit(exc.exit_code) from None
+            line, code = error_line(exc)
+            click.echo(line, err=True)
+            raise click.exceptions.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -119,20 +122,6 @@ def profiles_validate(file: str) -> None:
     click.echo(f"{file}: ok ({loaded.id}, {len(loaded.requirements)} requirements)")
 
 
-def _read_report(path: str) -> dict[str, Any]:
-    try:
-        text = Path(path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
-    try:
-        report = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid JSON: {exc}") from None
-    if not isinstance(report, dict):
-        raise UsageError(f"{path}: report is not a JSON object")
-    return report
-
-
 def render_table(report: dict[str, Any]) -> str:
     """Human table of findings and verdicts per endpoint."""
     lines: list[str] = []
@@ -186,14 +175,17 @@ def evaluate_command(report_file: str, run_id: str | None, profiles: tuple[str, 
     when = parse_as_of(as_of)
     loaded = resolve_profiles(profiles, profile_dirs)
     report = report_from_source(report_file, run_id) if is_store(report_file) \
-        else _read_report(report_file)
+        else load_report(report_file)
     try:
         judged = judge_report(report, loaded, when)
     except UsageError as exc:
         raise UsageError(f"{report_file}: {exc}") from None
     text = (json.dumps(judged, indent=2, sort_keys=False) if fmt == "json"
-            else render_table(judged))
+            else render_table(inert(judged)))  # server text shown inert (report.text)
     emit(text, output)
-    code = exit_code_for(judged, fail_on)
+    outcome = report_outcome(judged, fail_on)
+    code = exit_code(outcome)
+    if code == EXIT_INCOMPLETE:
+        click.echo(incomplete_line(outcome), err=True)
     if code:
         raise click.exceptions.Exit(code)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pqscan.findings import FINDINGS, Finding, undecided_checks
+from pqscan.probes.status import undecided_reason
 
 COMPARISONS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "subset_of", "intersects",
                "contains")
@@ -31,7 +32,8 @@ _OPERATORS = ("all", "any", "not", "finding", "field", "manual")
 Path = tuple[str | int, ...]
 # Paths whose null is an observation ("refused"), per docs/json-contract.md TLS.negotiated.
 NULL_MEANS_REFUSED = frozenset(
-    f"tls/negotiated/{b}" for b in ("browser_like", "x25519_share_first", "classical_only"))
+    [f"tls/negotiated/{b}" for b in ("browser_like", "x25519_share_first", "classical_only")]
+    + [f"ssh/negotiated/{b}" for b in ("openssh_10", "openssh_9", "classical_only")])
 
 
 class ConditionError(ValueError):
@@ -177,6 +179,9 @@ def _step(node: Any, key: str, shown: str) -> Any:
 
 def resolve(endpoint: Mapping[str, Any], path: str) -> Any:
     """Value at a `/` path; a `*` segment gives a list. Raises _Unknown when undecidable."""
+    undecided = undecided_reason(endpoint, path)
+    if undecided:
+        raise _Unknown(undecided)
     nodes: list[Any] = [endpoint]
     fanned = False
     parts = path.split("/")
@@ -199,8 +204,9 @@ def resolve(endpoint: Mapping[str, Any], path: str) -> Any:
         if value is None and path in NULL_MEANS_REFUSED:
             # Contract: negotiated.* is null "when the offer was refused" -- an observation,
             # unless the K-state itself is undecided (then the probe may not have run).
-            if (endpoint.get("tls") or {}).get("kex_state") is None:
-                raise _Unknown(f"{path} is null and tls/kex_state is undecided")
+            proto = path.split("/", 1)[0]  # tls/... or ssh/...
+            if (endpoint.get(proto) or {}).get("kex_state") is None:
+                raise _Unknown(f"{path} is null and {proto}/kex_state is undecided")
             continue
         if value is None or value == "inconclusive":
             raise _Unknown(f"{path} is {'null' if value is None else 'inconclusive'}")

@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.errors import UsageError
+from pqscan.inputfile import MAX_SMALL_FILE_BYTES, read_text
 from pqscan.policy_conditions import ConditionError, parse_condition
 from pqscan.policy_model import (
     APPLIES_TO,
     CONFIDENCES,
+    PROTOCOLS,
     SEVERITY_LEVELS,
     SOURCE_STATUSES,
     Profile,
@@ -29,7 +31,8 @@ KeyPath = tuple[str | int, ...]
 _TOP_REQUIRED = ("id", "title", "version", "publisher", "status", "sources", "requirements")
 _TOP_OPTIONAL = ("confidence", "extends", "description")
 _REQ_REQUIRED = ("id", "title", "clause", "severity", "applies_to", "condition")
-_REQ_OPTIONAL = ("applies_if", "effective_from", "until", "status", "confidence", "note")
+_REQ_OPTIONAL = ("applies_if", "effective_from", "until", "status", "confidence", "note",
+                 "protocol")
 _SRC_REQUIRED = ("key", "title", "date")
 _SRC_OPTIONAL = ("url",)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -152,7 +155,8 @@ def _requirement(raw: Any, path: KeyPath, profile: dict[str, Any], origin: str) 
         source_status=_choice(table, "status", path, SOURCE_STATUSES, profile["status"]),
         confidence=_choice(table, "confidence", path, CONFIDENCES,
                            profile.get("confidence", "primary")),
-        note=_str(table, "note", path) if "note" in table else None, defined_in=origin)
+        note=_str(table, "note", path) if "note" in table else None, defined_in=origin,
+        protocol=_choice(table, "protocol", path, PROTOCOLS, "tls"))
 
 
 def _source(raw: Any, path: KeyPath) -> SourceDocument:
@@ -184,7 +188,8 @@ class Loader:
         for directory in ((near,) if near else ()) + self.search_dirs:
             candidate = directory / f"{profile_id}.toml"
             if candidate.is_file():
-                return str(candidate), candidate.read_text("utf-8")
+                return str(candidate), read_text(candidate, MAX_SMALL_FILE_BYTES,
+                                                 "the profile size limit")
         shipped = resources.files("pqscan.profiles").joinpath(f"{profile_id}.toml")
         if shipped.is_file():
             return f"profiles/{profile_id}.toml", shipped.read_text("utf-8")
@@ -195,9 +200,11 @@ class Loader:
             raise TypeError(f"profile must be str, not {type(id_or_path).__name__}")
         path = Path(id_or_path)
         if id_or_path.endswith(".toml") or "/" in id_or_path:
-            if not path.is_file():
+            if not path.exists():
                 raise UsageError(f"{id_or_path}: profile file not found")
-            return self._load_text(str(path), path.read_text("utf-8"), ())
+            # a FIFO, device or directory is refused by read_text, never read
+            text = read_text(path, MAX_SMALL_FILE_BYTES, "the profile size limit")
+            return self._load_text(str(path), text, ())
         found = self._find(id_or_path, None)
         if found is None:
             known = ", ".join(shipped_profile_ids())

@@ -15,6 +15,8 @@ RESULTS = ("PASS", "FAIL", "NOT_TESTED", "NOT_APPLICABLE")
 APPLIES_TO = ("key_exchange", "authentication", "certificate", "protocol_version",
               "cipher_suite", "organisation")
 SOURCE_STATUSES = ("final", "draft")
+# Which endpoints a requirement judges (issue 15): the others get NOT_APPLICABLE
+PROTOCOLS = ("tls", "ssh", "any")
 CONFIDENCES = ("primary", "secondary")
 
 
@@ -48,6 +50,7 @@ class Requirement:
     confidence: str = "primary"
     note: str | None = None
     defined_in: str = ""
+    protocol: str = "tls"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -56,7 +59,7 @@ class Requirement:
             "effective_from": self.effective_from.isoformat() if self.effective_from else None,
             "until": self.until.isoformat() if self.until else None,
             "source_status": self.source_status, "confidence": self.confidence,
-            "note": self.note, "defined_in": self.defined_in,
+            "note": self.note, "defined_in": self.defined_in, "protocol": self.protocol,
             "condition": self.condition.to_dict(),
             "applies_if": self.applies_if.to_dict() if self.applies_if else None,
         }

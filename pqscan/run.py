@@ -19,8 +19,8 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE
-from pqscan.policy import Profile, evaluation_block, exit_code_for, judge_endpoint
+from pqscan.exitcode import Outcome, exit_code, one_line, report_outcome
+from pqscan.policy import Profile, evaluation_block, judge_endpoint
 from pqscan.probe_detail import shape_probes
 from pqscan.probes.context import ScanOptions
 from pqscan.progress import Progress
@@ -59,6 +59,10 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
     the targets the store already holds as "ok" are taken from it instead of rescanned."""
     started = utc_now()
     method = scan_method(options, concurrency, depth)
+    if any(t.protocol == "ssh" for t in targets):  # issue 15
+        method["ssh_engine"] = ("pqscan SSH engine (RFC 4253 key exchange on cryptography; "
+                                "stops before NEWKEYS); PQ methods confirmed by a completed "
+                                "exchange whose host key signature over H verifies")
     keys = [target_key(t.text, t.sni, t.starttls) for t in targets]
     position = {k: i for i, k in enumerate(keys)}
     done_keys: set[str] = set()
@@ -84,10 +88,11 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
 
 
 def scan_exit_code(report: dict[str, Any]) -> int:
-    """3 when any endpoint could not be scanned completely, else 0 (policy adds 1)."""
-    if any(ep["status"] != "ok" for ep in report["endpoints"]):
-        return EXIT_INCOMPLETE
-    return EXIT_OK
+    """3 when any endpoint could not be scanned completely or left a decision undecided, else 0
+    (policy adds 1): pqscan.exitcode, the one decision every command uses."""
+    from pqscan.exitcode import exit_code, report_outcome
+
+    return exit_code(report_outcome(report, None))
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,10 +115,14 @@ class RunOutcome:
     interrupted: str | None  # the signal that stopped the run
     written: int  # endpoints in the report
     failures: int  # endpoints not scanned completely
+    incomplete_line: str | None = None  # why a run of reachable endpoints is not a pass
 
 
 class EndpointWriter:
-    """Everything that happens to one finished endpoint, after which nothing keeps it."""
+    """Everything that happens to one finished endpoint, after which nothing keeps it.
+
+    The exit code follows pqscan.exitcode (the one rule every command uses), but only the
+    first reason of each kind and the counts are kept, not one line per endpoint."""
 
     def __init__(self, sinks: list[Sink], store: ScanStore | None, settings: RunSettings,
                  progress: Progress) -> None:
@@ -121,9 +130,10 @@ class EndpointWriter:
         self.progress = progress
         self.written = 0
         self.errors: list[str] = []  # evaluation errors (bounded)
-        self.incomplete = False  # an endpoint not scanned completely, or a NOT_TESTED
-        self.policy_failed = False
-        self.failures = 0
+        self.failures = 0  # endpoints not scanned completely (status not ok)
+        self.incomplete: list[str] = []  # the first reason, if any
+        self.incomplete_count = 0
+        self.policy_failures: list[str] = []  # the first failed verdict, if any
 
     def write(self, endpoint: dict[str, Any], fresh: bool = True) -> None:
         s = self.settings
@@ -139,24 +149,31 @@ class EndpointWriter:
             sink.write(endpoint)
         self.written += 1
         if endpoint["status"] != "ok":
-            self.incomplete = True
             self.failures += 1
-        if endpoint["status"] != "ok" and self.failures <= FAILURE_LINES:
-            self.progress.note(f"pqscan: {endpoint['target']}: {endpoint['status']}: "
-                               f"{endpoint['error']}")
-        if s.profiles:
-            code = exit_code_for({"endpoints": [endpoint],
+            if self.failures <= FAILURE_LINES:
+                self.progress.note(f"pqscan: {one_line(endpoint['target'])}: "
+                                   f"{endpoint['status']}: {one_line(endpoint['error'])}")
+        outcome = report_outcome({"endpoints": [endpoint],
                                   "evaluation": {"errors": [error] if error else []}},
-                                 s.fail_on)
-            self.policy_failed |= code == EXIT_POLICY_FAILURE
-            self.incomplete |= code == EXIT_INCOMPLETE
+                                 s.fail_on if s.profiles else None)
+        self.incomplete_count += len(outcome.incomplete)
+        self.incomplete[:] = self.incomplete or list(outcome.incomplete[:1])
+        self.policy_failures[:] = self.policy_failures or list(outcome.failures[:1])
         self.progress.add(endpoint["status"])
 
-    def exit_code(self, interrupted: bool) -> int:
-        store_failed = self.store is not None and bool(self.store.errors)
-        if interrupted or store_failed or (self.incomplete and not self.policy_failed):
-            return EXIT_INCOMPLETE
-        return EXIT_POLICY_FAILURE if self.policy_failed else EXIT_OK
+    def outcome(self, interrupted: str | None) -> Outcome:
+        store_errors = tuple(self.store.errors) if self.store is not None else ()
+        stopped = (f"interrupted by {interrupted}",) if interrupted else ()
+        return Outcome(incomplete=(*stopped, *store_errors, *self.incomplete),
+                       failures=tuple(self.policy_failures))
+
+    def incomplete_line(self) -> str | None:
+        """Main's rule: say why reachable endpoints are not a pass (undecided facts)."""
+        if self.failures or not self.incomplete:
+            return None
+        more = self.incomplete_count - 1
+        return (f"pqscan: incomplete: {one_line(self.incomplete[0])}"
+                + (f" (and {more} more undecided)" if more else ""))
 
 
 def _stop_on_signals(stop: asyncio.Event, caught: list[str]) -> list[signal.Signals]:
@@ -251,5 +268,5 @@ def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettin
         sink.close(tail)
     if store is not None:
         store.finish_run("interrupted" if interrupted else "complete", method)
-    return RunOutcome(writer.exit_code(interrupted is not None), interrupted, writer.written,
-                      writer.failures)
+    return RunOutcome(exit_code(writer.outcome(interrupted)), interrupted, writer.written,
+                      writer.failures, writer.incomplete_line())

@@ -12,12 +12,14 @@ from pathlib import Path
 import click
 
 from pqscan.errors import UsageError
+from pqscan.exitcode import one_line
+from pqscan.inputfile import refuse_special
 from pqscan.output import emit
 from pqscan.probe_detail import PROBE_MODES
 from pqscan.probes.context import ScanOptions
 from pqscan.report.document import utc_now
 from pqscan.report.metadata import load_metadata
-from pqscan.report.render import FORMATS
+from pqscan.report.render import FORMATS, render
 from pqscan.run import FAILURE_LINES, RunOutcome, RunSettings, stream_scan
 from pqscan.scanner import DEPTHS
 from pqscan.selection import select
@@ -37,6 +39,8 @@ SCAN_FORMATS = (*FORMATS, "jsonl")
 @click.option("--starttls", metavar="PROTO",
               help="Speak this STARTTLS preamble first: smtp, imap, pop3, ftp, ldap, xmpp, "
               "postgres (same as smtp://host etc.).")
+@click.option("--ssh", "ssh", is_flag=True,
+              help="host[:port] targets are SSH servers (port 22 unless given; same as ssh://).")
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True,
               help="Seconds to wait for a connection or an answer.")
 @click.option("--concurrency", type=click.IntRange(1, 4096), default=64, show_default=True,
@@ -81,14 +85,16 @@ SCAN_FORMATS = (*FORMATS, "jsonl")
 @click.option("--fail-on", type=click.Choice(["must", "should", "never"]), default="must",
               show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
 def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | None,
-                 starttls: str | None, timeout: float, concurrency: int, per_endpoint: int,
+                 starttls: str | None, ssh: bool, timeout: float, concurrency: int,
+                 per_endpoint: int,
                  rate: float | None, depth: str, probe_mode: str, shuffle: bool,
                  sample: int | None, seed: int | None, fmt: str, output: str | None,
                  quiet: bool, store_path: str | None, resume: bool, dask_address: str | None,
                  chunk_size: int, evidence_dir: str | None, metadata: str | None,
                  profiles: tuple[str, ...], profile_dirs: tuple[str, ...], as_of: str | None,
                  fail_on: str) -> None:
-    """Scan TLS endpoints (host[:port], [v6]:port, https://host, smtp://host) for PQ readiness."""
+    """Scan TLS and SSH endpoints (host[:port], [v6]:port, https://host, smtp://host,
+    ssh://host) for PQ readiness."""
     from pqscan.policy_commands import parse_as_of, resolve_profiles
 
     # every usage error is exit 2 before any traffic is sent
@@ -101,9 +107,11 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
         except OSError as exc:
             raise UsageError(f"--evidence: cannot create {evidence_dir!r}: "
                              f"{exc.strerror or exc}") from None
-    parsed: list[Target] = [parse_target(t, sni, starttls=starttls) for t in targets]
+    parsed: list[Target] = [parse_target(t, sni, starttls=starttls, ssh=ssh) for t in targets]
     if input_file:
-        parsed.extend(read_target_file(input_file, sni, starttls))
+        if Path(input_file).exists():
+            refuse_special(input_file)  # a FIFO or device is refused, never read
+        parsed.extend(read_target_file(input_file, sni, starttls, ssh))
     if not parsed:
         raise UsageError("no targets: give TARGET arguments or -i FILE")
     if resume and not store_path:
@@ -143,9 +151,7 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
         if store is not None:
             store.close()
     if collector is not None and collector.report is not None:
-        from pqscan.cli import render_report
-
-        emit(render_report(collector.report, fmt, meta), output)
+        emit(render(collector.report, fmt, metadata=meta), output)
     _tell(outcome, store, saved)
     sys.exit(outcome.exit_code)
 
@@ -156,8 +162,12 @@ def _tell(outcome: RunOutcome, store: ScanStore | None, saved: int) -> None:
         click.echo(f"pqscan: {outcome.failures - FAILURE_LINES} more endpoints not "
                    "scanned completely (see the report)", err=True)
     if store is not None and store.errors:
-        click.echo(f"pqscan: error: {store.unsaved} endpoints not saved in the store: "
-                   f"{store.errors[0]} (what was saved stays readable)", err=True)
+        # a write the store refused (full disk, lock) loses nothing already saved, but the
+        # store is incomplete: one line each (the first few), exit 3 (issue 10 §7)
+        for line in store.errors:  # the first few; what was saved stays readable
+            click.echo(f"pqscan: store: {one_line(line)}", err=True)
+    if outcome.incomplete_line:
+        click.echo(outcome.incomplete_line, err=True)
     if outcome.interrupted:
         where = "" if store is None else \
             f"; {saved} endpoints saved in {store.path}, rerun with --resume"

@@ -53,21 +53,21 @@ class JSONStream:
                                                           "version": __version__},
                 "started_at": started_at}
         body = ",\n".join(f"  {json.dumps(k)}: {_indented(v, 2)}" for k, v in head.items())
-        out.write("{\n" + body + ',\n  "endpoints": [')
+        out.write("{\n" + body + ',\n  "endpoints": [\n')
         out.flush()
 
     def write(self, endpoint: dict[str, Any]) -> None:
-        # one compact line per endpoint: json's C encoder (indent= falls back to pure Python,
-        # which cost more CPU than the scan itself at quick depth)
-        self._out.write(("\n    " if self._first else ",\n    ")
-                        + json.dumps(endpoint, separators=(",", ":")))
+        # one compact line per endpoint, ending in a newline (so stderr lines never join it on
+        # a terminal): json's C encoder (indent= falls back to pure Python, which cost more CPU
+        # than the scan itself at quick depth); the comma leads the next line
+        self._out.write(("    " if self._first else "  , ")
+                        + json.dumps(endpoint, separators=(",", ":")) + "\n")
         self._first = False
         self._out.flush()
 
     def close(self, tail: dict[str, Any]) -> None:
-        end = "" if self._first else "\n  "
         body = "".join(f",\n  {json.dumps(k)}: {_indented(v, 2)}" for k, v in tail.items())
-        self._out.write(f"{end}]{body}\n}}\n")
+        self._out.write(f"  ]{body}\n}}\n")
         self._out.flush()
         if self._out is not sys.stdout:
             self._out.close()

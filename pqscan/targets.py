@@ -1,5 +1,6 @@
 """Scan targets: parse `host[:port]`, `[v6]:port`, `https://host:port/path`, STARTTLS URLs
-(`smtp://host`, ...) and target files.
+(`smtp://host`, ...), SSH targets (`ssh://host[:port]`, default port 22, or `--ssh` for
+bare `host:port`) and target files.
 
 A malformed target is a `UsageError` naming it (exit 2); parsing never touches the network.
 A STARTTLS target carries its protocol (`Target.starttls`); `--starttls PROTO` is the explicit
@@ -38,6 +39,7 @@ class Target:
     sni: str | None
     text: str  # normalised host:port, the report's "target"
     starttls: str | None = None  # STARTTLS protocol (pqscan.tls.starttls.PROTOCOLS), or None
+    protocol: str = "tls"  # "tls" or "ssh" (issue 15)
 
     def preamble(self) -> StartTLS | None:
         """The STARTTLS preamble to speak before TLS (naming the SNI, else the host)."""
@@ -80,20 +82,33 @@ def check_starttls(protocol: str | None) -> str | None:
     return protocol.lower()
 
 
+SSH_PORT = 22
+
+
 def parse_target(text: str, sni: str | None = None, default_port: int = 443,
-                 starttls: str | None = None) -> Target:
+                 starttls: str | None = None, ssh: bool = False) -> Target:
     """Parse one target; `sni` overrides the name sent (default: the host unless an IP);
-    `starttls` (a protocol) makes a `host[:port]` target speak that preamble first."""
+    `starttls` (a protocol) makes a `host[:port]` target speak that preamble first; `ssh`
+    makes a `host[:port]` target an SSH server (port 22 unless given), as `ssh://` does."""
     original = text
     text = text.strip()
     if not text:
         raise UsageError("bad target '': empty")
     starttls = check_starttls(starttls)
-    port = STARTTLS_PORTS[starttls] if starttls else default_port
+    if ssh and starttls:
+        raise UsageError("--ssh and --starttls cannot be combined")
+    port = STARTTLS_PORTS[starttls] if starttls else (SSH_PORT if ssh else default_port)
+    protocol = "ssh" if ssh else "tls"
     if "://" in text:
         parts = urlsplit(text)
         scheme = parts.scheme.lower()
-        if scheme in STARTTLS_SCHEMES:
+        if scheme == "ssh":
+            if starttls is not None:
+                raise UsageError(f"bad target {original!r}: ssh:// cannot use --starttls")
+            protocol, scheme_port = "ssh", SSH_PORT
+        elif ssh:
+            raise UsageError(f"bad target {original!r}: --ssh expects host[:port] or ssh://")
+        elif scheme in STARTTLS_SCHEMES:
             proto, scheme_port = STARTTLS_SCHEMES[scheme]
             if starttls is not None and starttls != proto:
                 raise UsageError(f"bad target {original!r}: {scheme}:// is {proto} STARTTLS, "
@@ -140,12 +155,14 @@ def parse_target(text: str, sni: str | None = None, default_port: int = 443,
         host = _check_host(host, original)
     shown = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     target = Target(host, port, None, shown)
+    if protocol == "ssh":  # no SNI in SSH
+        return Target(host, port, None, shown, None, "ssh")
     name = sni if sni is not None else (None if target.is_ip else host)
     return Target(host, port, name, shown, starttls)
 
 
 def read_target_file(path: str | Path, sni: str | None = None,
-                     starttls: str | None = None) -> list[Target]:
+                     starttls: str | None = None, ssh: bool = False) -> list[Target]:
     """One target per line; blank lines and `#` comments are skipped; `starttls` applies to
     every line as `parse_target`'s does.
 
@@ -163,7 +180,7 @@ def read_target_file(path: str | Path, sni: str | None = None,
         if not line:
             continue
         try:
-            targets.append(parse_target(line, sni, starttls=starttls))
+            targets.append(parse_target(line, sni, starttls=starttls, ssh=ssh))
         except UsageError as exc:
             problems.append(f"{p}:{number}: {exc}")
     if problems:

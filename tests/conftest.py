@@ -50,3 +50,37 @@ def mtls_lab() -> Iterator[Lab]:
 
     with Lab(MTLS_LAB) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def ssh_lab() -> Iterator[Any]:
+    """DEFAULT_SSH_LAB (Debian sshd, asyncssh, paramiko on 127.0.0.1), started once (issue 15)."""
+    pytest.importorskip("asyncssh")
+    pytest.importorskip("paramiko")
+    from pqscan.lab.ssh_lab import SSHD, SSHLab
+    from pqscan.lab.ssh_spec import DEFAULT_SSH_LAB
+
+    if SSHD is None:
+        pytest.skip("sshd not installed (apt-get install openssh-server; .ci/run does)")
+    with SSHLab(DEFAULT_SSH_LAB) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def ssh_lab_report(ssh_lab: Any) -> dict[str, Any]:
+    """One pqscan scan of every SSH lab server, judged by the shipped SSH requirements; each
+    endpoint carries its lab name as "label"."""
+    from datetime import date
+
+    from pqscan.policy import judge_report, load_profile
+    from pqscan.probes.context import ScanOptions
+    from pqscan.run import run_scan
+    from pqscan.targets import parse_target
+
+    targets = [parse_target(ep.url) for ep in ssh_lab.endpoints]
+    report = run_scan(targets, ScanOptions(timeout=10), concurrency=16)
+    profiles = [load_profile(p) for p in ("pq-baseline", "cnsa-2.0", "nist-ir-8547")]
+    report = judge_report(report, profiles, date(2026, 6, 1))
+    for lab_ep, endpoint in zip(ssh_lab.endpoints, report["endpoints"], strict=True):
+        endpoint["label"] = lab_ep.name
+    return report

@@ -33,6 +33,27 @@ START_TIMEOUT_SECONDS = 30.0
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
+def child_env() -> dict[str, str]:
+    """The environment of a lab server process: ours, with the project importable."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_PROJECT_ROOT),
+                                                      env.get("PYTHONPATH")]))
+    return env
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM a server's process group, SIGKILL it if it lingers."""
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
 class LabError(PqscanError):
     """A lab server did not come up (message names the server and its last log line)."""
 
@@ -174,9 +195,7 @@ class Lab:
         server = _Server(spec, count, workdir / f"{spec.name}.log",
                          workdir / f"{spec.name}.ready")
         server.ready_path.unlink(missing_ok=True)
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_PROJECT_ROOT),
-                                                          env.get("PYTHONPATH")]))
+        env = child_env()
         common = ["--name", spec.name, "--listen", str(count),
                   "--ready", str(server.ready_path)]
         if spec.starttls:
@@ -257,15 +276,7 @@ class Lab:
     def stop(self) -> None:
         """Kill every server's process group, close logs, remove an owned workdir."""
         for server in self._servers:
-            proc = server.process
-            if proc is not None and proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                    proc.wait(timeout=5)
-                except (ProcessLookupError, subprocess.TimeoutExpired):
-                    with contextlib.suppress(ProcessLookupError):
-                        os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=5)
+            stop_process(server.process)
             if server.log_file is not None:
                 server.log_file.close()
         self._servers = []

@@ -35,7 +35,7 @@ from cyclonedx.model.dependency import Dependable
 from cyclonedx.model.service import Service
 from cyclonedx.output.json import JsonV1Dot6
 
-from pqscan.report.view import all_certificates, groups_with, safe_id, tls
+from pqscan.report.view import all_certificates, groups_with, kex_state, protocol, safe_id, tls
 from pqscan.tls.registry import cipher_suite
 from pqscan.tls.registry import group as registry_group
 
@@ -151,12 +151,16 @@ def _time(value: Any) -> datetime | None:
 def _endpoint(b: _Builder, ep: Mapping[str, Any]) -> Service:
     sid = f"endpoint:{safe_id(str(ep.get('host')))}_{ep.get('port')}"
     service = Service(name=str(ep.get("target")), bom_ref=sid,
-                      endpoints=[XsUri(f"tls://{ep.get('host')}:{ep.get('port')}")],
+                      endpoints=[XsUri(f"{protocol(ep)}://{ep.get('host')}:{ep.get('port')}")],
                       properties=[Property(name="pqscan:status", value=str(ep.get("status"))),
                                   Property(name="pqscan:kex_state",
-                                           value=str(tls(ep).get("kex_state")))])
+                                           value=str(kex_state(ep)))])
     b.deps.setdefault(sid, set())
     if ep.get("status") != "ok":
+        return service
+    if protocol(ep) == "ssh":  # issue 15: an SSH protocol component (pqscan.report.cbom_ssh)
+        from pqscan.report.cbom_ssh import add_ssh_protocol
+        add_ssh_protocol(b, ep, sid)
         return service
     certs = [_certificate(b, c) for c in all_certificates(ep)]
     groups = [_group_algorithm(b, g) for g in groups_with(ep)]

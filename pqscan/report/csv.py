@@ -1,7 +1,9 @@
 """The CSV rendering of a scan report: one row per endpoint, or one per (endpoint, verdict).
 
-Cells that a spreadsheet would run as a formula (leading = + - @ tab CR) are prefixed with a
-quote (OWASP "CSV injection"), since certificate subjects and server answers are untrusted.
+Every cell goes through pqscan.report.text.csv_cell: a spreadsheet would run a leading = + - @
+tab CR as a formula (OWASP "CSV injection"), so such a cell is prefixed with a quote, and
+controls and bidi characters are shown as escapes, since certificate subjects and server
+answers are untrusted.
 """
 
 from __future__ import annotations
@@ -11,24 +13,18 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pqscan.report import view
+from pqscan.report import ssh_view, view
 from pqscan.report.metadata import TargetMetadata, metadata_for
 from pqscan.report.risk import DEFAULT_SCENARIOS, endpoint_risk
+from pqscan.report.text import csv_cell
 
 MODES = ("endpoints", "verdicts")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
 
 def _write(header: Sequence[str], rows: list[list[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([[_safe(v) for v in row] for row in rows])
+    writer.writerows([[csv_cell(v) for v in row] for row in rows])
     return buf.getvalue()
 
 
@@ -39,7 +35,10 @@ def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetad
               "negotiated_x25519_first", "leaf_key", "leaf_signature", "client_certificate",
               "findings",
               "worst_severity", "pass", "fail", "not_tested", "not_applicable",
-              *[f"risk_{z}" for z in scenarios], "risk_confidence"]
+              *[f"risk_{z}" for z in scenarios], "risk_confidence",
+              # issue 15: SSH endpoints (empty for TLS)
+              "protocol", "ssh_software", "ssh_pq_kex", "ssh_openssh_10", "ssh_openssh_9",
+              "ssh_classical_only", "ssh_host_keys"]
     rows = []
     for ep in report.get("endpoints") or []:
         meta = metadata_for(ep, metadata)
@@ -50,7 +49,7 @@ def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetad
             ep.get("target"), ep.get("host"), ep.get("port"), ep.get("sni"),
             ep.get("starttls") or "", ep.get("status"),
             ep.get("error"), meta.owner if meta else "", meta.system_id if meta else "",
-            " ".join(view.supported_versions(ep)), view.tls(ep).get("kex_state") or "",
+            " ".join(view.supported_versions(ep)), view.kex_state(ep) or "",
             " ".join(view.groups_with(ep, families=view.PQ_FAMILIES)),
             neg.get("browser_like"), neg.get("x25519_share_first"), view.leaf_key(ep),
             view.leaf_signature(ep), "" if view.client_auth(ep) == "-" else view.client_auth(ep),
@@ -58,8 +57,17 @@ def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetad
             view.max_severity(ep),
             counts["PASS"], counts["FAIL"], counts["NOT_TESTED"], counts["NOT_APPLICABLE"],
             *["INCONCLUSIVE" if s.headline is None else s.headline for s in risk.scenarios],
-            risk.confidence])
+            risk.confidence, view.protocol(ep), *_ssh_columns(ep)])
     return header, rows
+
+
+def _ssh_columns(ep: Mapping[str, Any]) -> list[str]:
+    if not ssh_view.is_ssh(ep) or not ssh_view.ssh(ep):
+        return [""] * 6
+    pq = ssh_view.pq_kex(ep)
+    return [ssh_view.software(ep), "" if pq == "-" else pq,
+            *(ssh_view.negotiated(ep, b) for b in ssh_view.BEHAVIOURS),
+            " ".join(ssh_view.host_keys(ep))]
 
 
 def _verdict_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:

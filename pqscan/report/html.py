@@ -2,8 +2,8 @@
 no fetch), summary first, executive summary, charts, per-endpoint detail, risk, method sheet.
 
 Every value that came from a server, a certificate or a file goes through `esc()`
-(html.escape with quotes), and a Content-Security-Policy forbids scripts and network loads as
-a second line of defence.
+(pqscan.report.text.visible, then html.escape with quotes), and a Content-Security-Policy
+forbids scripts and network loads as a second line of defence.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pqscan.report import method as method_mod
-from pqscan.report import view
+from pqscan.report import ssh_view, view
 from pqscan.report.metadata import TargetMetadata, metadata_for
 from pqscan.report.risk import DEFAULT_SCENARIOS, EndpointRisk, report_risk
 from pqscan.report.summary import executive_summary
+from pqscan.report.text import CELL_LIMIT, visible
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
@@ -29,7 +30,7 @@ _KEX_COLOURS = {"K0": "#1b7837", "K1": "#5aae61", "K2": "#fdb863", "K3": "#e6610
 
 
 def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    return html.escape(visible(value, CELL_LIMIT), quote=True)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], cls_col: int | None = None
@@ -88,6 +89,13 @@ def _endpoint(ep: Mapping[str, Any], risk: EndpointRisk, meta: TargetMetadata | 
                    f"{esc(', '.join(meta.sectors))}</p>")
     if ep.get("status") != "ok":
         out.append(f"<p>Not scanned: {esc(ep.get('status'))}: {esc(ep.get('error'))}</p>")
+    elif ssh_view.is_ssh(ep):  # issue 15
+        out.append(_table(["fact", "value"], ssh_view.facts(ep)))
+        out.append("<h4>Host keys</h4><ul>" + "".join(
+            f"<li>{esc(k)}</li>" for k in ssh_view.host_keys(ep)) + "</ul>")
+        fixes = ssh_view.remediation(ep)
+        if fixes:
+            out.append("<h4>sshd_config</h4><pre>" + esc("\n".join(fixes)) + "</pre>")
     else:
         facts = [["TLS versions", ", ".join(view.supported_versions(ep)) or "none"],
                  ["K-state", f"{t.get('kex_state') or 'undecided'}: {t.get('kex_state_reason')}"],
@@ -129,8 +137,9 @@ def render_html(report: Mapping[str, Any], metadata: Mapping[str, TargetMetadata
                 scenarios: Sequence[int] = DEFAULT_SCENARIOS) -> str:
     eps = report.get("endpoints") or []
     risks = report_risk(report, metadata, scenarios)
-    summary_rows = [[view.target(ep), ep.get("status"), view.tls(ep).get("kex_state") or "-",
-                     ", ".join(view.groups_with(ep, families=view.PQ_FAMILIES)) or "-",
+    summary_rows = [[view.target(ep), ep.get("status"), view.kex_state(ep) or "-",
+                     ssh_view.pq_summary(ep) if ssh_view.is_ssh(ep)
+                     else ", ".join(view.groups_with(ep, families=view.PQ_FAMILIES)) or "-",
                      view.leaf_key(ep) or "-", view.max_severity(ep) or "-",
                      *view.verdict_counts(ep).values(),
                      "?" if r.scenarios[0].headline is None else r.scenarios[0].headline]

@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from pqscan.report.view import safe_id
+from pqscan.report.text import CELL_LIMIT, visible
+from pqscan.report.view import protocol, safe_id
 
 
 def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
@@ -21,8 +22,9 @@ def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
 
 
 def _clean(text: Any) -> str:
-    """XML 1.0 cannot carry most control characters; replace them (server text is untrusted)."""
-    return "".join(c if c in "\t\n\r" or ord(c) >= 0x20 else "\ufffd" for c in str(text))
+    """XML 1.0 cannot carry most control characters nor lone surrogates: shown as escapes
+    (pqscan.report.text.visible), as are bidi controls (server text is untrusted)."""
+    return visible(text, CELL_LIMIT)
 
 
 def _suite(root: ET.Element, ep: Mapping[str, Any], timestamp: str) -> dict[str, int]:
@@ -33,6 +35,7 @@ def _suite(root: ET.Element, ep: Mapping[str, Any], timestamp: str) -> dict[str,
     for key in ("target", "host", "port", "sni", "status"):
         ET.SubElement(props, "property", {"name": f"pqscan.{key}",
                                           "value": _clean(ep.get(key) or "")})
+    ET.SubElement(props, "property", {"name": "pqscan.protocol", "value": protocol(ep)})
     classname = f"pqscan.{safe_id(str(ep.get('host')))}_{ep.get('port')}"
     if ep.get("status") != "ok":
         case = _case(suite, classname, "scan endpoint")
@@ -50,8 +53,9 @@ def _suite(root: ET.Element, ep: Mapping[str, Any], timestamp: str) -> dict[str,
             failure = ET.SubElement(case, "failure", {
                 "type": str(v.get("severity")),
                 "message": _clean(f"{v.get('requirement')} failed: {v.get('clause')}")})
-            failure.text = _clean(f"evidence: {evidence}\nclause: {v.get('clause')}\n"
-                                  f"source status: {v.get('source_status')}")
+            failure.text = "\n".join(_clean(line) for line in (
+                f"evidence: {evidence}", f"clause: {v.get('clause')}",
+                f"source status: {v.get('source_status')}"))
         elif v.get("result") in ("NOT_TESTED", "NOT_APPLICABLE"):
             counts["skipped"] += 1
             reason = (v.get("evidence") or {}).get("reason") or evidence

@@ -1,26 +1,26 @@
 """The Markdown rendering of a scan report: summary, executive summary, per-endpoint detail,
 risk, method sheet and uncertainty, for pull-request comments and wikis.
 
-Every value from a server or certificate goes through `cell()`, which HTML-escapes it (Markdown
-renderers pass raw HTML through) and escapes table pipes.
+Every value from a server or certificate goes through `cell()` (pqscan.report.text.markdown_text):
+controls and bidi characters shown as escapes, Markdown metacharacters (links, code spans, pipes)
+backslash-escaped, and the raw HTML that Markdown renderers pass through as entities.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pqscan.report import method as method_mod
-from pqscan.report import view
+from pqscan.report import ssh_view, view
 from pqscan.report.metadata import TargetMetadata, metadata_for
 from pqscan.report.risk import DEFAULT_SCENARIOS, EndpointRisk, report_risk
 from pqscan.report.summary import executive_summary
+from pqscan.report.text import markdown_text
 
 
 def cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+    return markdown_text(value)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -52,6 +52,12 @@ def _endpoint(ep: Mapping[str, Any], risk: EndpointRisk, meta: TargetMetadata | 
                 f"{cell(', '.join(meta.sectors))}", ""]
     if ep.get("status") != "ok":
         out += [f"Not scanned: {cell(ep.get('status'))}: {cell(ep.get('error'))}", ""]
+    elif ssh_view.is_ssh(ep):  # issue 15
+        out += [table(["fact", "value"], ssh_view.facts(ep)), ""]
+        out += [f"- host key {cell(k)}" for k in ssh_view.host_keys(ep)] + [""]
+        fixes = ssh_view.remediation(ep)
+        if fixes:
+            out += ["sshd_config:", "", "```"] + fixes + ["```", ""]
     else:
         facts = [["TLS versions", ", ".join(view.supported_versions(ep)) or "none"],
                  ["K-state", f"{t.get('kex_state') or 'undecided'}: {t.get('kex_state_reason')}"],
@@ -83,8 +89,9 @@ def render_markdown(report: Mapping[str, Any],
                     scenarios: Sequence[int] = DEFAULT_SCENARIOS) -> str:
     risks = report_risk(report, metadata, scenarios)
     eps = report.get("endpoints") or []
-    rows = [[view.target(ep), ep.get("status"), view.tls(ep).get("kex_state") or "-",
-             ", ".join(view.groups_with(ep, families=view.PQ_FAMILIES)) or "-",
+    rows = [[view.target(ep), ep.get("status"), view.kex_state(ep) or "-",
+             ssh_view.pq_summary(ep) if ssh_view.is_ssh(ep)
+             else ", ".join(view.groups_with(ep, families=view.PQ_FAMILIES)) or "-",
              view.leaf_key(ep) or "-", view.max_severity(ep) or "-",
              "/".join(str(n) for n in view.verdict_counts(ep).values()),
              risk.scenarios[0].headline if risk.scenarios[0].headline is not None else "?"]

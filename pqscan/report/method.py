@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pqscan.report.view import tls
+from pqscan.report.view import kex_state, protocol, tls
 
 LIMITATIONS = (
     "One vantage point and one point in time: load balancers may answer differently from "
@@ -108,9 +108,10 @@ def uncertainty(report: Mapping[str, Any]) -> dict[str, Any]:
             if s == "inconclusive":
                 counts["versions_inconclusive"] += 1
                 reasons[f"version {v}: {(tls(ep).get('version_reasons') or {}).get(v)}"] += 1
-        if ep.get("status") == "ok" and not tls(ep).get("kex_state"):
+        if ep.get("status") == "ok" and not kex_state(ep):
             counts["kex_state_undecided"] += 1
-            reasons[f"{target} kex_state: {tls(ep).get('kex_state_reason')}"] += 1
+            proto = ep.get(protocol(ep)) or {}
+            reasons[f"{target} kex_state: {proto.get('kex_state_reason')}"] += 1
         for f in ep.get("findings") or []:
             if f.get("code") == "scan.undecided":
                 counts["checks_undecided"] += 1

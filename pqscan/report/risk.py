@@ -19,7 +19,7 @@ from typing import Any
 
 from pqscan.cryptostrength import signature_oid_is_classical
 from pqscan.report.metadata import TargetMetadata, metadata_for
-from pqscan.report.view import all_certificates, tls
+from pqscan.report.view import all_certificates, kex_state, protocol
 
 MODEL_VERSION = "mosca-1"
 DEFAULT_SCENARIOS = (2030, 2035, 2040)
@@ -115,15 +115,33 @@ def _declared(meta: TargetMetadata | None, name: str, table: Mapping[str, float]
 
 
 def _v_kex(ep: Mapping[str, Any]) -> tuple[RiskInput, str | None]:
-    state = tls(ep).get("kex_state")
+    state = kex_state(ep)  # TLS or SSH K-state: the same scale
     if state not in V_KEX:
+        proto = ep.get(protocol(ep)) or {}
         reason = (f"endpoint {ep.get('status')}: {ep.get('error')}" if ep.get("status") != "ok"
-                  else f"kex_state undecided: {tls(ep).get('kex_state_reason')}")
+                  else f"kex_state undecided: {proto.get('kex_state_reason')}")
         return RiskInput("V_kex", None, "measured", "kex_state"), reason
     return RiskInput("V_kex", V_KEX[state], "measured", f"kex_state {state}"), None
 
 
+def _v_auth_ssh(ep: Mapping[str, Any]) -> tuple[RiskInput, str | None]:
+    """SSH: the host keys fetched stand where TLS has the certificate chain."""
+    keys = [k for k in (ep.get("ssh") or {}).get("host_keys") or []
+            if isinstance(k, Mapping) and k.get("status") == "fetched"]
+    if not keys:
+        return RiskInput("V_auth", None, "measured", "SSH host keys"), "no host key fetched"
+    vulnerable = [k.get("quantum_vulnerable") for k in keys]
+    if True in vulnerable:
+        return RiskInput("V_auth", 1.0, "measured", "classical SSH host key"), None
+    if None in vulnerable:
+        return (RiskInput("V_auth", None, "measured", "SSH host keys"),
+                "cannot classify a host key algorithm")
+    return RiskInput("V_auth", 0.0, "measured", "every SSH host key is PQ"), None
+
+
 def _v_auth(ep: Mapping[str, Any]) -> tuple[RiskInput, str | None]:
+    if protocol(ep) == "ssh":
+        return _v_auth_ssh(ep)
     certs = all_certificates(ep)
     if not certs:
         return (RiskInput("V_auth", None, "measured", "certificate chain"),
@@ -183,7 +201,7 @@ def endpoint_risk(report: Mapping[str, Any], ep: Mapping[str, Any],
     scored = [r for r in inputs if r.name != "scan_year"]
     confidence = round(sum(r.provenance != "default" for r in scored) / len(scored), 2)
     return EndpointRisk(str(ep.get("target")), tuple(inputs), tuple(out), confidence,
-                        hndl_reason, auth_reason, tls(ep).get("kex_state") == "K5")
+                        hndl_reason, auth_reason, kex_state(ep) == "K5")
 
 
 def report_risk(report: Mapping[str, Any], metadata: Mapping[str, TargetMetadata] | None = None,

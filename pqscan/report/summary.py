@@ -22,8 +22,9 @@ def executive_summary(report: Mapping[str, Any], risks: Sequence[EndpointRisk]) 
                      f"preferring it (K2); {sum(dist.get(k, 0) for k in ('K3', 'K4', 'K5'))} "
                      "offer classical key exchange only (K3-K5).")
         classical = sum(1 for r in risks if r.input("V_auth").value == 1.0)
+        ssh = any(view.protocol(ep) == "ssh" for ep in eps)
         lines.append(f"{classical} endpoint(s) authenticate with a quantum-vulnerable "
-                     "certificate chain.")
+                     + ("certificate chain or SSH host key." if ssh else "certificate chain."))
     totals = view.result_totals(report)
     if any(totals.values()):
         lines.append("Profile verdicts: " + ", ".join(f"{n} {r}" for r, n in totals.items())

@@ -8,6 +8,7 @@ from typing import Any
 from tabulate import tabulate
 
 from pqscan.report import view
+from pqscan.report.table_ssh import render_ssh_table
 from pqscan.tls.registry import group as registry_group
 
 _VERSION_SHORT = {"TLSv1.3": "1.3", "TLSv1.2": "1.2", "TLSv1.1": "1.1", "TLSv1.0": "1.0"}
@@ -45,7 +46,10 @@ def _neg(value: str | None, status: str | None) -> str:
 
 def render_table(report: dict[str, Any]) -> str:
     rows = []
+    ssh = [ep for ep in report["endpoints"] if view.protocol(ep) == "ssh"]
     for ep in report["endpoints"]:
+        if view.protocol(ep) == "ssh":
+            continue  # SSH endpoints get their own table (pqscan.report.table_ssh)
         tls = ep.get("tls")
         target = f"{ep['label']} {view.target(ep)}" if ep.get("label") else view.target(ep)
         if ep["status"] != "ok" or not tls:
@@ -61,10 +65,12 @@ def render_table(report: dict[str, Any]) -> str:
         ])
     headers = ["target", "status", "TLS", "kex", "PQ groups", "browser-like",
                "x25519-first", "leaf key"]
-    text = tabulate(rows, headers=headers, tablefmt="simple")
+    text = tabulate(rows, headers=headers, tablefmt="simple") if rows or not ssh else ""
+    if ssh:
+        text = (text + "\n\n" if text else "") + render_ssh_table(ssh)
     verdicts = [v for ep in report["endpoints"] for v in ep.get("verdicts", [])]
     if verdicts:
-        vrows = [[ep["target"], v["profile"], v["requirement"], v["severity"], v["result"],
+        vrows = [[view.target(ep), v["profile"], v["requirement"], v["severity"], v["result"],
                   v.get("clause", "")]
                  for ep in report["endpoints"] for v in ep.get("verdicts", [])]
         text += "\n\n" + tabulate(vrows, headers=["target", "profile", "requirement",

@@ -26,9 +26,24 @@ def tls(ep: Mapping[str, Any]) -> Mapping[str, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
+def protocol(ep: Mapping[str, Any]) -> str:
+    """"tls" or "ssh" (reports older than issue 15 have no field: TLS)."""
+    return str(ep.get("protocol") or "tls")
+
+
+def kex_state(ep: Mapping[str, Any]) -> str | None:
+    """The K-state of the endpoint's protocol (TLS or SSH)."""
+    value = ep.get(protocol(ep))
+    state = value.get("kex_state") if isinstance(value, Mapping) else None
+    return str(state) if state else None
+
+
 def target(ep: Mapping[str, Any]) -> str:
-    """The endpoint as a reader should see it: STARTTLS endpoints as "smtp://host:port"."""
+    """The endpoint as a reader should see it: STARTTLS endpoints as "smtp://host:port", SSH
+    endpoints as "ssh://host:port"."""
     text = str(ep.get("target"))
+    if protocol(ep) == "ssh":
+        return f"ssh://{text}"
     return f"{ep['starttls']}://{text}" if ep.get("starttls") else text
 
 
@@ -116,7 +131,7 @@ def kex_distribution(report: Mapping[str, Any]) -> dict[str, int]:
         if ep.get("status") != "ok":
             counts["unreachable/error"] += 1
         else:
-            counts[str(tls(ep).get("kex_state") or "undecided")] += 1
+            counts[str(kex_state(ep) or "undecided")] += 1
     order = [*KEX_STATES, "undecided", "unreachable/error"]
     return {k: counts[k] for k in order if counts[k] or k in KEX_STATES}
 
@@ -132,6 +147,12 @@ def algorithm_usage(report: Mapping[str, Any]) -> dict[str, int]:
                 counts[f"kex {curve} (TLS 1.2)"] += 1
         if leaf_key(ep):
             counts[f"cert {leaf_key(ep)}"] += 1
+        ssh = ep.get("ssh") if isinstance(ep.get("ssh"), Mapping) else {}
+        for name in (ssh.get("kex_algorithms") or {}):
+            counts[f"ssh kex {name}"] += 1
+        for key in ssh.get("host_keys") or []:
+            if isinstance(key, Mapping) and key.get("status") == "fetched":
+                counts[f"ssh host key {key.get('key_type')}"] += 1
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 

@@ -170,7 +170,9 @@ def _vulnerable_chain(endpoint: Mapping[str, Any]) -> State:
 
 def _kex_state(state: str) -> Fact:
     def fact(endpoint: Mapping[str, Any]) -> State:
-        found = _tls(endpoint).get("kex_state")
+        # SSH endpoints (issue 15) have the same K-scale in their `ssh` object
+        proto = endpoint.get("ssh") if endpoint.get("protocol") == "ssh" else _tls(endpoint)
+        found = proto.get("kex_state") if isinstance(proto, Mapping) else None
         return _yes(found == state) if found in K_STATES else State.UNDECIDED
 
     return fact
@@ -213,7 +215,9 @@ class ShareSet:
 
         A malformed endpoint raises TypeError/ValueError/KeyError/AttributeError; the caller
         counts it and treats every share as undecided."""
-        out = bytearray(share.fact(endpoint) for share in SHARES if share.fact is not None)
+        ssh = endpoint.get("protocol") == "ssh"  # TLS facts do not apply to SSH endpoints
+        out = bytearray(State.NOT_APPLICABLE if ssh and not share.id.startswith("kex.")
+                        else share.fact(endpoint) for share in SHARES if share.fact is not None)
         if self._profiles:
             findings = derive_findings(endpoint, self._as_of)
             for profile in self._profiles:

@@ -80,6 +80,8 @@ def check_endpoint(text: Any) -> str | None:
 
 
 def is_store(path: str | Path) -> bool:
+    if not Path(path).is_file():  # a FIFO or device is never opened here
+        return False
     try:
         with open(path, "rb") as f:
             return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC

@@ -49,7 +49,8 @@ def test_evaluate_incomplete_is_exit_3(tmp_path: Path) -> None:
     code, out, _ = run([str(tmp_path / "r.json"), "--profile", "pq-baseline", "--as-of",
                         "2026-06-01"], tmp_path, report_of("k0-cnsa-mldsa87", "unreachable"))
     assert code == 3
-    assert out.splitlines()[-1] == "verdicts: 6 PASS, 0 FAIL, 6 NOT_TESTED, 0 NOT_APPLICABLE"
+    # the 2 pq-baseline SSH requirements are NOT_APPLICABLE to both TLS endpoints
+    assert out.splitlines()[-1] == "verdicts: 6 PASS, 0 FAIL, 6 NOT_TESTED, 4 NOT_APPLICABLE"
 
 
 def test_evaluate_table_output(tmp_path: Path) -> None:
@@ -60,8 +61,9 @@ def test_evaluate_table_output(tmp_path: Path) -> None:
     assert lines[0] == "127.0.0.1:8448  status ok  kex K0  as of 2026-06-01"
     row = next(line for line in lines if "ANSSI-PQ-CLAIM-HYBRID" in line)
     assert row.split()[:5] == ["anssi", "ANSSI-PQ-CLAIM-HYBRID", "MUST", "FAIL", "secondary"]
-    # pq-baseline: 4 PASS, 2 FAIL (no hybrid); anssi: 1 PASS, 2 FAIL (pure ML-KEM).
-    assert lines[-1] == "verdicts: 5 PASS, 4 FAIL, 0 NOT_TESTED, 0 NOT_APPLICABLE"
+    # pq-baseline: 4 PASS, 2 FAIL (no hybrid), its 2 SSH requirements N/A; anssi: 1 PASS,
+    # 2 FAIL (pure ML-KEM).
+    assert lines[-1] == "verdicts: 5 PASS, 4 FAIL, 0 NOT_TESTED, 2 NOT_APPLICABLE"
 
 
 def test_evaluate_output_file(tmp_path: Path) -> None:
@@ -71,7 +73,10 @@ def test_evaluate_output_file(tmp_path: Path) -> None:
                        tmp_path, report_of("k0-cnsa-mldsa87"))
     assert (code, out) == (0, "")
     verdicts = json.loads(out_file.read_text("utf-8"))["endpoints"][0]["verdicts"]
-    assert {v["result"] for v in verdicts} == {"PASS"}
+    assert {v["result"] for v in verdicts if v["requirement"].startswith("CNSA2-SSH")} == {
+        "NOT_APPLICABLE"}  # SSH requirements do not judge a TLS endpoint
+    assert {v["result"] for v in verdicts if not v["requirement"].startswith("CNSA2-SSH")} \
+        == {"PASS"}
 
 
 def test_evaluate_other_schema_version_is_exit_2(tmp_path: Path) -> None:
@@ -101,16 +106,16 @@ def test_evaluate_bad_as_of_and_unknown_profile(tmp_path: Path) -> None:
     assert code == 2 and err.startswith("pqscan: error: unknown profile 'nope'")
 
 
-def test_malformed_endpoint_does_not_stop_the_others(tmp_path: Path) -> None:
+def test_malformed_endpoint_is_refused_by_the_schema(tmp_path: Path) -> None:
+    """A report that does not match report.schema.json is never judged: exit 2, one line
+    naming the first bad JSON path (issue 10 §6)."""
     report = report_of("k0-cnsa-mldsa87")
     report["endpoints"].insert(0, {"target": "x:1", "status": "ok", "tls": {"versions": 7}})
-    code, out, _ = run([str(tmp_path / "r.json"), "--profile", "pq-baseline", "--as-of",
-                        "2026-06-01", "--format", "json"], tmp_path, report)
-    judged = json.loads(out)
-    assert code == 3
-    assert judged["endpoints"][0]["evaluation_error"].startswith(
-        "endpoints[0] (x:1): malformed endpoint: ")
-    assert {v["result"] for v in judged["endpoints"][1]["verdicts"]} == {"PASS"}
+    code, out, err = run([str(tmp_path / "r.json"), "--profile", "pq-baseline", "--as-of",
+                          "2026-06-01", "--format", "json"], tmp_path, report)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"pqscan: error: {tmp_path / 'r.json'}: not a valid pqscan report: "
+                          "$.endpoints[0]") and err.count("\n") == 1
 
 
 def test_profiles_list_show_validate(tmp_path: Path) -> None:

@@ -125,7 +125,7 @@ def test_extends_inherits_and_overrides(tmp_path: Path) -> None:
         'id = "T-TLS13"', 'id = "PQB-HRR-UPGRADE"').replace('"MUST"', '"MAY"')
     profile = load_profile(write(tmp_path, "child", child))
     by_id = {r.id: r for r in profile.requirements}
-    assert len(by_id) == 6 and by_id["PQB-HRR-UPGRADE"].severity == "MAY"
+    assert len(by_id) == 8 and by_id["PQB-HRR-UPGRADE"].severity == "MAY"
     assert by_id["PQB-TLS13"].defined_in == "pq-baseline"
     assert by_id["PQB-HRR-UPGRADE"].defined_in == "child"
 
