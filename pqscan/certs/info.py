@@ -15,8 +15,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa
 
 from pqscan.certs import der, dername
-from pqscan.certs.oids import algorithm, curve
 from pqscan.errors import DecodeError
+from pqscan.registry.oids import algorithm, curve
 
 # RFC 5280 s4.2.1.3 bit names, in bit order.
 _KEY_USAGE_BITS = (

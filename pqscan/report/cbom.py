@@ -35,9 +35,9 @@ from cyclonedx.model.dependency import Dependable
 from cyclonedx.model.service import Service
 from cyclonedx.output.json import JsonV1Dot6
 
+from pqscan.registry.tls import cipher_suite
+from pqscan.registry.tls import group as registry_group
 from pqscan.report.view import all_certificates, groups_with, kex_state, protocol, safe_id, tls
-from pqscan.tls.registry import cipher_suite
-from pqscan.tls.registry import group as registry_group
 
 _MLKEM_LEVEL = {"512": 1, "768": 3, "1024": 5}      # FIPS 203 §8 Table 2
 _MLDSA_LEVEL = {"44": 2, "65": 3, "87": 5}          # FIPS 204 §4 Table 1

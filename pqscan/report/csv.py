@@ -11,9 +11,9 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pqscan.assess.risk import DEFAULT_SCENARIOS, endpoint_risk
 from pqscan.report import ssh_view, view
 from pqscan.report.metadata import TargetMetadata, metadata_for
-from pqscan.report.risk import DEFAULT_SCENARIOS, endpoint_risk
 
 MODES = ("endpoints", "verdicts")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")

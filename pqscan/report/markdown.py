@@ -11,10 +11,10 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pqscan.assess.risk import DEFAULT_SCENARIOS, EndpointRisk, report_risk
 from pqscan.report import method as method_mod
 from pqscan.report import ssh_view, view
 from pqscan.report.metadata import TargetMetadata, metadata_for
-from pqscan.report.risk import DEFAULT_SCENARIOS, EndpointRisk, report_risk
 from pqscan.report.summary import executive_summary
 
 

@@ -2,7 +2,7 @@
 
 Read from a TOML file (`[[target]]` tables) or a CSV file (one row per target, header row) and
 joined to endpoints by their `target` (or `host:port`). Declared values feed the Mosca risk
-model (pqscan.report.risk) with provenance "declared"; anything missing stays a default there.
+model (pqscan.assess.risk) with provenance "declared"; anything missing stays a default there.
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pqscan.assess.risk import DEFAULT_SCENARIOS
 from pqscan.report.metadata import TargetMetadata
-from pqscan.report.risk import DEFAULT_SCENARIOS
 
 FORMATS = ("table", "json", "md", "csv", "html", "sarif", "junit", "cbom")
 EXTENSIONS = {"table": ".txt", "json": ".json", "md": ".md", "csv": ".csv", "html": ".html",

@@ -1,7 +1,7 @@
 """The SARIF 2.1.0 rendering of a scan report, for GitHub code scanning and other consumers.
 
-Rules are the finding codes (pqscan.findings.FINDINGS) and the profile requirements met in the
-report. A result is emitted for each non-info finding, each FAIL verdict and each endpoint
+Rules are the finding codes (pqscan.assess.findings.FINDINGS) and the profile requirements met
+in the report. A result is emitted for each non-info finding, each FAIL verdict and each endpoint
 that could not be scanned; passing checks are omitted because code scanning shows every
 result as an alert. An endpoint is not a file, so each result points at a stable pseudo-path
 `pqscan/endpoints/<host>_<port>` (GitHub requires a physicalLocation) and names the endpoint
@@ -30,7 +30,7 @@ UNSCANNED_RULE = "scan.endpoint_not_scanned"
 
 def _finding_specs() -> Mapping[str, Any]:
     try:
-        from pqscan.findings import FINDINGS
+        from pqscan.assess.findings import FINDINGS
     except ImportError:  # findings module not present: rules fall back to the code itself
         return {}
     return FINDINGS

@@ -16,15 +16,15 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
-from pqscan.certs.oids import algorithm
-from pqscan.findings import derive_findings
-from pqscan.policy import Profile, evaluate
-from pqscan.tls.registry import GroupFamily
-from pqscan.tls.registry import group as registry_group
+from pqscan.assess.findings import derive_findings
+from pqscan.policy.evaluate import Profile, evaluate
+from pqscan.registry.oids import algorithm
+from pqscan.registry.tls import GroupFamily
+from pqscan.registry.tls import group as registry_group
 
 SUPPORTED, NOT_SUPPORTED = "supported", "not_supported"
 K_STATES = ("K0", "K1", "K2", "K3", "K4", "K5")
-# X.509 key families that authenticate against a quantum adversary (pqscan.certs.oids names)
+# X.509 key families that authenticate against a quantum adversary (pqscan.registry.oids names)
 PQ_SIGNATURE_FAMILIES = frozenset({"ML-DSA", "HashML-DSA", "SLH-DSA", "HashSLH-DSA",
                                    "composite ML-DSA"})
 
@@ -161,7 +161,7 @@ def _vulnerable_chain(endpoint: Mapping[str, Any]) -> State:
     def vulnerable(cert: Mapping[str, Any]) -> bool:
         key = cert.get("public_key") or {}
         signature = cert.get("signature_algorithm") or {}
-        # an unidentified key or signature is vulnerable, as pqscan.certs.oids assumes
+        # an unidentified key or signature is vulnerable, as pqscan.registry.oids assumes
         return bool(key.get("quantum_vulnerable", True)) or \
             algorithm(str(signature.get("oid") or "")).quantum_vulnerable
 

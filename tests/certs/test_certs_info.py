@@ -1,4 +1,4 @@
-"""OID table and certificate facts (pqscan.certs.oids, pqscan.certs.info)."""
+"""OID table and certificate facts (pqscan.registry.oids, pqscan.certs.info)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from certs_helpers import der_of, ku, make_cert
 from cryptography.hazmat.primitives import serialization
 
 from pqscan.certs.info import certificate_info, public_key_info
-from pqscan.certs.oids import algorithm, reference
 from pqscan.errors import DecodeError
+from pqscan.registry.oids import algorithm, reference
 
 
 @pytest.mark.parametrize(

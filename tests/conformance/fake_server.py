@@ -15,12 +15,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from pqscan.registry.tls import group
 from pqscan.tls import extensions as ext
 from pqscan.tls import messages
 from pqscan.tls.codec import u16
 from pqscan.tls.extensions import Extension, KeyShareEntry
 from pqscan.tls.messages import HRR_RANDOM, ClientHello, ServerHello
-from pqscan.tls.registry import group
 
 
 def _hello(ch: ClientHello, random: bytes, key_share: bytes) -> bytes:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from policy_fixtures import golden_files, load_golden
 
-from pqscan.findings import derive_findings
-from pqscan.policy import available_profiles, evaluate, exit_code_for, judge_report
+from pqscan.assess.findings import derive_findings
+from pqscan.policy.evaluate import available_profiles, evaluate, exit_code_for, judge_report
 
 PROFILES = available_profiles()
 

@@ -13,9 +13,9 @@ from collections.abc import Iterator
 import fakepeer
 import pytest
 
-from pqscan.probes.context import ScanOptions
-from pqscan.run import run_scan, scan_exit_code
-from pqscan.targets import parse_target
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import run_scan, scan_exit_code
+from pqscan.scan.targets import parse_target
 
 
 def http_server(conn: socket.socket) -> None:

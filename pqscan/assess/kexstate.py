@@ -1,0 +1,78 @@
+"""The key-exchange state K0-K5 of an endpoint: a pure function of its TLS observations.
+
+K0 PQ enforced: a PQ group is supported and a classical-only TLS 1.3 offer is refused.
+K1 PQ chosen whenever the client offers it: the browser-like hello gets PQ and an
+   X25519-share-first hello is retried (HRR) up to a PQ group.
+K2 PQ supported, but a client that sends an X25519 share first ends on classical.
+K3 TLS 1.3 with classical groups only.
+K4 TLS <= 1.2 only, (EC)DHE key exchange only.
+K5 TLS <= 1.2 only, RSA key transport accepted (no forward secrecy).
+Returns (None, reason) when an observation it needs is inconclusive: never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pqscan.registry.tls import group as registry_group
+
+SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not_supported", "inconclusive"
+
+
+def _is_pq(name: str | None) -> bool:
+    if not name:
+        return False
+    try:
+        return registry_group(name).is_pq
+    except ValueError:
+        return False
+
+
+def derive_kex_state(tls: Mapping[str, Any]) -> tuple[str | None, str]:
+    versions = tls.get("versions", {})
+    v13 = versions.get("TLSv1.3")
+    if v13 == SUPPORTED:
+        return _tls13_state(tls)
+    if v13 != NOT_SUPPORTED:
+        return None, "TLS 1.3 support is inconclusive"
+    legacy = [versions.get(v) for v in ("TLSv1.0", "TLSv1.1", "TLSv1.2")]
+    if SUPPORTED not in legacy:
+        if INCONCLUSIVE in legacy:
+            return None, "no TLS version confirmed; some probes were inconclusive"
+        return None, "no TLS version accepted"
+    rsa = tls.get("rsa_key_transport")
+    if rsa is True:
+        return "K5", "TLS <= 1.2 only and RSA key transport accepted (no forward secrecy)"
+    if rsa is False:
+        return "K4", "TLS <= 1.2 only, (EC)DHE key exchange only"
+    return None, "TLS <= 1.2 only; RSA key transport probe inconclusive"
+
+
+def _tls13_state(tls: Mapping[str, Any]) -> tuple[str | None, str]:
+    groups: Mapping[str, Mapping[str, Any]] = tls.get("groups", {})
+    pq_supported = [n for n, g in groups.items() if g.get("status") == SUPPORTED and _is_pq(n)]
+    pq_unknown = [n for n, g in groups.items() if g.get("status") == INCONCLUSIVE and _is_pq(n)]
+    negotiated: Mapping[str, Any] = tls.get("negotiated", {})
+    status: Mapping[str, Any] = tls.get("negotiation_status", {})
+    if not pq_supported:
+        if pq_unknown:
+            return None, "PQ group support inconclusive: " + ", ".join(pq_unknown)
+        return "K3", "TLS 1.3 with classical key exchange only"
+
+    def outcome(behaviour: str) -> str:
+        return str(status.get(behaviour, "ok" if negotiated.get(behaviour) else "inconclusive"))
+
+    classical = outcome("classical_only")
+    if classical == "refused":
+        return "K0", "PQ key exchange enforced: a classical-only client is refused"
+    if classical != "ok":
+        return None, "classical-only probe inconclusive"
+    browser, x25519_first = outcome("browser_like"), outcome("x25519_share_first")
+    if "inconclusive" in (browser, x25519_first):
+        return None, "client-behaviour probes inconclusive"
+    if _is_pq(negotiated.get("browser_like")) and _is_pq(negotiated.get("x25519_share_first")):
+        return "K1", "PQ chosen whenever offered (HelloRetryRequest up to " \
+            f"{negotiated.get('x25519_share_first')})"
+    return "K2", "PQ supported, but a client sending an X25519 share first gets " \
+        f"{negotiated.get('x25519_share_first') or 'refused'}"
