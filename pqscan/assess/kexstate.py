@@ -8,6 +8,14 @@ K3 TLS 1.3 with classical groups only.
 K4 TLS <= 1.2 only, (EC)DHE key exchange only.
 K5 TLS <= 1.2 only, RSA key transport accepted (no forward secrecy).
 Returns (None, reason) when an observation it needs is inconclusive: never a guess.
+
+SSH readiness (`derive_ssh_state`, feeding the same K-levels):
+  K0 pq_enforced      PQ listed, and a classical-only client is refused
+  K1 pq_default       an OpenSSH 10 client gets a confirmed PQ method
+  K2 pq_not_preferred PQ listed, but an OpenSSH 10 client gets classical key exchange
+  K3 classical_only   no PQ method listed
+  K4 legacy           no PQ, and only SHA-1 (EC)DH methods (RFC 9142 §4)
+  K5 legacy           ... and RSA key transport (RFC 4432)
 """
 
 from __future__ import annotations
@@ -15,9 +23,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pqscan.registry.ssh import kex_method
 from pqscan.registry.tls import group as registry_group
 
 SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not_supported", "inconclusive"
+READINESS = {"K0": "pq_enforced", "K1": "pq_default", "K2": "pq_not_preferred",
+             "K3": "classical_only", "K4": "legacy", "K5": "legacy"}
 
 
 def _is_pq(name: str | None) -> bool:
@@ -76,3 +87,29 @@ def _tls13_state(tls: Mapping[str, Any]) -> tuple[str | None, str]:
             f"{negotiated.get('x25519_share_first')})"
     return "K2", "PQ supported, but a client sending an X25519 share first gets " \
         f"{negotiated.get('x25519_share_first') or 'refused'}"
+
+
+def derive_ssh_state(ssh: Mapping[str, Any]) -> tuple[str | None, str]:
+    """(K-state, reason) from the ssh object; (None, why) when a needed probe was undecided."""
+    kex = ssh.get("kex_algorithms") or {}
+    status = ssh.get("negotiation_status") or {}
+    negotiated = ssh.get("negotiated") or {}
+    pq = [n for n, e in kex.items() if e.get("family") in ("hybrid", "pure_pq", "pre_standard")]
+    if not pq:
+        methods = [kex_method(n) for n in kex]
+        if methods and all(m.sha1 or m.rsa_transport for m in methods):
+            rsa = any(m.rsa_transport for m in methods)
+            return ("K5" if rsa else "K4"), ("only SHA-1 / RSA key transport methods listed "
+                                             "(RFC 9142 §4)")
+        return "K3", "no PQ key exchange method listed"
+    if status.get("classical_only") == "refused":
+        return "K0", f"PQ listed ({', '.join(pq)}); a classical-only client is refused"
+    if status.get("classical_only") != "ok":
+        return None, f"classical_only is {status.get('classical_only')}"
+    current = negotiated.get("openssh_10")
+    if status.get("openssh_10") == "ok" and current in pq:
+        return "K1", f"an OpenSSH 10 client gets {current} (confirmed)"
+    if status.get("openssh_10") in ("ok", "refused"):
+        return "K2", (f"PQ listed ({', '.join(pq)}) but an OpenSSH 10 client gets "
+                      f"{current or 'refused'}")
+    return None, f"openssh_10 is {status.get('openssh_10')}"

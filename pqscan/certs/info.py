@@ -39,7 +39,7 @@ class PublicKeyInfo:
     parameter_set: str | None = None
     size_bits: int | None = None
     nist_category: int | None = None
-    quantum_vulnerable: bool = True
+    quantum_vulnerable: bool | None = None
     status: str = ""
 
     def to_dict(self) -> dict[str, Any]:

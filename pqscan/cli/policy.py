@@ -189,6 +189,8 @@ def evaluate_command(report_file: str, profiles: tuple[str, ...], profile_dirs: 
     text = (json.dumps(judged, indent=2, sort_keys=False) if fmt == "json"
             else render_table(judged))
     emit(text, output)
+    for change in judged["evaluation"]["recomputed"]:
+        click.echo(f"pqscan: recomputed {change}", err=True)
     code = exit_code_for(judged, fail_on)
     if code:
         raise click.exceptions.Exit(code)

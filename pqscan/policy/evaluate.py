@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from pqscan import __version__
+from pqscan.assess.derive import rederive
 from pqscan.assess.findings import Finding, derive_findings
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, UsageError
 from pqscan.policy.conditions import evaluate_condition
@@ -102,17 +103,23 @@ def check_report(report: Any) -> None:
 def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date) -> dict[str, Any]:
     """A copy of `report` with findings and verdicts filled in for every endpoint.
 
-    A malformed endpoint gets an `evaluation_error` line and does not stop the others.
+    Every derived field (K-state, families, quantum exposure ...) is first recomputed from the
+    observations with today's rules (`pqscan.assess.derive`); `evaluation.recomputed` lists the
+    stored values that differed. A malformed endpoint gets an `evaluation_error` line and does
+    not stop the others.
     """
     check_report(report)
     out = copy.deepcopy(report)
     errors: list[str] = []
+    recomputed: list[str] = []
     for index, endpoint in enumerate(out["endpoints"]):
         if not isinstance(endpoint, dict):
             errors.append(f"endpoints[{index}]: not a JSON object")
             continue
         endpoint.pop("evaluation_error", None)
         try:
+            recomputed.extend(f"endpoints[{index}] ({endpoint.get('target')}): {change}"
+                              for change in rederive(endpoint))
             findings = derive_findings(endpoint, as_of)
             verdicts = [v for p in profiles for v in evaluate(p, endpoint, findings, as_of)]
         except (AttributeError, TypeError, ValueError, KeyError) as exc:
@@ -127,6 +134,7 @@ def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date) -
         "profiles": [{"id": p.id, "version": p.version, "status": p.status,
                       "confidence": p.confidence} for p in profiles],
         "errors": errors,
+        "recomputed": recomputed,
     }
     return out
 

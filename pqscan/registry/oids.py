@@ -10,8 +10,9 @@ algorithms, which have no category (choosing None rather than 0 keeps "no catego
 a number). For composites it is the category of the ML-DSA / ML-KEM component, the part that
 still holds against a quantum adversary.
 
-quantum_vulnerable means "not known to resist a quantum adversary": True for RSA/EC/DSA/DH
-(Shor) and, conservatively, for OIDs we cannot identify.
+quantum_vulnerable is True for RSA/EC/DSA/DH (Shor), False for PQ and composite algorithms and
+None for OIDs we cannot identify: unknown is never "vulnerable" (the one rule,
+pqscan.assess.exposure).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class AlgorithmInfo:
     family: str  # "ML-DSA", "HashML-DSA", "SLH-DSA", "composite ML-DSA", "RSA", ...
     parameter_set: str | None
     nist_category: int | None
-    quantum_vulnerable: bool
+    quantum_vulnerable: bool | None
     status: str  # "RFC 9881", "I-D (...)", "pre-standard (...)", "unknown"
     source: str = ""  # reference source key (S15...) or the RFC that defines a classical OID
 
@@ -239,7 +240,7 @@ def algorithm(oid: str) -> AlgorithmInfo:
     found = table().get(oid)
     if found is not None:
         return found
-    return AlgorithmInfo(oid, f"unknown ({oid})", "unknown", "unknown", None, None, True, "unknown")
+    return AlgorithmInfo(oid, f"unknown ({oid})", "unknown", "unknown", None, None, None, "unknown")
 
 
 def curve(oid: str) -> tuple[str, int] | None:

@@ -12,8 +12,8 @@ import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pqscan.model.endpoint import EndpointFacts, build_endpoint, unreachable_endpoint
 from pqscan.model.status import SUPPORTED
+from pqscan.scan.assemble import EndpointFacts, build_endpoint, unreachable_endpoint
 from pqscan.scan.context import ProbeContext, ScanOptions
 from pqscan.scan.probes.behaviour import check_behaviour
 from pqscan.scan.probes.certificates import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from pqscan.model.endpoint_ssh import build_ssh
+from pqscan.scan.assemble_ssh import build_ssh
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.probes.ssh import SSHProbeContext, check_ssh
 from pqscan.scan.targets import Target

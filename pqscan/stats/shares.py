@@ -16,6 +16,7 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
+from pqscan.assess.exposure import oid_quantum_vulnerable
 from pqscan.assess.findings import derive_findings
 from pqscan.policy.evaluate import Profile, evaluate
 from pqscan.registry.oids import algorithm
@@ -158,14 +159,17 @@ def _vulnerable_chain(endpoint: Mapping[str, Any]) -> State:
     if not chain:
         return State.UNDECIDED
 
-    def vulnerable(cert: Mapping[str, Any]) -> bool:
+    def exposures(cert: Mapping[str, Any]) -> list[bool | None]:
         key = cert.get("public_key") or {}
         signature = cert.get("signature_algorithm") or {}
-        # an unidentified key or signature is vulnerable, as pqscan.registry.oids assumes
-        return bool(key.get("quantum_vulnerable", True)) or \
-            algorithm(str(signature.get("oid") or "")).quantum_vulnerable
+        # judged now, from the OIDs (pqscan.assess.exposure): unknown is undecided, never vulnerable
+        return [oid_quantum_vulnerable(str(key.get("oid") or "")),
+                oid_quantum_vulnerable(str(signature.get("oid") or ""))]
 
-    return _yes(any(vulnerable(c) for c in chain))
+    seen = [e for c in chain for e in exposures(c)]
+    if True in seen:
+        return State.YES
+    return State.UNDECIDED if None in seen else State.NO
 
 
 def _kex_state(state: str) -> Fact:

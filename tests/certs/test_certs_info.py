@@ -44,7 +44,7 @@ def test_every_reference_oid_is_named_and_keeps_its_status() -> None:
 
 def test_unknown_oid_and_wrong_type() -> None:
     info = algorithm("1.2.3.4.5")
-    assert info.name == "unknown (1.2.3.4.5)" and not info.known and info.quantum_vulnerable
+    assert info.name == "unknown (1.2.3.4.5)" and not info.known and info.quantum_vulnerable is None
     with pytest.raises(TypeError):
         algorithm(123)  # type: ignore[arg-type]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import mldsa
 
+from pqscan.assess.kexstate import derive_ssh_state
 from pqscan.lab.ssh_keys import fingerprint_with_ssh_keygen, make_host_keys
-from pqscan.model.endpoint_ssh import derive_ssh_state
 from pqscan.registry.ssh import host_key_algorithm, kex_method
 from pqscan.ssh.hostkey import parse_host_key, verify_signature
 from pqscan.ssh.wire import string

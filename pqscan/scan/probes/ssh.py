@@ -96,7 +96,7 @@ class SSHProbeContext:
 
 @dataclass
 class SSHFacts:
-    """What the SSH checks found (read once by pqscan.model.endpoint_ssh)."""
+    """What the SSH checks found (read once by pqscan.scan.assemble_ssh)."""
 
     first: ExchangeResult
     behaviours: dict[str, ExchangeResult] = field(default_factory=dict)

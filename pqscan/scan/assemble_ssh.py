@@ -1,26 +1,17 @@
 """One SSH endpoint's result: `SSHFacts` turned into the JSON-contract `ssh` object
-(docs/json-contract.md "SSH endpoint"), and the SSH readiness state derived from it.
-
-Readiness (feeding the same K-levels as TLS):
-  K0 pq_enforced      PQ listed, and a classical-only client is refused
-  K1 pq_default       an OpenSSH 10 client gets a confirmed PQ method
-  K2 pq_not_preferred PQ listed, but an OpenSSH 10 client gets classical key exchange
-  K3 classical_only   no PQ method listed
-  K4 legacy           no PQ, and only SHA-1 (EC)DH methods (RFC 9142 §4)
-  K5 legacy           ... and RSA key transport (RFC 4432)
+(docs/json-contract.md "SSH endpoint"). The readiness state written for readers comes from
+`pqscan.assess.kexstate.derive_ssh_state`, the function every judgement recomputes it with.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pqscan.assess.kexstate import READINESS, derive_ssh_state
 from pqscan.registry.ssh import cipher, host_key_algorithm, kex_method, mac, marker
 from pqscan.scan.probes.ssh import BEHAVIOURS, SSHFacts, key_groups
 from pqscan.ssh.exchange import COMPLETED, REFUSED, ExchangeResult
 from pqscan.ssh.kex import available
-
-READINESS = {"K0": "pq_enforced", "K1": "pq_default", "K2": "pq_not_preferred",
-             "K3": "classical_only", "K4": "legacy", "K5": "legacy"}
 
 
 def _status(r: ExchangeResult | None) -> str:
@@ -116,32 +107,6 @@ def _host_keys(facts: SSHFacts, listed: tuple[str, ...]) -> list[dict[str, Any]]
 
 def _weak(names: tuple[str, ...], lookup: Any) -> list[str]:
     return [n for n in names if lookup(n).weak]
-
-
-def derive_ssh_state(ssh: dict[str, Any]) -> tuple[str | None, str]:
-    """(K-state, reason) from the ssh object; (None, why) when a needed probe was undecided."""
-    kex = ssh.get("kex_algorithms") or {}
-    status = ssh.get("negotiation_status") or {}
-    negotiated = ssh.get("negotiated") or {}
-    pq = [n for n, e in kex.items() if e.get("family") in ("hybrid", "pure_pq", "pre_standard")]
-    if not pq:
-        methods = [kex_method(n) for n in kex]
-        if methods and all(m.sha1 or m.rsa_transport for m in methods):
-            rsa = any(m.rsa_transport for m in methods)
-            return ("K5" if rsa else "K4"), ("only SHA-1 / RSA key transport methods listed "
-                                             "(RFC 9142 §4)")
-        return "K3", "no PQ key exchange method listed"
-    if status.get("classical_only") == "refused":
-        return "K0", f"PQ listed ({', '.join(pq)}); a classical-only client is refused"
-    if status.get("classical_only") != "ok":
-        return None, f"classical_only is {status.get('classical_only')}"
-    current = negotiated.get("openssh_10")
-    if status.get("openssh_10") == "ok" and current in pq:
-        return "K1", f"an OpenSSH 10 client gets {current} (confirmed)"
-    if status.get("openssh_10") in ("ok", "refused"):
-        return "K2", (f"PQ listed ({', '.join(pq)}) but an OpenSSH 10 client gets "
-                      f"{current or 'refused'}")
-    return None, f"openssh_10 is {status.get('openssh_10')}"
 
 
 def build_ssh(facts: SSHFacts) -> dict[str, Any]:
