@@ -47,7 +47,7 @@ PQ_FAMILIES = ("hybrid", "pure_pq")
 _API_CLIENT = (
     "import sys\n"
     "from pqscan.scan.context import ScanOptions\n"
-    "from pqscan.report.document import dump_json\n"
+    "from pqscan.model.document import dump_json\n"
     "from pqscan.scan.run import run_scan\n"
     "from pqscan.scan.targets import read_target_file\n"
     "report = run_scan(read_target_file(sys.argv[1], None), ScanOptions(), int(sys.argv[3]))\n"

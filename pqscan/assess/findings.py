@@ -1,22 +1,19 @@
-"""Findings: the facts pqscan states about one endpoint, derived purely from its observations.
-
-`FINDINGS` is the one place a finding code is declared (severity, description, reference).
-Each code belongs to a *check*; when a check cannot be decided (an observation it needs is
-inconclusive or absent) `derive_findings` emits one `scan.undecided` finding naming the check
-and the reason instead of silently emitting nothing, so profile conditions can report
-NOT_TESTED rather than a silent pass.
+"""The TLS finding checks: pure functions of an endpoint's observations, each registered with
+`@check` together with the finding codes it emits (pqscan.assess.finding). Also the
+protocol-neutral helpers the SSH checks reuse (`auth_findings`, `algorithm_findings`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from pqscan.assess.finding import FINDINGS, Finding, FindingSpec, Undecided, check
+from pqscan.assess.finding import make as _make
 from pqscan.assess.strength import (
     CLASSICAL_GROUP_STRENGTH,
     key_label,
@@ -24,163 +21,7 @@ from pqscan.assess.strength import (
     signature_oid_is_classical,
 )
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
-UNDECIDED = "scan.undecided"
-
-
-@dataclass(frozen=True)
-class FindingSpec:
-    """Declaration of one finding code."""
-
-    code: str
-    severity: str
-    title: str
-    description: str
-    reference: str
-    check: str  # the derivation that decides this code (see module docstring)
-
-    def __post_init__(self) -> None:
-        if self.severity not in SEVERITIES:
-            raise ValueError(f"{self.code}: bad severity {self.severity!r}")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One finding on one endpoint, with the observations that produced it."""
-
-    code: str
-    severity: str
-    message: str
-    evidence: Mapping[str, Any] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.code, str) or not isinstance(self.message, str):
-            raise TypeError("Finding code and message must be str")
-        if self.code not in FINDINGS:
-            raise ValueError(f"undeclared finding code {self.code!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "severity": self.severity,
-            "message": self.message,
-            "evidence": dict(self.evidence),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
-        return cls(str(data["code"]), str(data["severity"]), str(data["message"]),
-                   dict(data.get("evidence") or {}))
-
-
 _KEX = "docs/json-contract.md K-states; RFC 10024; NIST IR 8547 ipd §4.1.2 Table 4 (draft)"
-_SSH_KEX = ("docs/json-contract.md SSH readiness; RFC 4253 §7.1; "
-            "draft-ietf-sshm-mlkem-hybrid-kex; NIST IR 8547 ipd §4.1.2 Table 4 (draft)")
-_SSH_STATES = (
-    (0, "info", "SSH: PQ key exchange enforced",
-     "A PQ method is listed and a classical-only client is refused."),
-    (1, "info", "SSH: PQ by default for current clients",
-     "An OpenSSH 10 client gets a confirmed PQ method; classical-only clients are still served."),
-    (2, "medium", "SSH: PQ supported but not chosen by current clients",
-     "A PQ method is listed, but an OpenSSH 10 client gets classical key exchange."),
-    (3, "high", "SSH: classical key exchange only", "No PQ key exchange method is listed."),
-    (4, "high", "SSH: legacy key exchange only",
-     "No PQ method, and only SHA-1 (EC)DH methods (RFC 9142 §4)."),
-    (5, "critical", "SSH: RSA key transport only",
-     "No PQ method, and only RSA key transport (RFC 4432)."),
-)
-_SPECS = [
-    FindingSpec("kex.state.k0", "info", "PQ key exchange enforced",
-                "A PQ/hybrid group is supported and a classical-only TLS 1.3 offer is refused.",
-                _KEX, "kex.state"),
-    FindingSpec("kex.state.k1", "info", "PQ chosen whenever offered",
-                "Browser-like hellos get PQ and an X25519-share-first hello is retried (HRR) "
-                "up to a PQ group; classical-only clients are still served.", _KEX, "kex.state"),
-    FindingSpec("kex.state.k2", "medium", "PQ supported but not preferred",
-                "PQ is supported, but a client sending an X25519 share first gets classical "
-                "key exchange.", _KEX, "kex.state"),
-    FindingSpec("kex.state.k3", "high", "TLS 1.3 with classical groups only",
-                "No PQ or hybrid group is accepted.", _KEX, "kex.state"),
-    FindingSpec("kex.state.k4", "high", "TLS <= 1.2 only, (EC)DHE",
-                "No TLS 1.3, so no standard PQ key exchange is possible.", _KEX, "kex.state"),
-    FindingSpec("kex.state.k5", "critical", "TLS <= 1.2 only, RSA key transport",
-                "No TLS 1.3 and RSA key transport accepted: no forward secrecy.", _KEX,
-                "kex.state"),
-    FindingSpec("exposure.hndl", "high", "Harvest-now-decrypt-later exposure",
-                "Clients that offer PQ can still end up with a classical key exchange (K2-K5); "
-                "recorded traffic can be decrypted once a quantum computer exists.",
-                _KEX, "exposure.hndl"),
-    FindingSpec("exposure.hndl_fallback", "low", "HNDL exposure for non-PQ clients only",
-                "PQ is chosen whenever offered (K1) but clients without PQ still get classical "
-                "key exchange.", _KEX, "exposure.hndl"),
-    FindingSpec("exposure.auth", "medium", "Quantum-vulnerable authentication",
-                "A key or signature in the certificate chain is classical (RSA/ECDSA/EdDSA); "
-                "it can be forged once a quantum computer exists.",
-                "NIST IR 8547 ipd §4.1.1 Table 2 (draft); RFC 9881", "exposure.auth"),
-    FindingSpec("alg.quantum_vulnerable", "medium", "Quantum-vulnerable algorithm in use",
-                "One finding per classical public-key algorithm the endpoint uses, with its "
-                "classical security strength (SP 800-57 Pt 1 Table 2).",
-                "NIST IR 8547 ipd §4.1 Tables 2 and 4 (draft)", "alg.quantum_vulnerable"),
-    FindingSpec("cert.validity_past_2030", "medium", "Classical certificate valid past 2030",
-                "A certificate with a quantum-vulnerable key is valid after the IR 8547 "
-                "deprecation date for 112-bit schemes.", "NIST IR 8547 ipd Table 2 (draft)",
-                "cert.validity"),
-    FindingSpec("cert.validity_past_2035", "high", "Classical certificate valid past 2035",
-                "A certificate with a quantum-vulnerable key is valid after the IR 8547 date "
-                "when all classical signatures are disallowed.",
-                "NIST IR 8547 ipd Table 2 (draft)", "cert.validity"),
-    FindingSpec("cert.expired", "high", "Certificate expired",
-                "A certificate in the chain is past its notAfter as of the evaluation date.",
-                "RFC 5280 §4.1.2.5", "cert.validity"),
-    FindingSpec("kex.pre_standard_kyber", "medium", "Pre-standard Kyber group accepted",
-                "A round-3 Kyber draft group (e.g. X25519Kyber768Draft00) is still accepted; "
-                "it is not FIPS 203 ML-KEM and is marked obsolete by IANA.",
-                "RFC 10024 §5 (S2); IANA TLS Supported Groups (S1 snapshot)", "kex.pre_standard"),
-    FindingSpec("tls.version.legacy", "high", "TLS below 1.2 enabled",
-                "TLS 1.0 or TLS 1.1 is accepted.", "RFC 8996 §2-§3", "tls.version.legacy"),
-    FindingSpec("tls13.cipher.not_aes256", "low", "TLS 1.3 suites other than AES-256",
-                "The server accepts a TLS 1.3 cipher suite other than TLS_AES_256_GCM_SHA384, "
-                "which profiles with an AES-256 rule (CNSA 2.0) do not allow.",
-                "CNSA 2.0 algorithm table (S23); RFC 8446 §B.4", "tls13.cipher"),
-    # SSH (issue 15; checks in pqscan.assess.findings_ssh)
-    *(FindingSpec(f"ssh.kex_state.k{n}", sev, title, desc, _SSH_KEX, "ssh.kex_state")
-      for n, sev, title, desc in _SSH_STATES),
-    FindingSpec("ssh.kex.pre_standard", "low", "Pre-standard PQ SSH key exchange listed",
-                "A vendor or draft name (sntrup761x25519-sha512@openssh.com, round-3 Kyber "
-                "@openquantumsafe.org / @amazon.com) is listed.",
-                "RFC 9941 §2; draft-ietf-sshm-mlkem-hybrid-kex", "ssh.kex.pre_standard"),
-    FindingSpec("ssh.kex.pq_unconfirmed", "low", "PQ SSH key exchange listed but unconfirmed",
-                "A PQ method is listed but no completed exchange with a verified host key "
-                "signature confirmed it.", "docs/json-contract.md SSH", "ssh.kex.pq_unconfirmed"),
-    FindingSpec("ssh.kex.sha1", "medium", "SHA-1 SSH key exchange listed",
-                "diffie-hellman-group1-sha1, group14-sha1, group-exchange-sha1 or rsa1024-sha1 is "
-                "listed.", "RFC 9142 §4", "ssh.kex.sha1"),
-    FindingSpec("ssh.hostkey.sha1", "medium", "SHA-1 host key signatures (ssh-rsa) listed",
-                "The server offers ssh-rsa (RSA with SHA-1) or ssh-dss host key signatures.",
-                "RFC 8332 §3; RFC 9142 §3", "ssh.hostkey.sha1"),
-    FindingSpec("ssh.cipher.weak", "medium", "Weak SSH ciphers listed",
-                "CBC, RC4, 3DES, Blowfish, CAST or none is listed.",
-                "RFC 4253 §6.3; RFC 8758 §3", "ssh.symmetric"),
-    FindingSpec("ssh.mac.weak", "low", "Weak SSH MACs listed",
-                "MD5, SHA-1 or 64-bit-tag MACs are listed.", "RFC 6668 §2; RFC 4253 §6.4",
-                "ssh.symmetric"),
-    FindingSpec("ssh.protocol.violation", "medium", "SSH protocol violation",
-                "The server broke RFC 4253 during a probe (malformed packet, wrong message, "
-                "host key signature that does not verify).", "RFC 4253 §6-§8",
-                "ssh.protocol"),
-    FindingSpec(UNDECIDED, "info", "Check could not be decided",
-                "An observation this check needs was inconclusive or absent.",
-                "docs/json-contract.md status words", "scan"),
-]
-FINDINGS: Mapping[str, FindingSpec] = {spec.code: spec for spec in _SPECS}
-
-
-class Undecided(Exception):
-    """Raised inside a check when an observation it needs is inconclusive or absent."""
-
-
-def _make(code: str, message: str, **evidence: Any) -> Finding:
-    return Finding(code, FINDINGS[code].severity, message, evidence)
 
 
 def _tls(endpoint: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -199,6 +40,23 @@ def _kex_state(endpoint: Mapping[str, Any]) -> str:
     return str(state)
 
 
+@check("tls", "kex.state",
+       FindingSpec("kex.state.k0", "info", "PQ key exchange enforced",
+           "A PQ/hybrid group is supported and a classical-only TLS 1.3 offer is refused.",
+           _KEX, "kex.state"),
+       FindingSpec("kex.state.k1", "info", "PQ chosen whenever offered",
+           "Browser-like hellos get PQ and an X25519-share-first hello is retried (HRR) "
+           "up to a PQ group; classical-only clients are still served.", _KEX, "kex.state"),
+       FindingSpec("kex.state.k2", "medium", "PQ supported but not preferred",
+           "PQ is supported, but a client sending an X25519 share first gets classical "
+           "key exchange.", _KEX, "kex.state"),
+       FindingSpec("kex.state.k3", "high", "TLS 1.3 with classical groups only",
+           "No PQ or hybrid group is accepted.", _KEX, "kex.state"),
+       FindingSpec("kex.state.k4", "high", "TLS <= 1.2 only, (EC)DHE",
+           "No TLS 1.3, so no standard PQ key exchange is possible.", _KEX, "kex.state"),
+       FindingSpec("kex.state.k5", "critical", "TLS <= 1.2 only, RSA key transport",
+           "No TLS 1.3 and RSA key transport accepted: no forward secrecy.", _KEX,
+           "kex.state"))
 def _check_kex_state(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     state = _kex_state(endpoint)
     code = f"kex.state.{state.lower()}"
@@ -206,6 +64,14 @@ def _check_kex_state(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     return [_make(code, f"{state}: {FINDINGS[code].title}", kex_state=state, reason=reason)]
 
 
+@check("tls", "exposure.hndl",
+       FindingSpec("exposure.hndl", "high", "Harvest-now-decrypt-later exposure",
+           "Clients that offer PQ can still end up with a classical key exchange (K2-K5); "
+           "recorded traffic can be decrypted once a quantum computer exists.",
+           _KEX, "exposure.hndl"),
+       FindingSpec("exposure.hndl_fallback", "low", "HNDL exposure for non-PQ clients only",
+           "PQ is chosen whenever offered (K1) but clients without PQ still get classical "
+           "key exchange.", _KEX, "exposure.hndl"))
 def _check_hndl(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     state = _kex_state(endpoint)
     negotiated = _tls(endpoint).get("negotiated") or {}
@@ -262,6 +128,11 @@ def auth_findings(classical: list[dict[str, Any]], what: str) -> list[Finding]:
                   algorithms=names, locations=[c["where"] for c in classical])]
 
 
+@check("tls", "exposure.auth",
+       FindingSpec("exposure.auth", "medium", "Quantum-vulnerable authentication",
+           "A key or signature in the certificate chain is classical (RSA/ECDSA/EdDSA); "
+           "it can be forged once a quantum computer exists.",
+           "NIST IR 8547 ipd §4.1.1 Table 2 (draft); RFC 9881", "exposure.auth"))
 def _check_auth(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     return auth_findings(_chain_algorithms(endpoint), "classical authentication")
 
@@ -291,6 +162,11 @@ def _kex_algorithms(tls: Mapping[str, Any], leaf_strength: int | None) -> list[d
     return out
 
 
+@check("tls", "alg.quantum_vulnerable",
+       FindingSpec("alg.quantum_vulnerable", "medium", "Quantum-vulnerable algorithm in use",
+           "One finding per classical public-key algorithm the endpoint uses, with its "
+           "classical security strength (SP 800-57 Pt 1 Table 2).",
+           "NIST IR 8547 ipd §4.1 Tables 2 and 4 (draft)", "alg.quantum_vulnerable"))
 def _check_algorithms(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     tls = _tls(endpoint)
     try:
@@ -333,6 +209,18 @@ def _parse_time(value: Any, where: str) -> date:
         raise Undecided(f"{where} is not a timestamp: {value!r}") from None
 
 
+@check("tls", "cert.validity",
+       FindingSpec("cert.validity_past_2030", "medium", "Classical certificate valid past 2030",
+           "A certificate with a quantum-vulnerable key is valid after the IR 8547 "
+           "deprecation date for 112-bit schemes.", "NIST IR 8547 ipd Table 2 (draft)",
+           "cert.validity"),
+       FindingSpec("cert.validity_past_2035", "high", "Classical certificate valid past 2035",
+           "A certificate with a quantum-vulnerable key is valid after the IR 8547 date "
+           "when all classical signatures are disallowed.",
+           "NIST IR 8547 ipd Table 2 (draft)", "cert.validity"),
+       FindingSpec("cert.expired", "high", "Certificate expired",
+           "A certificate in the chain is past its notAfter as of the evaluation date.",
+           "RFC 5280 §4.1.2.5", "cert.validity"))
 def _check_validity(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     out: list[Finding] = []
     deadlines = ir8547_dates()
@@ -355,6 +243,11 @@ def _check_validity(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     return out
 
 
+@check("tls", "kex.pre_standard",
+       FindingSpec("kex.pre_standard_kyber", "medium", "Pre-standard Kyber group accepted",
+           "A round-3 Kyber draft group (e.g. X25519Kyber768Draft00) is still accepted; "
+           "it is not FIPS 203 ML-KEM and is marked obsolete by IANA.",
+           "RFC 10024 §5 (S2); IANA TLS Supported Groups (S1 snapshot)", "kex.pre_standard"))
 def _check_pre_standard(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     groups = _tls(endpoint).get("groups") or {}
     kyber = {n: g for n, g in groups.items()
@@ -370,6 +263,9 @@ def _check_pre_standard(endpoint: Mapping[str, Any], as_of: date) -> list[Findin
     return []
 
 
+@check("tls", "tls.version.legacy",
+       FindingSpec("tls.version.legacy", "high", "TLS below 1.2 enabled",
+           "TLS 1.0 or TLS 1.1 is accepted.", "RFC 8996 §2-§3", "tls.version.legacy"))
 def _check_legacy_versions(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     versions = _tls(endpoint).get("versions") or {}
     old = {v: versions.get(v) for v in ("TLSv1.0", "TLSv1.1")}
@@ -382,6 +278,11 @@ def _check_legacy_versions(endpoint: Mapping[str, Any], as_of: date) -> list[Fin
     return []
 
 
+@check("tls", "tls13.cipher",
+       FindingSpec("tls13.cipher.not_aes256", "low", "TLS 1.3 suites other than AES-256",
+           "The server accepts a TLS 1.3 cipher suite other than TLS_AES_256_GCM_SHA384, "
+           "which profiles with an AES-256 rule (CNSA 2.0) do not allow.",
+           "CNSA 2.0 algorithm table (S23); RFC 8446 §B.4", "tls13.cipher"))
 def _check_tls13_ciphers(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     tls = _tls(endpoint)
     version = (tls.get("versions") or {}).get("TLSv1.3")
@@ -397,39 +298,3 @@ def _check_tls13_ciphers(endpoint: Mapping[str, Any], as_of: date) -> list[Findi
     return []
 
 
-CHECKS: Mapping[str, Callable[[Mapping[str, Any], date], list[Finding]]] = {
-    "kex.state": _check_kex_state,
-    "exposure.hndl": _check_hndl,
-    "exposure.auth": _check_auth,
-    "alg.quantum_vulnerable": _check_algorithms,
-    "cert.validity": _check_validity,
-    "kex.pre_standard": _check_pre_standard,
-    "tls.version.legacy": _check_legacy_versions,
-    "tls13.cipher": _check_tls13_ciphers,
-}
-
-
-def derive_findings(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
-    """All findings for one ENDPOINT dict as of a date (a pure function of its inputs)."""
-    if not isinstance(endpoint, Mapping):
-        raise TypeError(f"endpoint must be a mapping, not {type(endpoint).__name__}")
-    if not isinstance(as_of, date):
-        raise TypeError(f"as_of must be a date, not {type(as_of).__name__}")
-    checks = CHECKS
-    if endpoint.get("protocol") == "ssh":  # issue 15: SSH endpoints have their own checks
-        from pqscan.assess.findings_ssh import SSH_CHECKS
-        checks = SSH_CHECKS
-    out: list[Finding] = []
-    for check, function in checks.items():
-        try:
-            out.extend(function(endpoint, as_of))
-        except Undecided as exc:
-            out.append(_make(UNDECIDED, f"could not decide {check}: {exc}", check=check,
-                             reason=str(exc)))
-    return out
-
-
-def undecided_checks(findings: list[Finding]) -> dict[str, str]:
-    """Map check name -> reason for every `scan.undecided` finding."""
-    return {str(f.evidence.get("check")): str(f.evidence.get("reason"))
-            for f in findings if f.code == UNDECIDED}

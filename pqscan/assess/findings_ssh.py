@@ -1,6 +1,5 @@
-"""The SSH checks behind the SSH finding codes (declared with the others in
-`pqscan.assess.findings.FINDINGS`): pure functions of an SSH endpoint dict
-(docs/json-contract.md SSH).
+"""The SSH finding checks: pure functions of an SSH endpoint dict (docs/json-contract.md SSH),
+each registered with `@check` together with the SSH codes it emits (pqscan.assess.finding).
 
 The generic codes keep their meaning across protocols: `exposure.hndl` (K2-K5),
 `exposure.hndl_fallback` (K1), `exposure.auth` (classical host keys) and
@@ -14,17 +13,27 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from pqscan.assess.findings import (
-    FINDINGS,
-    Finding,
-    Undecided,
-    _make,
-    algorithm_findings,
-    auth_findings,
-)
+from pqscan.assess.finding import FINDINGS, Finding, FindingSpec, Undecided, check
+from pqscan.assess.finding import make as _make
+from pqscan.assess.findings import algorithm_findings, auth_findings
 from pqscan.assess.strength import CLASSICAL_GROUP_STRENGTH, public_key_strength, rsa_strength
 from pqscan.registry.ssh import kex_method
 
+_SSH_KEX = ("docs/json-contract.md SSH readiness; RFC 4253 §7.1; "
+            "draft-ietf-sshm-mlkem-hybrid-kex; NIST IR 8547 ipd §4.1.2 Table 4 (draft)")
+_SSH_STATES = (
+    (0, "info", "SSH: PQ key exchange enforced",
+     "A PQ method is listed and a classical-only client is refused."),
+    (1, "info", "SSH: PQ by default for current clients",
+     "An OpenSSH 10 client gets a confirmed PQ method; classical-only clients are still served."),
+    (2, "medium", "SSH: PQ supported but not chosen by current clients",
+     "A PQ method is listed, but an OpenSSH 10 client gets classical key exchange."),
+    (3, "high", "SSH: classical key exchange only", "No PQ key exchange method is listed."),
+    (4, "high", "SSH: legacy key exchange only",
+     "No PQ method, and only SHA-1 (EC)DH methods (RFC 9142 §4)."),
+    (5, "critical", "SSH: RSA key transport only",
+     "No PQ method, and only RSA key transport (RFC 4432)."),
+)
 _COMPONENT_STRENGTH = {"X25519": CLASSICAL_GROUP_STRENGTH["x25519"],
                        "X448": CLASSICAL_GROUP_STRENGTH["x448"],
                        "ECDH-P256": CLASSICAL_GROUP_STRENGTH["secp256r1"],
@@ -57,6 +66,9 @@ def _kex(endpoint: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]]:
     return kex
 
 
+@check("ssh", "ssh.kex_state",
+       *(FindingSpec(f"ssh.kex_state.k{n}", sev, title, desc, _SSH_KEX, "ssh.kex_state")
+           for n, sev, title, desc in _SSH_STATES))
 def _check_state(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     state = _state(endpoint)
     code = f"ssh.kex_state.{state.lower()}"
@@ -64,6 +76,7 @@ def _check_state(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
                   reason=_ssh(endpoint).get("kex_state_reason"))]
 
 
+@check("ssh", "exposure.hndl")
 def _check_hndl(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     state = _state(endpoint)
     negotiated = dict(_ssh(endpoint).get("negotiated") or {})
@@ -108,6 +121,7 @@ def _classical_keys(endpoint: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+@check("ssh", "exposure.auth")
 def _check_auth(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     return auth_findings(_classical_keys(endpoint), "classical SSH host keys")
 
@@ -120,6 +134,7 @@ def _kex_strength(name: str) -> int | None:
     return strengths[0] if len(strengths) == 1 else None
 
 
+@check("ssh", "alg.quantum_vulnerable")
 def _check_algorithms(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     try:
         used = _classical_keys(endpoint)
@@ -138,12 +153,21 @@ def _listed(endpoint: Mapping[str, Any], test: Callable[[str, Mapping[str, Any]]
     return [n for n, e in _kex(endpoint).items() if isinstance(e, Mapping) and test(n, e)]
 
 
+@check("ssh", "ssh.kex.pre_standard",
+       FindingSpec("ssh.kex.pre_standard", "low", "Pre-standard PQ SSH key exchange listed",
+           "A vendor or draft name (sntrup761x25519-sha512@openssh.com, round-3 Kyber "
+           "@openquantumsafe.org / @amazon.com) is listed.",
+           "RFC 9941 §2; draft-ietf-sshm-mlkem-hybrid-kex", "ssh.kex.pre_standard"))
 def _check_pre_standard(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     names = _listed(endpoint, lambda n, e: e.get("family") == "pre_standard")
     return [_make("ssh.kex.pre_standard", "listed: " + ", ".join(names), methods=names)] \
         if names else []
 
 
+@check("ssh", "ssh.kex.pq_unconfirmed",
+       FindingSpec("ssh.kex.pq_unconfirmed", "low", "PQ SSH key exchange listed but unconfirmed",
+           "A PQ method is listed but no completed exchange with a verified host key "
+           "signature confirmed it.", "docs/json-contract.md SSH", "ssh.kex.pq_unconfirmed"))
 def _check_unconfirmed(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     names = _listed(endpoint, lambda n, e: e.get("family") in ("hybrid", "pure_pq",
                                                                  "pre_standard")
@@ -155,12 +179,20 @@ def _check_unconfirmed(endpoint: Mapping[str, Any], as_of: date) -> list[Finding
                   methods=names, reasons=reasons)]
 
 
+@check("ssh", "ssh.kex.sha1",
+       FindingSpec("ssh.kex.sha1", "medium", "SHA-1 SSH key exchange listed",
+           "diffie-hellman-group1-sha1, group14-sha1, group-exchange-sha1 or rsa1024-sha1 is "
+           "listed.", "RFC 9142 §4", "ssh.kex.sha1"))
 def _check_sha1(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     names = _listed(endpoint, lambda n, e: bool(e.get("sha1")))
     return [_make("ssh.kex.sha1", "listed: " + ", ".join(names), methods=names)] if names \
         else []
 
 
+@check("ssh", "ssh.hostkey.sha1",
+       FindingSpec("ssh.hostkey.sha1", "medium", "SHA-1 host key signatures (ssh-rsa) listed",
+           "The server offers ssh-rsa (RSA with SHA-1) or ssh-dss host key signatures.",
+           "RFC 8332 §3; RFC 9142 §3", "ssh.hostkey.sha1"))
 def _check_hostkey_sha1(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     listed = _ssh(endpoint).get("host_key_algorithms") or []
     old = [n for n in listed if n in ("ssh-rsa", "ssh-dss", "ssh-rsa-cert-v01@openssh.com",
@@ -169,6 +201,13 @@ def _check_hostkey_sha1(endpoint: Mapping[str, Any], as_of: date) -> list[Findin
         else []
 
 
+@check("ssh", "ssh.symmetric",
+       FindingSpec("ssh.cipher.weak", "medium", "Weak SSH ciphers listed",
+           "CBC, RC4, 3DES, Blowfish, CAST or none is listed.",
+           "RFC 4253 §6.3; RFC 8758 §3", "ssh.symmetric"),
+       FindingSpec("ssh.mac.weak", "low", "Weak SSH MACs listed",
+           "MD5, SHA-1 or 64-bit-tag MACs are listed.", "RFC 6668 §2; RFC 4253 §6.4",
+           "ssh.symmetric"))
 def _check_symmetric(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     ssh = _ssh(endpoint)
     out = []
@@ -181,21 +220,12 @@ def _check_symmetric(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     return out
 
 
+@check("ssh", "ssh.protocol",
+       FindingSpec("ssh.protocol.violation", "medium", "SSH protocol violation",
+           "The server broke RFC 4253 during a probe (malformed packet, wrong message, "
+           "host key signature that does not verify).", "RFC 4253 §6-§8",
+           "ssh.protocol"))
 def _check_protocol(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
     violations = list(_ssh(endpoint).get("violations") or [])
     return [_make("ssh.protocol.violation", violations[0][:200], violations=violations)] \
         if violations else []
-
-
-SSH_CHECKS: Mapping[str, Callable[[Mapping[str, Any], date], list[Finding]]] = {
-    "ssh.kex_state": _check_state,
-    "exposure.hndl": _check_hndl,
-    "exposure.auth": _check_auth,
-    "alg.quantum_vulnerable": _check_algorithms,
-    "ssh.kex.pre_standard": _check_pre_standard,
-    "ssh.kex.pq_unconfirmed": _check_unconfirmed,
-    "ssh.kex.sha1": _check_sha1,
-    "ssh.hostkey.sha1": _check_hostkey_sha1,
-    "ssh.symmetric": _check_symmetric,
-    "ssh.protocol": _check_protocol,
-}

@@ -25,7 +25,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from pqscan.errors import UsageError
-from pqscan.policy.loader import KeyPath, format_key, locate_line
+from pqscan.tomlkeys import KeyPath, format_key, locate_line
 
 # config: a setting in software the operator runs; service: a managed service's policy or
 # setting (no version to install); guidance: a procedure (e.g. replacing a certificate).

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pqscan.assess.strength import signature_oid_is_classical
-from pqscan.report.metadata import TargetMetadata, metadata_for
-from pqscan.report.view import all_certificates, kex_state, protocol
+from pqscan.model.metadata import TargetMetadata, metadata_for
+from pqscan.model.view import all_certificates, kex_state, protocol
 
 MODEL_VERSION = "mosca-1"
 DEFAULT_SCENARIOS = (2030, 2035, 2040)

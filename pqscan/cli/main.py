@@ -11,8 +11,8 @@ import click
 from pqscan import __version__
 from pqscan.cli.output import emit
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_USAGE, PqscanError, UsageError
-from pqscan.report.document import dump_json
-from pqscan.report.metadata import load_metadata
+from pqscan.model.document import dump_json
+from pqscan.model.metadata import load_metadata
 from pqscan.report.render import FORMATS, render
 from pqscan.report.table import render_table
 from pqscan.scan.context import ScanOptions

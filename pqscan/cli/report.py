@@ -10,9 +10,9 @@ import click
 from pqscan.assess.risk import DEFAULT_SCENARIOS
 from pqscan.cli.output import emit
 from pqscan.errors import EXIT_OK, EXIT_POLICY_FAILURE
+from pqscan.model.document import load_report
+from pqscan.model.metadata import load_metadata
 from pqscan.report import signing
-from pqscan.report.document import load_report
-from pqscan.report.metadata import load_metadata
 from pqscan.report.render import FORMATS, render
 
 

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pqscan.assess.findings import FINDINGS, Finding, undecided_checks
+from pqscan.assess.catalogue import FINDINGS, Finding, undecided_checks
 
 COMPARISONS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "subset_of", "intersects",
                "contains")

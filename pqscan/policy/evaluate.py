@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from pqscan import __version__
+from pqscan.assess.catalogue import Finding, derive_findings
 from pqscan.assess.derive import rederive
-from pqscan.assess.findings import Finding, derive_findings
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, UsageError
 from pqscan.policy.conditions import evaluate_condition
 from pqscan.policy.loader import Loader, available_profiles, load_profile, shipped_profile_ids

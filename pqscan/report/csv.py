@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pqscan.assess.risk import DEFAULT_SCENARIOS, endpoint_risk
-from pqscan.report import ssh_view, view
-from pqscan.report.metadata import TargetMetadata, metadata_for
+from pqscan.model import view
+from pqscan.model.metadata import TargetMetadata, metadata_for
+from pqscan.report import ssh_view
 
 MODES = ("endpoints", "verdicts")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")

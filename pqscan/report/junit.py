@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
-from pqscan.report.view import protocol, safe_id
+from pqscan.model.view import protocol, safe_id
 
 
 def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:

@@ -1,7 +1,7 @@
 """The one dispatch from a scan report to any output format: `render(report, fmt, **options)`.
 
 Formats: table, json, md, csv, html, sarif, junit, cbom. Options: `metadata` (target metadata
-from pqscan.report.metadata.load_metadata), `scenarios` (quantum-timeline years), `csv_mode`
+from pqscan.model.metadata.load_metadata), `scenarios` (quantum-timeline years), `csv_mode`
 ("endpoints" | "verdicts").
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pqscan.assess.risk import DEFAULT_SCENARIOS
-from pqscan.report.metadata import TargetMetadata
+from pqscan.model.metadata import TargetMetadata
 
 FORMATS = ("table", "json", "md", "csv", "html", "sarif", "junit", "cbom")
 EXTENSIONS = {"table": ".txt", "json": ".json", "md": ".md", "csv": ".csv", "html": ".html",
@@ -31,7 +31,7 @@ def render(report: Mapping[str, Any], fmt: str, *,
         from pqscan.report.table import render_table
         return render_table(dict(report))
     if fmt == "json":
-        from pqscan.report.document import dump_json
+        from pqscan.model.document import dump_json
         return dump_json(dict(report))
     if fmt == "md":
         from pqscan.report.markdown import render_markdown

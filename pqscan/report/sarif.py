@@ -1,6 +1,6 @@
 """The SARIF 2.1.0 rendering of a scan report, for GitHub code scanning and other consumers.
 
-Rules are the finding codes (pqscan.assess.findings.FINDINGS) and the profile requirements met
+Rules are the finding codes (pqscan.assess.catalogue.FINDINGS) and the profile requirements met
 in the report. A result is emitted for each non-info finding, each FAIL verdict and each endpoint
 that could not be scanned; passing checks are omitted because code scanning shows every
 result as an alert. An endpoint is not a file, so each result points at a stable pseudo-path
@@ -15,7 +15,8 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from pqscan.report.view import protocol, safe_id
+from pqscan.assess.catalogue import FINDINGS
+from pqscan.model.view import protocol, safe_id
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/pqscan/pqscan"
@@ -28,20 +29,12 @@ _VERDICT_SEVERITY = {"MUST": "8.0", "SHOULD": "5.5", "MAY": "3.0"}
 UNSCANNED_RULE = "scan.endpoint_not_scanned"
 
 
-def _finding_specs() -> Mapping[str, Any]:
-    try:
-        from pqscan.assess.findings import FINDINGS
-    except ImportError:  # findings module not present: rules fall back to the code itself
-        return {}
-    return FINDINGS
-
-
 def _text(value: Any) -> dict[str, str]:
     return {"text": str(value) if value not in (None, "") else "-"}
 
 
 def _finding_rule(code: str, severity: str) -> dict[str, Any]:
-    spec = _finding_specs().get(code)
+    spec = FINDINGS.get(code)
     title = getattr(spec, "title", code)
     description = getattr(spec, "description", f"pqscan finding {code}")
     reference = getattr(spec, "reference", "docs/json-contract.md FINDING")

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pqscan.assess.risk import EndpointRisk
-from pqscan.report import view
+from pqscan.model import view
 
 
 def executive_summary(report: Mapping[str, Any], risks: Sequence[EndpointRisk]) -> list[str]:

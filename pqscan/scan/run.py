@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK
-from pqscan.report.document import new_report, utc_now
+from pqscan.model.document import new_report, utc_now
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.scanner import scan
 from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, target_key

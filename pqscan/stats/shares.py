@@ -16,8 +16,8 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
+from pqscan.assess.catalogue import derive_findings
 from pqscan.assess.exposure import oid_quantum_vulnerable
-from pqscan.assess.findings import derive_findings
 from pqscan.policy.evaluate import Profile, evaluate
 from pqscan.registry.oids import algorithm
 from pqscan.registry.tls import GroupFamily

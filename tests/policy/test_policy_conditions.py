@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from policy_fixtures import load_golden
 
-from pqscan.assess.findings import FINDINGS, Finding, derive_findings
+from pqscan.assess.catalogue import FINDINGS, Finding, derive_findings
 from pqscan.policy.conditions import ConditionError, evaluate_condition, parse_condition
 
 

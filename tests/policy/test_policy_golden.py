@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from policy_fixtures import golden_files, load_golden
 
-from pqscan.assess.findings import derive_findings
+from pqscan.assess.catalogue import derive_findings
 from pqscan.policy.evaluate import available_profiles, evaluate, exit_code_for, judge_report
 
 PROFILES = available_profiles()

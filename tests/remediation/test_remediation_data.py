@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from pqscan.assess.findings import FINDINGS, SEVERITIES
+from pqscan.assess.catalogue import FINDINGS, SEVERITIES
 from pqscan.assess.remediation import Fix, fixes_for, load_fixes
 from pqscan.policy.evaluate import available_profiles
 from pqscan.registry.tls import group

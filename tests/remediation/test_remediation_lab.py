@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from pqscan.assess.findings import derive_findings
+from pqscan.assess.catalogue import derive_findings
 from pqscan.assess.remediation import Fix, load_fixes
 from pqscan.lab import Lab
 from pqscan.lab.certs import generate_kind

@@ -12,7 +12,7 @@ import pytest
 from fakepeer import serve
 from sshfake import fake_ssh
 
-from pqscan.assess.findings import derive_findings
+from pqscan.assess.catalogue import derive_findings
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.scanner import scan
 from pqscan.scan.targets import parse_target

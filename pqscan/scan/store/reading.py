@@ -196,7 +196,7 @@ def _store_source(path: str | Path, run_id: str | None,
 
 def _report_source(path: str | Path, run_id: str | None
                    ) -> tuple[RunInfo, Iterator[dict[str, Any]]]:
-    from pqscan.report.document import load_report
+    from pqscan.model.document import load_report
 
     p = _regular(path, "report")
     report = load_report(p)
@@ -226,7 +226,7 @@ def load_source(path: str | Path, run_id: str | None = None, warn: Warn = warn_s
 def report_from_source(path: str | Path, run_id: str | None = None,
                        warn: Warn = warn_stderr) -> dict[str, Any]:
     """A whole report document (for `evaluate`, `report render`) from a store or a report."""
-    from pqscan.report.document import load_report, new_report
+    from pqscan.model.document import load_report, new_report
 
     if not is_store(path):
         return load_report(_regular(path, "report"))
