@@ -66,6 +66,7 @@ class Measurement:
     lab_cpu_s: float
     exit_code: int
     command: tuple[str, ...]
+    peak_rss_mb: float = math.nan  # the client's maximum resident set (ru_maxrss)
 
     @property
     def endpoints_per_s(self) -> float:
@@ -88,6 +89,7 @@ class Measurement:
             "total_cpu_s_per_endpoint": round((self.cpu_s + self.lab_cpu_s) / self.endpoints, 5)
             if self.endpoints else None,
             "exit_code": self.exit_code, "command": list(self.command),
+            "peak_rss_mb": round(self.peak_rss_mb, 1),
         }
 
 
@@ -125,7 +127,8 @@ def measure(tool: str, argv: Sequence[str], endpoints: int, lab_pids: Sequence[i
     wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; keep Popen quiet
     return Measurement(tool, endpoints, wall, usage.ru_utime + usage.ru_stime,
-                       _proc_cpu(lab_pids) - lab0, proc.returncode, tuple(argv))
+                       _proc_cpu(lab_pids) - lab0, proc.returncode, tuple(argv),
+                       usage.ru_maxrss / 1024)  # Linux: kilobytes
 
 
 def pick_endpoints(lab: Lab, count: int) -> list[LabEndpoint]:

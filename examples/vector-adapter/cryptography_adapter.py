@@ -2,18 +2,19 @@
 """Example pqscan vector adapter: pyca/cryptography ML-KEM and ML-DSA over JSON lines.
 
 Run it through the runner:  pqscan vectors run --impl "python3 cryptography_adapter.py"
-Protocol: docs/vector-adapter-protocol.md. Copy this file and replace the `op_*` functions to
-wrap your own implementation. It depends on nothing but the standard library and cryptography.
+Protocol: docs/vector-adapter-protocol.md. Copy this file and adapter_loop.py and replace the
+`op_*` functions to wrap your own implementation. It depends on nothing but the standard
+library and cryptography.
 """
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Callable
 from typing import Any
 
+import adapter_loop
 import cryptography
+from adapter_loop import Rejected, Unsupported
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import mldsa, mlkem
 
@@ -23,14 +24,6 @@ KEM = {"ML-KEM-768": (mlkem.MLKEM768PrivateKey, mlkem.MLKEM768PublicKey),
 DSA = {"ML-DSA-44": (mldsa.MLDSA44PrivateKey, mldsa.MLDSA44PublicKey),
        "ML-DSA-65": (mldsa.MLDSA65PrivateKey, mldsa.MLDSA65PublicKey),
        "ML-DSA-87": (mldsa.MLDSA87PrivateKey, mldsa.MLDSA87PublicKey)}
-
-
-class Unsupported(Exception):
-    """Answered as {"unsupported": reason}: the vector is skipped."""
-
-
-class Rejected(Exception):
-    """Answered as {"error": reason}: the implementation refused the input."""
 
 
 def _classes(table: dict[str, Any], p: dict[str, Any]) -> Any:
@@ -140,24 +133,8 @@ OPS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
 
 
 def answer(request: dict[str, Any]) -> dict[str, Any]:
-    rid = request.get("id")
-    handler = OPS.get(str(request.get("op")))
-    if handler is None:
-        return {"id": rid, "unsupported": f"operation {request.get('op')} not implemented"}
-    try:
-        return {"id": rid, "result": handler(request.get("params") or {})}
-    except Unsupported as exc:
-        return {"id": rid, "unsupported": str(exc)}
-    except (Rejected, ValueError) as exc:  # cryptography raises ValueError on bad input
-        return {"id": rid, "error": str(exc) or type(exc).__name__}
-
-
-def main() -> None:
-    for line in sys.stdin:
-        if line.strip():
-            sys.stdout.write(json.dumps(answer(json.loads(line))) + "\n")
-            sys.stdout.flush()
+    return adapter_loop.answer(OPS, request)
 
 
 if __name__ == "__main__":
-    main()
+    adapter_loop.serve(OPS)

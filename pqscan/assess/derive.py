@@ -5,7 +5,8 @@ A saved report carries judgements next to what was seen (a group's `family`, a k
 never trusted. `rederive` recomputes every one of them with today's rules, in place, and returns
 one line per stored value that differed, so `pqscan evaluate` of last year's scan uses the
 classifier of today and says where it disagrees with the one of the day the scan ran.
-A field missing from the stored report is filled in silently (stripping is not a change).
+A field missing from the stored report is filled in silently (stripping is not a change), and so
+is a reworded explanation (`*_reason`): only values a finding or verdict can rest on are listed.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ class _Recorder:
     def __init__(self) -> None:
         self.changes: list[str] = []
 
-    def set(self, where: dict[str, Any], key: str, value: Any, path: str) -> None:
+    def set(self, where: dict[str, Any], key: str, value: Any, path: str,
+            report: bool = True) -> None:
         old = where.get(key, _MISSING)
         where[key] = value
-        if old is not _MISSING and old != value:
+        if report and old is not _MISSING and old != value:
             self.changes.append(f"{path}: {old!r} -> {value!r}")
 
 
@@ -78,7 +80,7 @@ def _tls(rec: _Recorder, tls: dict[str, Any]) -> None:
                 "tls.client_certificate_request.pq_signature_schemes")
     state, reason = derive_kex_state(tls)
     rec.set(tls, "kex_state", state, "tls.kex_state")
-    rec.set(tls, "kex_state_reason", reason, "tls.kex_state_reason")
+    rec.set(tls, "kex_state_reason", reason, "tls.kex_state_reason", report=False)
 
 
 def _weak(names: list[Any], lookup: Callable[[str], Any]) -> list[str]:
@@ -117,7 +119,7 @@ def _ssh(rec: _Recorder, ssh: dict[str, Any]) -> None:
     rec.set(ssh, "weak_macs", _weak(_both(ssh.get("macs")), mac), "ssh.weak_macs")
     state, reason = derive_ssh_state(ssh)
     rec.set(ssh, "kex_state", state, "ssh.kex_state")
-    rec.set(ssh, "kex_state_reason", reason, "ssh.kex_state_reason")
+    rec.set(ssh, "kex_state_reason", reason, "ssh.kex_state_reason", report=False)
     rec.set(ssh, "readiness", READINESS.get(state or ""), "ssh.readiness")
 
 

@@ -6,7 +6,7 @@ protocol-neutral helpers the SSH checks reuse (`auth_findings`, `algorithm_findi
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from importlib import resources
@@ -20,8 +20,30 @@ from pqscan.assess.strength import (
     public_key_strength,
     signature_oid_is_classical,
 )
+from pqscan.model.status import undecided_reason
 
 _KEX = "docs/json-contract.md K-states; RFC 10024; NIST IR 8547 ipd §4.1.2 Table 4 (draft)"
+
+
+class _Observed(Mapping[str, Any]):
+    """The endpoint's `tls` facts, where reading a key that a failed probe left undecided
+    (the endpoint's `undecided` list) raises Undecided: no finding rests on it."""
+
+    def __init__(self, tls: Mapping[str, Any], endpoint: Mapping[str, Any]) -> None:
+        self._tls = tls
+        self._endpoint = endpoint
+
+    def __getitem__(self, key: str) -> Any:
+        why = undecided_reason(self._endpoint, f"tls/{key}")
+        if why:
+            raise Undecided(why)
+        return self._tls[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tls)
+
+    def __len__(self) -> int:
+        return len(self._tls)
 
 
 def _tls(endpoint: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -29,7 +51,7 @@ def _tls(endpoint: Mapping[str, Any]) -> Mapping[str, Any]:
     if not isinstance(tls, Mapping):
         status = endpoint.get("status", "absent")
         raise Undecided(f"no TLS observations (status {status}: {endpoint.get('error')})")
-    return tls
+    return _Observed(tls, endpoint)
 
 
 def _kex_state(endpoint: Mapping[str, Any]) -> str:

@@ -7,7 +7,6 @@ problem is one error entry for that path; the rest of the inventory goes on.
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
@@ -19,7 +18,8 @@ from cryptography import x509
 from pqscan.certs import der
 from pqscan.certs.info import certificate_info, public_key_info, summarize_spki
 from pqscan.certs.load import LoadedObject, UnrecognizedFormatError, load_objects
-from pqscan.errors import DecodeError
+from pqscan.errors import DecodeError, UsageError
+from pqscan.inputfile import os_reason, read_bytes
 from pqscan.registry.oids import algorithm
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
@@ -120,18 +120,13 @@ def describe(obj: LoadedObject) -> dict[str, Any]:
 
 
 def read_file(path: str, max_size: int) -> tuple[bytes | None, str | None]:
-    """(data, None) or (None, one-line reason): size cap first, then the read itself."""
+    """(data, None) or (None, one-line reason): a regular file only (a FIFO or device is
+    refused, not read), size cap first, then the read itself (pqscan.inputfile)."""
     try:
-        size = os.stat(path).st_size
-        if size > max_size:
-            return None, f"file is {size} bytes, over --max-size {max_size}"
-        with open(path, "rb") as handle:
-            data = handle.read(max_size + 1)
-    except OSError as exc:
-        return None, _os_error(exc)
-    if len(data) > max_size:
-        return None, f"file grew over --max-size {max_size} while read"
-    return data, None
+        return read_bytes(path, max_size, "--max-size"), None
+    except UsageError as exc:
+        # the path is the caller's to print; the reason is what follows it
+        return None, str(exc).removeprefix(f"{path}: ")
 
 
 def inventory_file(path: str, password: bytes | None, max_size: int) -> FileResult:
@@ -146,16 +141,6 @@ def inventory_file(path: str, password: bytes | None, max_size: int) -> FileResu
     except DecodeError as exc:
         return FileResult(path, "error", str(exc))
     return FileResult(path, "ok", None, objects)
-
-
-def _os_error(exc: OSError) -> str:
-    if exc.errno == errno.ELOOP:
-        return "symlink loop"
-    if exc.errno == errno.EACCES:
-        return "permission denied"
-    if exc.errno == errno.ENOENT:
-        return "no such file or directory"
-    return exc.strerror or str(exc)
 
 
 def _inside(path: str, root: str) -> bool:
@@ -179,7 +164,7 @@ def _walk(root: str) -> Iterator[tuple[str, str | None]]:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
-            yield directory, _os_error(exc)
+            yield directory, os_reason(exc)
             continue
         subdirs: list[str] = []
         for entry in entries:
@@ -189,7 +174,7 @@ def _walk(root: str) -> Iterator[tuple[str, str | None]]:
                     try:
                         os.stat(entry.path)
                     except OSError as exc:
-                        yield entry.path, _os_error(exc)
+                        yield entry.path, os_reason(exc)
                         continue
                 if not _inside(target, real_root):
                     yield entry.path, "symlink points outside the root; not followed"
@@ -200,7 +185,7 @@ def _walk(root: str) -> Iterator[tuple[str, str | None]]:
                 elif entry.is_file():
                     yield entry.path, None
             except OSError as exc:
-                yield entry.path, _os_error(exc)
+                yield entry.path, os_reason(exc)
         stack.extend(reversed(subdirs))
 
 

@@ -16,7 +16,6 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from pqscan.certs import der
 from pqscan.certs.lints import SEVERITIES, Finding, finding
-from pqscan.errors import DecodeError
 from pqscan.registry.oids import AlgorithmInfo, algorithm, reference
 
 # Algorithm family -> lint code prefix.
@@ -158,10 +157,14 @@ def lint_certificate(der_bytes: bytes, issuers: Sequence[bytes] = ()) -> list[Fi
     if not isinstance(der_bytes, bytes):
         raise TypeError(f"der_bytes must be bytes, not {type(der_bytes).__name__}")
     parts = der.certificate_parts(der_bytes)
-    try:
-        issuer_certs = [x509.load_der_x509_certificate(i) for i in issuers]
-    except Exception as exc:  # noqa: BLE001
-        raise DecodeError(f"issuer certificate: {exc}") from None
+    issuer_certs = []
+    for candidate in issuers:
+        try:
+            issuer_certs.append(x509.load_der_x509_certificate(candidate))
+        except Exception:  # noqa: BLE001, S112
+            # a candidate cryptography cannot parse cannot have signed anything we can check;
+            # it is judged in its own entry, and must not fail every other certificate
+            continue
     key = algorithm(parts.spki.algorithm.oid)
     sig = algorithm(parts.signature_algorithm.oid)
     found: list[Finding] = []

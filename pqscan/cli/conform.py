@@ -1,6 +1,7 @@
 """The `pqscan conform` click command (`conform_command`): thin wrapper over runner + report.
 
-Exit codes: 0 ok, 1 a MUST check failed, 2 usage error, 3 target unreachable / sanity failed.
+Exit codes (pqscan.cli.exitcode): 0 ok, 1 a MUST check failed, 2 usage error, 3 target unreachable,
+sanity failed or a MUST check inconclusive (3 wins over 1).
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from pathlib import Path
 
 import click
 
+from pqscan.cli.exitcode import conform_outcome, exit_code
 from pqscan.cli.output import emit
 from pqscan.conformance.report import FORMATS, render
 from pqscan.conformance.runner import SUITES, run_suite_sync, select_checks
-from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, UsageError
+from pqscan.errors import UsageError
 from pqscan.scan.targets import parse_target
 from pqscan.tls.clientauth import ClientCredential
 from pqscan.tls.transport import Limits
@@ -60,5 +62,4 @@ def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[s
     emit(text, output)
     if run.error:
         click.echo(f"error: {run.target}: {run.error}", err=True)
-        raise SystemExit(EXIT_INCOMPLETE)
-    raise SystemExit(EXIT_POLICY_FAILURE if run.must_failed else EXIT_OK)
+    raise SystemExit(exit_code(conform_outcome(run)))

@@ -3,49 +3,64 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
 import click
 
 from pqscan import __version__
+from pqscan.cli.exitcode import (
+    Outcome,
+    error_line,
+    exit_code,
+    incomplete_line,
+    one_line,
+    report_outcome,
+)
 from pqscan.cli.output import emit
-from pqscan.errors import EXIT_INCOMPLETE, EXIT_USAGE, PqscanError, UsageError
-from pqscan.model.document import dump_json
+from pqscan.errors import UsageError
+from pqscan.inputfile import refuse_special
 from pqscan.model.metadata import load_metadata
 from pqscan.report.render import FORMATS, render
-from pqscan.report.table import render_table
 from pqscan.scan.context import ScanOptions
-from pqscan.scan.run import run_scan, scan_exit_code
+from pqscan.scan.run import run_scan
 from pqscan.scan.store import ScanStore
 from pqscan.scan.targets import Target, parse_target, read_target_file
 
+_INTERRUPTED = Outcome(incomplete=("interrupted",))
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """A Python warning as one line naming it, never the source line that raised it."""
+    click.echo(f"pqscan: warning: {category.__name__}: {one_line(str(message))}", err=True)
+
 
 class _Group(click.Group):
-    """Maps the project's errors to one line on stderr and their exit code, for every caller
-    (console script, CliRunner, pytest plugin) alike."""
+    """Maps every exception out of a command to one line on stderr and its exit code
+    (pqscan.cli.exitcode.error_line: the project's errors keep theirs, anything else is an
+    internal error, exit 3), for every caller (console script, CliRunner, pytest plugin)
+    alike; warnings are shown as one line each while a command runs."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except PqscanError as exc:
-            click.echo(f"pqscan: error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.ClickException, click.exceptions.Exit,
+                    click.exceptions.Abort, KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:  # noqa: BLE001 - the one place a crash becomes a line
+                line, code = error_line(exc)
+                click.echo(line, err=True)
+                ctx.exit(code)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="pqscan")
 def cli() -> None:
     """Post-quantum readiness scanner and conformance suite."""
-
-
-def _render(report: dict[str, Any], fmt: str, meta: Any) -> str:
-    """The terminal table and the JSON contract are ours; other formats go to pqscan.report."""
-    if fmt == "table":
-        return render_table(report)
-    if fmt == "json":
-        return dump_json(report)
-    return render(report, fmt, metadata=meta)
 
 
 @cli.command()
@@ -90,7 +105,7 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
     """Scan TLS and SSH endpoints (host[:port], [v6]:port, https://host, smtp://host,
     ssh://host) for PQ readiness."""
     from pqscan.cli.policy import parse_as_of, resolve_profiles
-    from pqscan.policy.evaluate import exit_code_for, judge_report
+    from pqscan.policy.evaluate import judge_report
 
     # a bad profile is exit 2 before any traffic is sent
     chosen = resolve_profiles(profiles, profile_dirs) if profiles else []
@@ -104,6 +119,8 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
                              f"{exc.strerror or exc}") from None
     parsed: list[Target] = [parse_target(t, sni, starttls=starttls, ssh=ssh) for t in targets]
     if input_file:
+        if Path(input_file).exists():
+            refuse_special(input_file)  # a FIFO or device is refused, never read
         parsed.extend(read_target_file(input_file, sni, starttls, ssh))
     if not parsed:
         raise UsageError("no targets: give TARGET arguments or -i FILE")
@@ -119,16 +136,25 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
         saved = f"; {store.count()} endpoints saved in {store.path}, rerun with --resume" \
             if store is not None else ""
         click.echo(f"pqscan: interrupted{saved}", err=True)
-        sys.exit(EXIT_INCOMPLETE)
+        sys.exit(exit_code(_INTERRUPTED))
     finally:
         if store is not None:
             store.close()
-    emit(_render(report, fmt, meta), output)
+    emit(render(report, fmt, metadata=meta), output)
     for ep in report["endpoints"]:
         if ep["status"] != "ok":
-            click.echo(f"pqscan: {ep['target']}: {ep['status']}: {ep['error']}", err=True)
-    incomplete = scan_exit_code(report)
-    sys.exit(incomplete or (exit_code_for(report, fail_on) if chosen else 0))
+            click.echo(f"pqscan: {one_line(ep['target'])}: {ep['status']}: "
+                       f"{one_line(ep['error'])}", err=True)
+    # a write the store refused (full disk, lock) loses nothing already saved, but the store
+    # is incomplete: one line each, exit 3 (issue 10 §7)
+    store_errors = tuple(getattr(store, "errors", ()) or ())
+    for line in store_errors:
+        click.echo(f"pqscan: store: {one_line(line)}", err=True)
+    outcome = report_outcome(report, fail_on if chosen else None)
+    if all(ep["status"] == "ok" for ep in report["endpoints"]) and outcome.incomplete:
+        # undecided verdicts or facts on reachable endpoints: say why this is not a pass
+        click.echo(incomplete_line(outcome), err=True)
+    sys.exit(exit_code(outcome + Outcome(incomplete=store_errors)))
 
 
 @cli.command()
@@ -138,16 +164,24 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
 def demo(fmt: str, output: str | None) -> None:
     """Scan the embedded lab of real OpenSSL and tlslite-ng servers (no internet needed)."""
     from pqscan.cli.demo import run_demo
+    from pqscan.lab.stopping import LabStopped, stop_on_signals
 
     click.echo("Starting the lab (8 real TLS servers on 127.0.0.1) and scanning it...", err=True)
-    report, mismatches = run_demo()
-    emit(_render(report, fmt, None), output)
+    received: list[str] = []
+    try:
+        with stop_on_signals(received):  # SIGTERM/SIGHUP stop the lab servers as Ctrl-C does
+            report, mismatches = run_demo()
+    except LabStopped:
+        click.echo(f"pqscan: interrupted ({received[0]}); lab stopped", err=True)
+        sys.exit(exit_code(_INTERRUPTED))
+    emit(render(report, fmt), output)
     for line in mismatches:
         click.echo(f"pqscan: demo: differs from the lab's configuration: {line}", err=True)
     total = len(report["endpoints"])
     click.echo(f"{total - len({m.split(':')[0] for m in mismatches})}/{total} lab servers "
                "scanned exactly as configured.", err=True)
-    sys.exit(3 if mismatches else scan_exit_code(report))
+    differs = Outcome(incomplete=tuple(f"differs from the lab: {m}" for m in mismatches))
+    sys.exit(exit_code(report_outcome(report, None) + differs))
 
 
 def _register() -> None:
@@ -169,18 +203,19 @@ _register()
 
 
 def main() -> None:
-    """Console-script entry point: map project errors to one line and an exit code."""
+    """Console-script entry point: every way out is one line (if any) and an exit code 0-3."""
     try:
         # standalone_mode=False hands back ctx.exit(code) (the _Group's error mapping,
         # click.exceptions.Exit) as the return value instead of exiting: pass it on
         code = cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
-        sys.exit(130)
+    except click.exceptions.Abort:  # Ctrl-C outside a command that handles it itself
+        click.echo("pqscan: interrupted", err=True)
+        sys.exit(exit_code(_INTERRUPTED))
     except click.ClickException as exc:
         exc.show()
-        sys.exit(EXIT_USAGE if exc.exit_code == 2 else exc.exit_code)
-    except PqscanError as exc:
-        click.echo(f"pqscan: error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+        sys.exit(exit_code(Outcome(usage=(exc.format_message(),))))
+    except Exception as exc:  # noqa: BLE001 - a crash in option parsing or a callback
+        line, status = error_line(exc)
+        click.echo(line, err=True)
+        sys.exit(status)
     sys.exit(code if isinstance(code, int) else 0)

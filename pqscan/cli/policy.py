@@ -18,16 +18,18 @@ from typing import Any, TypeVar
 import click
 from tabulate import tabulate
 
+from pqscan.cli.exitcode import error_line, exit_code, incomplete_line, report_outcome
 from pqscan.cli.output import emit
-from pqscan.errors import PqscanError, UsageError
+from pqscan.errors import EXIT_INCOMPLETE, PqscanError, UsageError
+from pqscan.model.document import load_report
 from pqscan.policy.evaluate import (
     FAIL_ON,
     Loader,
     Profile,
     available_profiles,
-    exit_code_for,
     judge_report,
 )
+from pqscan.report.text import inert, visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,8 +42,9 @@ def _one_line_errors(function: F) -> F:
         try:
             return function(*args, **kwargs)
         except PqscanError as exc:
-            click.echo(f"pqscan: error: {exc}", err=True)
-            raise click.exceptions.Exit(exc.exit_code) from None
+            line, code = error_line(exc)
+            click.echo(line, err=True)
+            raise click.exceptions.Exit(code) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -120,20 +123,6 @@ def profiles_validate(file: str) -> None:
     click.echo(f"{file}: ok ({loaded.id}, {len(loaded.requirements)} requirements)")
 
 
-def _read_report(path: str) -> dict[str, Any]:
-    try:
-        text = Path(path).read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read: {exc}") from None
-    try:
-        report = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid JSON: {exc}") from None
-    if not isinstance(report, dict):
-        raise UsageError(f"{path}: report is not a JSON object")
-    return report
-
-
 def render_table(report: dict[str, Any]) -> str:
     """Human table of findings and verdicts per endpoint."""
     lines: list[str] = []
@@ -181,16 +170,19 @@ def evaluate_command(report_file: str, profiles: tuple[str, ...], profile_dirs: 
     """Re-judge a saved scan report offline (no network)."""
     when = parse_as_of(as_of)
     loaded = resolve_profiles(profiles, profile_dirs)
-    report = _read_report(report_file)
+    report = load_report(report_file)
     try:
         judged = judge_report(report, loaded, when)
     except UsageError as exc:
         raise UsageError(f"{report_file}: {exc}") from None
     text = (json.dumps(judged, indent=2, sort_keys=False) if fmt == "json"
-            else render_table(judged))
+            else render_table(inert(judged)))  # server text shown inert (report.text)
     emit(text, output)
     for change in judged["evaluation"]["recomputed"]:
-        click.echo(f"pqscan: recomputed {change}", err=True)
-    code = exit_code_for(judged, fail_on)
+        click.echo(f"pqscan: recomputed {visible(change, 400)}", err=True)
+    outcome = report_outcome(judged, fail_on)
+    code = exit_code(outcome)
+    if code == EXIT_INCOMPLETE:
+        click.echo(incomplete_line(outcome), err=True)
     if code:
         raise click.exceptions.Exit(code)

@@ -8,8 +8,8 @@ import sys
 import click
 
 from pqscan.assess.risk import DEFAULT_SCENARIOS
+from pqscan.cli.exitcode import Outcome, exit_code
 from pqscan.cli.output import emit
-from pqscan.errors import EXIT_OK, EXIT_POLICY_FAILURE
 from pqscan.model.document import load_report
 from pqscan.model.metadata import load_metadata
 from pqscan.report import signing
@@ -50,7 +50,7 @@ def verify(report: str, key: str) -> None:
     """Check REPORT against REPORT.sig: exit 0 if intact, 1 if changed or wrong key."""
     result = signing.verify_file(report, key)
     click.echo(f"{report}: {result.message}", err=not result.ok)
-    sys.exit(EXIT_OK if result.ok else EXIT_POLICY_FAILURE)
+    sys.exit(exit_code(Outcome(failures=() if result.ok else (result.message,))))
 
 
 @report_group.command("render")

@@ -30,6 +30,16 @@ CLASSICAL_SIGALGS = (0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804, 0x0805, 0x0
                      0x0809, 0x080A, 0x080B, 0x0401, 0x0501, 0x0601)
 
 
+# a connection that ended this way gave no answer: nothing may be decided on it
+NO_ANSWER = frozenset({"timeout", "reset", "eof", "limit", "connect_timeout", "refused",
+                       "unreachable", "starttls"})
+
+
+class Undecided(Exception):
+    """A check cannot decide: something it depends on stayed inconclusive (the runner makes
+    the check inconclusive with this reason)."""
+
+
 def gname(code: int | None) -> str:
     return "none" if code is None else group(code).name
 
@@ -55,7 +65,7 @@ def observed(r: HandshakeResult) -> str:
             text += ", Finished " + ("verifies" if r.finished_ok else "does NOT verify")
         return text
     if r.outcome == "closed":
-        return f"connection closed without an alert ({r.error_kind})"
+        return f"connection closed without an alert: {r.reason} ({r.error_kind})"
     if r.group is not None:
         # a ServerHello arrived but the engine stopped: e.g. it accepted a share we broke
         return f"ServerHello with {gname(r.group)}, then: {r.reason}"
@@ -63,8 +73,8 @@ def observed(r: HandshakeResult) -> str:
 
 
 def expect_alert(r: HandshakeResult, allowed: tuple[str, ...], why: str = "") -> Verdict:
-    """Pass on a fatal alert in `allowed`; anything else (acceptance, silence, other alert)
-    fails, except transport trouble that is not a server answer, which is inconclusive."""
+    """Pass on a fatal alert in `allowed`; acceptance or another alert fails; a close, reset,
+    silence or garbage is no server answer, so the check stays inconclusive."""
     expected = "fatal " + " or ".join(allowed)
     if len(allowed) > 1:
         expected += " (the references allow either)"
@@ -74,11 +84,9 @@ def expect_alert(r: HandshakeResult, allowed: tuple[str, ...], why: str = "") ->
     if r.outcome == "alert":
         ok = r.alert_name in allowed
         return Verdict(PASS if ok else FAIL, expected, obs)
-    if r.outcome in ("server_hello", "hrr", "closed") or r.group is not None:
+    if r.outcome in ("server_hello", "hrr") or r.group is not None:
         return Verdict(FAIL, expected, obs)
-    if r.error_kind in ("timeout", "reset", "eof"):
-        # the server was alive for the sanity handshake: silence or a cut is not an alert
-        return Verdict(FAIL, expected, obs)
+    # a close, reset, silence or garbage is no answer: the check stays undecided (issue 10)
     return Verdict(INCONCLUSIVE, expected, obs)
 
 
@@ -95,14 +103,18 @@ class Probe:
     _support: dict[int, tuple[bool | None, str]] = field(default_factory=dict)
     _full: dict[int, HandshakeResult] = field(default_factory=dict)
     _honest_client_flight: HandshakeResult | None = None
+    # what went wrong on the wire during the current check (runner.py resets it per check)
+    trouble: list[str] = field(default_factory=list)
 
     async def handshake(self, *, depth: str = "full", follow_hrr: bool = True,
                         client_auth: ClientAuth | None = None, **offer: Any) -> HandshakeResult:
         """One handshake with a ClientOffer built from keyword arguments."""
         o = ClientOffer(sni=self.sni, **offer)
-        return await run_handshake(self.host, self.port, o, depth=depth,
-                                   follow_hrr=follow_hrr, limits=self.limits,
-                                   client_auth=client_auth)
+        r = await run_handshake(self.host, self.port, o, depth=depth, follow_hrr=follow_hrr,
+                                limits=self.limits, client_auth=client_auth)
+        if r.outcome in ("error", "closed") and r.error_kind in NO_ANSWER:
+            self.trouble.append(f"{observed(r)}")
+        return r
 
     def credential(self) -> ClientCredential:
         """The client credential of this run (made once when none was given)."""
@@ -124,16 +136,33 @@ class Probe:
         return self._support[g]
 
     async def supported(self, candidates: tuple[int, ...]) -> list[int]:
-        """The candidates the server supports and pqscan can generate shares for."""
+        """The candidates the server supports and pqscan can generate shares for; Undecided
+        when the support of one of them could not be decided (never read as "no")."""
         out = []
         for g in candidates:
-            if can_generate(g) and (await self.support(g))[0]:
+            if not can_generate(g):
+                continue
+            ok, why = await self.support(g)
+            if ok is None:
+                raise Undecided(f"support undecided: {why}")
+            if ok:
                 out.append(g)
         return out
 
     async def first_pq(self, candidates: tuple[int, ...] = PQ_GROUPS) -> int | None:
-        found = await self.supported(candidates)
-        return found[0] if found else None
+        """The first supported candidate; Undecided when none is and one stayed undecided."""
+        undecided: str | None = None
+        for g in candidates:
+            if not can_generate(g):
+                continue
+            ok, why = await self.support(g)
+            if ok:
+                return g
+            if ok is None and undecided is None:
+                undecided = why
+        if undecided is not None:
+            raise Undecided(f"support undecided: {undecided}")
+        return None
 
     async def honest_client_flight(self) -> HandshakeResult:
         """A PQ handshake answering any CertificateRequest with the run's credential and a

@@ -8,6 +8,7 @@ the server survived. A check that raises becomes inconclusive with the reason; t
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -22,13 +23,14 @@ from pqscan.conformance import (  # noqa: F401 - importing registers the checks
 from pqscan.conformance.model import (
     FAIL,
     INCONCLUSIVE,
+    PASS,
     REGISTRY,
     TAGS,
     Check,
     CheckResult,
     Verdict,
 )
-from pqscan.conformance.probe import Probe, observed
+from pqscan.conformance.probe import Probe, Undecided, observed
 from pqscan.errors import UsageError
 from pqscan.tls.clientauth import ClientCredential
 from pqscan.tls.transport import Limits
@@ -75,16 +77,35 @@ class SuiteRun:
                 "checks": [c.to_dict() for c in self.checks]}
 
 
+# Budgets (README "Time budget"): a check may take CHECK_CONNECTIONS connection budgets, the
+# whole suite SUITE_CONNECTIONS; what is left when the suite budget is spent is inconclusive.
+CHECK_CONNECTIONS = 8
+SUITE_CONNECTIONS = 40
+
+
 async def _one(check: Check, probe: Probe, budget: float) -> CheckResult:
+    probe.trouble.clear()
     try:
         verdict = await asyncio.wait_for(check.fn(probe), budget)
     except TimeoutError:
         verdict = Verdict(INCONCLUSIVE, check.entry.expected,
                           f"check did not finish within {budget:g}s")
+    except Undecided as exc:
+        verdict = Verdict(INCONCLUSIVE, check.entry.expected, str(exc))
     except Exception as exc:  # a bug or odd answer in one check must not stop the others
         verdict = Verdict(INCONCLUSIVE, check.entry.expected,
                           f"check could not run: {type(exc).__name__}: {exc}")
+    if verdict.result in (PASS, FAIL) and probe.trouble:
+        # a pass or fail resting on a connection that gave no answer is no verdict (issue 10)
+        verdict = Verdict(INCONCLUSIVE, verdict.expected,
+                          f"undecided, a connection gave no answer: {probe.trouble[0]}; "
+                          f"the check had observed: {verdict.observed}", verdict.note)
     return check.result(verdict)
+
+
+def _skipped(check: Check, total: float) -> CheckResult:
+    return check.result(Verdict(INCONCLUSIVE, check.entry.expected,
+                                f"not run: the suite budget of {total:g}s was used up"))
 
 
 async def run_suite(host: str, port: int, *, sni: str | None = None,
@@ -101,10 +122,24 @@ async def run_suite(host: str, port: int, *, sni: str | None = None,
     if not (first.outcome == "server_hello" and first.finished_ok is True):
         return SuiteRun(target, suite, observed(first),
                         f"sanity TLS 1.3 handshake failed: {observed(first)}", ())
-    # generous per-check budget: a check makes at most ~10 bounded connections
-    budget = 12 * (limits.connect_timeout + limits.read_timeout)
-    results = [await _one(c, probe, budget) for c in chosen]
+    budget = CHECK_CONNECTIONS * limits.budget
+    total = SUITE_CONNECTIONS * limits.budget
+    end = time.monotonic() + total
+    results = []
+    for c in chosen:
+        left = end - time.monotonic()
+        results.append(await _one(c, probe, min(budget, left)) if left > 0
+                       else _skipped(c, total))
     return SuiteRun(target, suite, observed(first), None, tuple(results))
+
+
+def conform_incomplete(run: SuiteRun) -> list[str]:
+    """Why a conformance run is incomplete (empty: complete): the target was unusable, or a
+    MUST check stayed inconclusive. The exit-code function turns a non-empty list into 3."""
+    if run.error:
+        return [run.error]
+    return [f"{c.id} (MUST) inconclusive: {c.observed}" for c in run.checks
+            if c.level == "MUST" and c.result == INCONCLUSIVE]
 
 
 def run_suite_sync(host: str, port: int, **kwargs: Any) -> SuiteRun:

@@ -20,6 +20,7 @@ from pqscan.tls.clientauth import CertificateRequest, ClientAuth
 from pqscan.tls.codec import Reader, vec8
 from pqscan.tls.flight import ServerKeyExchange12
 from pqscan.tls.keyshare import new_key_share
+from pqscan.tls.message_stream import MAX_IDLE_RECORDS
 from pqscan.tls.messages import Alert, ClientHello, ServerHello
 from pqscan.tls.transport import Connection, Limits, TransportError
 
@@ -56,17 +57,23 @@ async def exchange(host: str, port: int, first: ClientHello, limits: Limits, *,
     try:
         conn = await Connection.open(host, port, limits)
         await conn.send(messages.records_for(messages.HANDSHAKE, first.to_bytes()))
-        buffer, sent_second = b"", False
+        buffer, sent_second, idle = _reassembler(limits), False, 0
         while True:
             record = await conn.read_record()
             if record.content_type == messages.ALERT:
                 alert = Alert.parse(record.fragment[:2])
                 return Exchange("alert", f"alert {alert_name(alert.description)}", tuple(hellos),
                                 alert.description, tuple(t12))
-            if record.content_type != messages.HANDSHAKE:
-                continue  # compatibility CCS (RFC 8446 §D.4); encrypted records end below
-            msgs, buffer = messages.split_handshake(buffer + record.fragment)
-            for msg_type, body, _raw in msgs:
+            if record.content_type != messages.HANDSHAKE or not record.fragment:
+                idle += 1  # compatibility CCS (RFC 8446 §D.4); encrypted records end below
+                if idle > MAX_IDLE_RECORDS:
+                    return Exchange("error", f"{idle} records in a row without handshake data "
+                                    "(RFC 8446 §5.1)", tuple(hellos))
+                continue
+            idle = 0
+            buffer.feed(record.fragment)
+            while (msg := buffer.next_message()) is not None:
+                msg_type, body, _raw = msg
                 if hellos and hellos[-1].version != messages.TLS13 and not hellos[-1].is_hrr:
                     t12.append((msg_type, body))
                     if msg_type == messages.SERVER_HELLO_DONE:
@@ -123,19 +130,29 @@ class ClientFlight12:
         return None if self.alert is None else alert_name(self.alert)
 
 
-async def _tls12_server_flight(conn: Connection) -> list[tuple[int, bytes, bytes]]:
+MAX_FLIGHT_RECORDS = 1024  # a TLS 1.2 server flight fits in a few dozen records
+
+
+def _reassembler(limits: Limits) -> messages.HandshakeBuffer:
+    return messages.HandshakeBuffer(limits.max_bytes)
+
+
+async def _tls12_server_flight(conn: Connection, limits: Limits
+                               ) -> list[tuple[int, bytes, bytes]]:
     """Handshake messages up to ServerHelloDone; an alert raises _Alert."""
-    buffer, out = b"", []
-    while True:
+    buffer, out = _reassembler(limits), []
+    for _ in range(MAX_FLIGHT_RECORDS):
         record = await conn.read_record()
         if record.content_type == messages.ALERT:
             raise _Alert(Alert.parse(record.fragment[:2]).description)
         if record.content_type != messages.HANDSHAKE:
             raise DecodeError(f"record type {record.content_type} before ServerHelloDone")
-        msgs, buffer = messages.split_handshake(buffer + record.fragment)
-        out.extend(msgs)
-        if any(t == messages.SERVER_HELLO_DONE for t, _, _ in msgs):
-            return out
+        buffer.feed(record.fragment)
+        while (msg := buffer.next_message()) is not None:
+            out.append(msg)
+            if msg[0] == messages.SERVER_HELLO_DONE:
+                return out
+    raise DecodeError(f"no ServerHelloDone within {MAX_FLIGHT_RECORDS} records (RFC 8446 §5.1)")
 
 
 class _Alert(Exception):
@@ -156,7 +173,7 @@ async def tls12_client_certificate(host: str, port: int, hello: ClientHello, lim
         conn = await Connection.open(host, port, limits)
         await conn.send(messages.records_for(messages.HANDSHAKE, hello.to_bytes()))
         try:
-            server = await _tls12_server_flight(conn)
+            server = await _tls12_server_flight(conn, limits)
         except _Alert as refused:
             return ClientFlight12("refused_hello", f"hello refused: alert {refused}",
                                   refused.description)

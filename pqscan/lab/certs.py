@@ -19,12 +19,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, mldsa, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from pqscan.lab.hostile_names import HOSTILE_DNS_NAMES, hostile_name
+
 # certificate kind -> public-key algorithm name in JSON-contract words
 _KINDS: dict[str, str] = {
     "rsa": "RSA",
     "ecdsa-p256": "ECDSA P-256",
     "mldsa87": "ML-DSA-87",
     "mldsa65": "ML-DSA-65",
+    "hostile": "ECDSA P-256",  # subject fields from pqscan.lab.hostile
 }
 CERT_KINDS: tuple[str, ...] = tuple(_KINDS)
 
@@ -66,7 +69,7 @@ def _new_key(kind: str, leaf: bool) -> Any:
     if kind == "rsa":
         # RSA-3072 root, RSA-2048 leaf: the common real-world pairing.
         return rsa.generate_private_key(public_exponent=65537, key_size=2048 if leaf else 3072)
-    if kind == "ecdsa-p256":
+    if kind in ("ecdsa-p256", "hostile"):
         return ec.generate_private_key(ec.SECP256R1())
     if kind == "mldsa87":
         return mldsa.MLDSA87PrivateKey.generate()
@@ -87,6 +90,12 @@ def _name(common_name: str) -> x509.Name:
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
         ]
     )
+
+
+def _dns_names(kind: str) -> list[x509.GeneralName]:
+    if kind == "hostile":
+        return [x509.DNSName(n) for n in HOSTILE_DNS_NAMES]
+    return [x509.DNSName("localhost")]
 
 
 def _build(
@@ -118,7 +127,7 @@ def _build(
         usage = x509.KeyUsage(True, False, kind == "rsa", False, False, False, False, False, False)
         builder = builder.add_extension(
             x509.SubjectAlternativeName(
-                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                [*_dns_names(kind), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
             ),
             critical=False,
         ).add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
@@ -139,9 +148,10 @@ def generate_kind(directory: Path, kind: str) -> CertBundle:
     leaf_key = _new_key(kind, leaf=True)
     root_name = _name(f"pqscan lab {algorithm} root")
     root = _build(root_name, root_name, root_key.public_key(), root_key, kind, is_ca=True)
-    leaf = _build(
-        _name("localhost"), root_name, leaf_key.public_key(), root_key, kind, is_ca=False
-    )
+    leaf_name = _name("localhost")
+    if kind == "hostile":
+        leaf_name = hostile_name()
+    leaf = _build(leaf_name, root_name, leaf_key.public_key(), root_key, kind, is_ca=False)
     chain_pem = directory / f"{kind}-chain.pem"
     key_pem = directory / f"{kind}-key.pem"
     root_pem = directory / f"{kind}-root.pem"

@@ -1,7 +1,9 @@
 """The report document: the top-level JSON shape around the endpoint results.
 
 `new_report` wraps endpoint dicts with schema version, tool identity, timestamps and the
-method sheet; `load_report` reads a saved report back, refusing other schema versions.
+method sheet; `load_report` reads a saved report back for every command that reads one
+(`evaluate`, `report render`): regular file, at most MAX_REPORT_BYTES, strict JSON
+(pqscan.inputfile), this schema version, and valid against the shipped report.schema.json.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from pqscan import __version__
 from pqscan.errors import UsageError
+from pqscan.inputfile import MAX_REPORT_BYTES, read_json
 
 SCHEMA_VERSION = "1"
 
@@ -35,18 +38,19 @@ def new_report(endpoints: list[dict[str, Any]], started_at: str, finished_at: st
 
 def load_report(path: str | Path) -> dict[str, Any]:
     """Read a saved report; UsageError (exit 2) naming the file for anything unusable."""
+    from pqscan.model.schema import first_schema_error
+
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"cannot read report {str(p)!r}: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UsageError(f"report {str(p)!r} is not valid JSON: {exc}") from None
+    data = read_json(p, MAX_REPORT_BYTES, "the report size limit")
     if not isinstance(data, dict) or "endpoints" not in data:
-        raise UsageError(f"report {str(p)!r} is not a pqscan report (no endpoints)")
+        raise UsageError(f"{p}: not a pqscan report (no endpoints)")
     if data.get("schema_version") != SCHEMA_VERSION:
-        raise UsageError(f"report {str(p)!r} has schema_version "
-                         f"{data.get('schema_version')!r}; this pqscan reads {SCHEMA_VERSION!r}")
+        raise UsageError(f"{p}: unsupported report schema_version "
+                         f"{str(data.get('schema_version'))[:40]!r} (this pqscan reads "
+                         f"{SCHEMA_VERSION!r})")
+    problem = first_schema_error(data)
+    if problem is not None:
+        raise UsageError(f"{p}: not a valid pqscan report: {problem}")
     return data
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.errors import UsageError
+from pqscan.inputfile import MAX_SMALL_FILE_BYTES, read_text
 
 EXPOSURES = ("internet", "partner", "internal")
 IMPACTS = ("low", "moderate", "high")
@@ -94,8 +95,17 @@ def _entry(raw: Mapping[str, Any]) -> TargetMetadata:
         impact_auth=_text(raw.get("impact_auth")), sectors=tuple(sectors))
 
 
+def _file_text(path: Path) -> str:
+    """A regular file under the size cap (a FIFO or device is refused, never read)."""
+    try:
+        return read_text(path, MAX_SMALL_FILE_BYTES, "the metadata size limit")
+    except UsageError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        raise UsageError(f"cannot read metadata {str(path)!r}: {reason}") from None
+
+
 def _rows(path: Path) -> list[tuple[str, Mapping[str, Any]]]:
-    text = path.read_text(encoding="utf-8")
+    text = _file_text(path)
     if path.suffix.lower() == ".toml":
         data = tomllib.loads(text)
         targets = data.get("target")
@@ -114,8 +124,6 @@ def load_metadata(path: str | Path) -> dict[str, TargetMetadata]:
     p = Path(path)
     try:
         rows = _rows(p)
-    except OSError as exc:
-        raise UsageError(f"cannot read metadata {str(p)!r}: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, csv.Error) as exc:
         raise UsageError(f"metadata {str(p)!r} does not parse: {exc}") from None
     out: dict[str, TargetMetadata] = {}

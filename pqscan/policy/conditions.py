@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pqscan.assess.catalogue import FINDINGS, Finding, undecided_checks
+from pqscan.model.status import undecided_reason
 
 COMPARISONS = ("eq", "ne", "in", "not_in", "lt", "le", "gt", "ge", "subset_of", "intersects",
                "contains")
@@ -178,6 +179,9 @@ def _step(node: Any, key: str, shown: str) -> Any:
 
 def resolve(endpoint: Mapping[str, Any], path: str) -> Any:
     """Value at a `/` path; a `*` segment gives a list. Raises _Unknown when undecidable."""
+    undecided = undecided_reason(endpoint, path)
+    if undecided:
+        raise _Unknown(undecided)
     nodes: list[Any] = [endpoint]
     fanned = False
     parts = path.split("/")

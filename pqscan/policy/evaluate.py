@@ -15,14 +15,14 @@ from typing import Any
 from pqscan import __version__
 from pqscan.assess.catalogue import Finding, derive_findings
 from pqscan.assess.derive import rederive
-from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK, EXIT_POLICY_FAILURE, UsageError
+from pqscan.errors import UsageError
 from pqscan.policy.conditions import evaluate_condition
 from pqscan.policy.loader import Loader, available_profiles, load_profile, shipped_profile_ids
 from pqscan.policy.model import Profile, Requirement, SourceDocument, Verdict
 
 __all__ = [
     "FAIL_ON", "Loader", "Profile", "Requirement", "SourceDocument", "Verdict",
-    "available_profiles", "check_report", "evaluate", "evaluate_requirement", "exit_code_for",
+    "available_profiles", "check_report", "evaluate", "evaluate_requirement",
     "judge_report", "load_profile", "shipped_profile_ids",
 ]
 
@@ -137,23 +137,3 @@ def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date) -
         "recomputed": recomputed,
     }
     return out
-
-
-def exit_code_for(report: dict[str, Any], fail_on: str) -> int:
-    """1 if a verdict at or above `fail_on` failed; else 3 if something could not be judged
-    (endpoint not scanned, malformed, or such a verdict NOT_TESTED); else 0."""
-    if fail_on not in FAIL_ON:
-        raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
-    levels = FAIL_ON[fail_on]
-    endpoints = [e for e in report.get("endpoints", []) if isinstance(e, dict)]
-    verdicts = [v for e in endpoints for v in e.get("verdicts") or []]
-    if any(v.get("result") == "FAIL" and v.get("severity") in levels for v in verdicts):
-        return EXIT_POLICY_FAILURE
-    incomplete = (
-        len(endpoints) != len(report.get("endpoints", []))
-        or bool((report.get("evaluation") or {}).get("errors"))
-        or any(e.get("status") != "ok" for e in endpoints)
-        or any(v.get("result") == "NOT_TESTED" and v.get("severity") in levels
-               for v in verdicts)
-    )
-    return EXIT_INCOMPLETE if incomplete else EXIT_OK

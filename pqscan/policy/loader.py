@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.errors import UsageError
+from pqscan.inputfile import MAX_SMALL_FILE_BYTES, read_text
 from pqscan.policy.conditions import ConditionError, parse_condition
 from pqscan.policy.model import (
     APPLIES_TO,
@@ -157,7 +158,8 @@ class Loader:
         for directory in ((near,) if near else ()) + self.search_dirs:
             candidate = directory / f"{profile_id}.toml"
             if candidate.is_file():
-                return str(candidate), candidate.read_text("utf-8")
+                return str(candidate), read_text(candidate, MAX_SMALL_FILE_BYTES,
+                                                 "the profile size limit")
         shipped = resources.files("pqscan.profiles").joinpath(f"{profile_id}.toml")
         if shipped.is_file():
             return f"profiles/{profile_id}.toml", shipped.read_text("utf-8")
@@ -168,9 +170,11 @@ class Loader:
             raise TypeError(f"profile must be str, not {type(id_or_path).__name__}")
         path = Path(id_or_path)
         if id_or_path.endswith(".toml") or "/" in id_or_path:
-            if not path.is_file():
+            if not path.exists():
                 raise UsageError(f"{id_or_path}: profile file not found")
-            return self._load_text(str(path), path.read_text("utf-8"), ())
+            # a FIFO, device or directory is refused by read_text, never read
+            text = read_text(path, MAX_SMALL_FILE_BYTES, "the profile size limit")
+            return self._load_text(str(path), text, ())
         found = self._find(id_or_path, None)
         if found is None:
             known = ", ".join(shipped_profile_ids())

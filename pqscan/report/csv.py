@@ -1,7 +1,9 @@
 """The CSV rendering of a scan report: one row per endpoint, or one per (endpoint, verdict).
 
-Cells that a spreadsheet would run as a formula (leading = + - @ tab CR) are prefixed with a
-quote (OWASP "CSV injection"), since certificate subjects and server answers are untrusted.
+Every cell goes through pqscan.report.text.csv_cell: a spreadsheet would run a leading = + - @
+tab CR as a formula (OWASP "CSV injection"), so such a cell is prefixed with a quote, and
+controls and bidi characters are shown as escapes, since certificate subjects and server
+answers are untrusted.
 """
 
 from __future__ import annotations
@@ -15,21 +17,15 @@ from pqscan.assess.risk import DEFAULT_SCENARIOS, endpoint_risk
 from pqscan.model import view
 from pqscan.model.metadata import TargetMetadata, metadata_for
 from pqscan.report import ssh_view
+from pqscan.report.text import csv_cell
 
 MODES = ("endpoints", "verdicts")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
-
 
 def _write(header: Sequence[str], rows: list[list[Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
-    writer.writerows([[_safe(v) for v in row] for row in rows])
+    writer.writerows([[csv_cell(v) for v in row] for row in rows])
     return buf.getvalue()
 
 

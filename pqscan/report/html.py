@@ -2,8 +2,8 @@
 no fetch), summary first, executive summary, charts, per-endpoint detail, risk, method sheet.
 
 Every value that came from a server, a certificate or a file goes through `esc()`
-(html.escape with quotes), and a Content-Security-Policy forbids scripts and network loads as
-a second line of defence.
+(pqscan.report.text.visible, then html.escape with quotes), and a Content-Security-Policy
+forbids scripts and network loads as a second line of defence.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pqscan.model.metadata import TargetMetadata, metadata_for
 from pqscan.report import method as method_mod
 from pqscan.report import ssh_view
 from pqscan.report.summary import executive_summary
+from pqscan.report.text import CELL_LIMIT, visible
 
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
@@ -30,7 +31,7 @@ _KEX_COLOURS = {"K0": "#1b7837", "K1": "#5aae61", "K2": "#fdb863", "K3": "#e6610
 
 
 def esc(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    return html.escape(visible(value, CELL_LIMIT), quote=True)
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], cls_col: int | None = None

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pqscan.model.view import protocol, safe_id
+from pqscan.report.text import CELL_LIMIT, visible
 
 
 def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
@@ -21,8 +22,9 @@ def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
 
 
 def _clean(text: Any) -> str:
-    """XML 1.0 cannot carry most control characters; replace them (server text is untrusted)."""
-    return "".join(c if c in "\t\n\r" or ord(c) >= 0x20 else "\ufffd" for c in str(text))
+    """XML 1.0 cannot carry most control characters nor lone surrogates: shown as escapes
+    (pqscan.report.text.visible), as are bidi controls (server text is untrusted)."""
+    return visible(text, CELL_LIMIT)
 
 
 def _suite(root: ET.Element, ep: Mapping[str, Any], timestamp: str) -> dict[str, int]:
@@ -51,8 +53,9 @@ def _suite(root: ET.Element, ep: Mapping[str, Any], timestamp: str) -> dict[str,
             failure = ET.SubElement(case, "failure", {
                 "type": str(v.get("severity")),
                 "message": _clean(f"{v.get('requirement')} failed: {v.get('clause')}")})
-            failure.text = _clean(f"evidence: {evidence}\nclause: {v.get('clause')}\n"
-                                  f"source status: {v.get('source_status')}")
+            failure.text = "\n".join(_clean(line) for line in (
+                f"evidence: {evidence}", f"clause: {v.get('clause')}",
+                f"source status: {v.get('source_status')}"))
         elif v.get("result") in ("NOT_TESTED", "NOT_APPLICABLE"):
             counts["skipped"] += 1
             reason = (v.get("evidence") or {}).get("reason") or evidence

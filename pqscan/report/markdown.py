@@ -1,13 +1,13 @@
 """The Markdown rendering of a scan report: summary, executive summary, per-endpoint detail,
 risk, method sheet and uncertainty, for pull-request comments and wikis.
 
-Every value from a server or certificate goes through `cell()`, which HTML-escapes it (Markdown
-renderers pass raw HTML through) and escapes table pipes.
+Every value from a server or certificate goes through `cell()` (pqscan.report.text.markdown_text):
+controls and bidi characters shown as escapes, Markdown metacharacters (links, code spans, pipes)
+backslash-escaped, and the raw HTML that Markdown renderers pass through as entities.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,11 +17,11 @@ from pqscan.model.metadata import TargetMetadata, metadata_for
 from pqscan.report import method as method_mod
 from pqscan.report import ssh_view
 from pqscan.report.summary import executive_summary
+from pqscan.report.text import markdown_text
 
 
 def cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return html.escape(text, quote=False).replace("|", "\\|").replace("\n", " ")
+    return markdown_text(value)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pqscan.assess.risk import DEFAULT_SCENARIOS
 from pqscan.model.metadata import TargetMetadata
+from pqscan.report.text import inert
 
 FORMATS = ("table", "json", "md", "csv", "html", "sarif", "junit", "cbom")
 EXTENSIONS = {"table": ".txt", "json": ".json", "md": ".md", "csv": ".csv", "html": ".html",
@@ -26,6 +27,10 @@ def render(report: Mapping[str, Any], fmt: str, *,
         raise TypeError(f"report must be a mapping, not {type(report).__name__}")
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+    if fmt not in ("json", "cbom"):
+        # every string from a peer or a file shown inert and cut to FIELD_LIMIT, once, here;
+        # JSON and the CBOM keep the facts as recorded (json.dumps escapes every control)
+        report = inert(report)
     # Imports are per format so `pqscan scan --format table` never loads cyclonedx.
     if fmt == "table":
         from pqscan.report.table import render_table

@@ -17,6 +17,7 @@ from typing import Any
 
 from pqscan.assess.catalogue import FINDINGS
 from pqscan.model.view import protocol, safe_id
+from pqscan.report.text import markdown_text
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/pqscan/pqscan"
@@ -29,8 +30,14 @@ _VERDICT_SEVERITY = {"MUST": "8.0", "SHOULD": "5.5", "MAY": "3.0"}
 UNSCANNED_RULE = "scan.endpoint_not_scanned"
 
 
+def plain(value: Any) -> str:
+    """SARIF plain text: literal brackets escaped (SARIF 2.1.0 §3.11.6 reads `[text](id)` in a
+    message as an embedded link); controls were made visible by render() (report.text)."""
+    return str(value).replace("[", "\\[").replace("]", "\\]")
+
+
 def _text(value: Any) -> dict[str, str]:
-    return {"text": str(value) if value not in (None, "") else "-"}
+    return {"text": plain(value) if value not in (None, "") else "-"}
 
 
 def _finding_rule(code: str, severity: str) -> dict[str, Any]:
@@ -60,10 +67,13 @@ def _requirement_rule(v: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "id": rid, "name": safe_id(rid), "shortDescription": _text(title),
         "fullDescription": _text(f"{title} ({v.get('severity')}, profile {v.get('profile')})"),
-        "help": {"text": f"Requirement {v.get('requirement')} of profile {v.get('profile')}: "
-                         f"{title}. Reference: {clause} (source status: {status}).",
-                 "markdown": f"**{v.get('requirement')}** ({v.get('severity')}): {title}\n\n"
-                             f"Reference: {clause} (source status: {status})."},
+        "help": {"text": plain(f"Requirement {v.get('requirement')} of profile "
+                               f"{v.get('profile')}: {title}. Reference: {clause} "
+                               f"(source status: {status})."),
+                 "markdown": f"**{markdown_text(v.get('requirement'))}** "
+                             f"({markdown_text(v.get('severity'))}): {markdown_text(title)}"
+                             f"\n\nReference: {markdown_text(clause)} (source status: "
+                             f"{markdown_text(status)})."},
         "defaultConfiguration": {"level": _VERDICT_LEVEL.get(str(v.get("severity")), "note")},
         "properties": {"tags": ["security", "pqc", "compliance", f"profile:{v.get('profile')}"],
                        "precision": "high", "reference": clause,
@@ -84,7 +94,7 @@ def _result(rule_id: str, index: int, level: str, message: str, ep: Mapping[str,
             properties: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "ruleId": rule_id, "ruleIndex": index, "kind": "fail", "level": level,
-        "message": {"text": f"{ep.get('target')}: {message}"},
+        "message": {"text": plain(f"{ep.get('target')}: {message}")},
         "locations": [{
             "physicalLocation": {"artifactLocation": {"uri": endpoint_uri(ep)},
                                  "region": {"startLine": 1, "startColumn": 1}},

@@ -22,6 +22,13 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, mldsa
 
 from pqscan.errors import UsageError
+from pqscan.inputfile import (
+    MAX_REPORT_BYTES,
+    MAX_SMALL_FILE_BYTES,
+    parse_json,
+    read_bytes,
+    read_text,
+)
 
 SIG_FORMAT = "pqscan-signature-1"
 ALGORITHMS = ("ml-dsa-65", "ed25519")
@@ -91,10 +98,7 @@ def keygen(path: str | Path, algorithm: str = "ml-dsa-65") -> tuple[Path, Path]:
 def load_key(path: str | Path) -> PrivateKey | PublicKey:
     """A PEM private or public key of a supported algorithm; UsageError naming the file."""
     p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read key {str(p)!r}: {exc.strerror or exc}") from None
+    data = read_bytes(p, MAX_SMALL_FILE_BYTES, "the key size limit")
     key: Any
     try:
         if b"PRIVATE KEY" in data:
@@ -147,10 +151,7 @@ def sign_file(report: str | Path, key_path: str | Path) -> Path:
     key = load_key(key_path)
     if not isinstance(key, PrivateKey):
         raise UsageError(f"key {str(key_path)!r} is a public key; signing needs the private key")
-    try:
-        data = Path(report).read_bytes()
-    except OSError as exc:
-        raise UsageError(f"cannot read report {str(report)!r}: {exc.strerror or exc}") from None
+    data = read_bytes(report, MAX_REPORT_BYTES, "the report size limit")
     out = signature_path(report)
     try:
         out.write_text(json.dumps(sign_bytes(data, key), indent=2) + "\n", encoding="utf-8")
@@ -163,14 +164,11 @@ def verify_file(report: str | Path, key_path: str | Path) -> Verification:
     """Verify REPORT against REPORT.sig; UsageError (exit 2) if a file is missing or corrupt."""
     key = load_key(key_path)
     sig_file = signature_path(report)
+    data = read_bytes(report, MAX_REPORT_BYTES, "the report size limit")
+    raw = read_text(sig_file, MAX_SMALL_FILE_BYTES, "the signature size limit")
     try:
-        data = Path(report).read_bytes()
-        raw = sig_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {exc.filename!r}: {exc.strerror or exc}") from None
-    try:
-        sig = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        sig = parse_json(raw)
+    except ValueError as exc:
         raise UsageError(f"signature {str(sig_file)!r} is not JSON: {exc}") from None
     if not isinstance(sig, dict):
         raise UsageError(f"signature {str(sig_file)!r} is not a JSON object")

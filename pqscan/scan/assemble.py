@@ -12,7 +12,7 @@ from typing import Any
 from pqscan.assess.kexstate import derive_kex_state
 from pqscan.certs.info import certificate_info
 from pqscan.errors import DecodeError
-from pqscan.model.status import SUPPORTED, Status
+from pqscan.model.status import SUPPORTED, Status, undecided_decisions
 from pqscan.registry.tls import cipher_suite, group, signature_scheme
 from pqscan.scan.context import ProbeContext
 from pqscan.scan.probes.behaviour import Negotiation
@@ -168,7 +168,10 @@ def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> d
         tls["signature_schemes"] = {}
     tls["client_certificate_request"] = _client_certificate_request(facts)
     tls["kex_state"], tls["kex_state_reason"] = derive_kex_state(tls)
-    return _endpoint(target, "ok", None, tls, ctx)
+    endpoint = _endpoint(target, "ok", None, tls, ctx)
+    endpoint["undecided"] = undecided_decisions(endpoint["probes"], tls["kex_state"],
+                                                tls["kex_state_reason"])
+    return endpoint
 
 
 def _endpoint(target: Target, status: str, error: str | None, tls: dict[str, Any] | None,
@@ -181,6 +184,8 @@ def _endpoint(target: Target, status: str, error: str | None, tls: dict[str, Any
         "probes": [r.to_dict() for r in ctx.records],
         "connections": len(ctx.records),
         "findings": [], "verdicts": [],
+        # decisions a failed probe left open (probes.status.undecided_decisions)
+        "undecided": [],
     }
 
 

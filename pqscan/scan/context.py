@@ -38,7 +38,7 @@ class ProbeRecord:
     """One connection of the method sheet (docs/json-contract.md PROBE)."""
 
     name: str
-    result: str  # ok | refused | inconclusive
+    result: str  # ok | refused | inconclusive | violation (never a refusal: undecided)
     observed: str
     reason: str | None
     offered: dict[str, Any]
@@ -123,6 +123,8 @@ class ProbeContext:
             verdict, reason = "ok", None
         elif result.outcome == "alert":
             verdict, reason = "refused", None
+        elif result.error_kind == "violation":
+            verdict, reason = "violation", result.reason
         else:
             verdict, reason = "inconclusive", result.reason
         offered = describe_offer(offer)

@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import asdict
 from typing import Any
 
-from pqscan.errors import EXIT_INCOMPLETE, EXIT_OK
 from pqscan.model.document import new_report, utc_now
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.scanner import scan
@@ -70,10 +69,3 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
         method["run"] = {"run_id": run.run_id, "input_sha256": run.input_sha256}
         store.finish_run("complete", method)
     return new_report(endpoints, started, utc_now(), method)
-
-
-def scan_exit_code(report: dict[str, Any]) -> int:
-    """3 when any endpoint could not be scanned completely, else 0 (policy adds 1)."""
-    if any(ep["status"] != "ok" for ep in report["endpoints"]):
-        return EXIT_INCOMPLETE
-    return EXIT_OK

@@ -40,6 +40,10 @@ def _unreachable_reason(results: Sequence[Any]) -> tuple[str, str] | None:
     starttls = [r for r in results if r.error_kind == "starttls"]
     if starttls:  # the server answered the preamble but would not start TLS: not scanned
         return "error", starttls[0].reason
+    # a protocol violation names the culprit; the TLS 1.3 probe's first (results are sorted)
+    violation = [r for r in reversed(results) if r.error_kind == "violation"]
+    if violation:
+        return "error", f"protocol violation: {violation[0].reason}"
     decode = [r for r in results if r.error_kind == "decode"]
     if decode:
         return "error", decode[0].reason

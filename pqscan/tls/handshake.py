@@ -12,17 +12,25 @@ It never raises: every end is a `HandshakeResult` whose `outcome` and `reason` s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass, field
 
 from pqscan.errors import DecodeError, UnsupportedGroupError
 from pqscan.registry.tls import alert_name, cipher_suite
-from pqscan.tls import clientauth, flight, keyschedule, messages
+from pqscan.tls import clientauth, flight, hello_check, keyschedule, messages
 from pqscan.tls import extensions as ext
 from pqscan.tls.clientauth import CertificateRequest, ClientAuth
 from pqscan.tls.extensions import KeyShareEntry
 from pqscan.tls.keyshare import KeyShare, new_key_share
+from pqscan.tls.message_stream import (
+    ILLEGAL_PARAMETER,
+    UNEXPECTED_MESSAGE,
+    MessageStream,
+    PeerAlert,
+    ProtocolViolation,
+)
 from pqscan.tls.messages import Alert, ClientHello, ServerHello
 from pqscan.tls.offer import ClientOffer, build_client_hello
 from pqscan.tls.transport import Connection, Limits, TransportError
@@ -73,8 +81,8 @@ class HandshakeResult:
 
     @property
     def refused(self) -> bool:
-        """A definite no: an alert or an orderly close right after the hello."""
-        return self.outcome in (ALERT, CLOSED)
+        """A definite no: an alert. A close, reset or silence is no answer (undecided)."""
+        return self.outcome == ALERT
 
 
 class _Stop(Exception):
@@ -88,39 +96,33 @@ class _Stop(Exception):
 class _Session:
     """State of one handshake attempt; methods raise _Stop to finish early."""
 
-    def __init__(self, conn: Connection, offer: ClientOffer) -> None:
+    def __init__(self, conn: Connection, offer: ClientOffer, max_message: int) -> None:
         self.conn = conn
         self.offer = offer
-        self.buffer = b""
+        self.stream = MessageStream(conn, max_message)
         self.transcript = keyschedule.Transcript()
         self.fields: dict[str, object] = {}
-        self.protection: keyschedule.RecordProtection | None = None
+
+    @property
+    def protection(self) -> keyschedule.RecordProtection | None:
+        return self.stream.protection
+
+    @protection.setter
+    def protection(self, value: keyschedule.RecordProtection | None) -> None:
+        self.stream.protection = value
+
+    def violation(self, reason: str, alert: int = UNEXPECTED_MESSAGE) -> _Stop:
+        return _Stop(outcome=ERROR, error_kind="violation", reason=reason, abort_alert=alert)
 
     async def next_message(self) -> tuple[int, bytes, bytes]:
-        """The next handshake message, decrypting records once keys are installed."""
-        while True:
-            messages_, self.buffer = messages.split_handshake(self.buffer)
-            if messages_:
-                first = messages_[0]
-                rest = b"".join(raw for _, _, raw in messages_[1:])
-                self.buffer = rest + self.buffer
-                return first
-            record = await self.conn.read_record()
-            ctype, payload = record.content_type, record.fragment
-            if self.protection is not None and ctype == messages.APPLICATION_DATA:
-                ctype, payload = self.protection.decrypt(record.header(), payload)
-            if ctype == messages.ALERT:
-                alert = Alert.parse(payload[:2]) if len(payload) >= 2 else None
-                if alert is None:
-                    raise DecodeError("truncated alert")
-                raise _Stop(outcome=ALERT, alert=alert.description,
-                            reason=f"server sent alert {alert_name(alert.description)}")
-            if ctype == messages.CHANGE_CIPHER_SPEC:
-                continue  # RFC 8446 §D.4 compatibility CCS: ignored
-            if ctype != messages.HANDSHAKE:
-                raise _Stop(outcome=ERROR, error_kind="violation",
-                            reason=f"unexpected record type {ctype} during the handshake")
-            self.buffer += payload
+        """The next handshake message; an alert or a violation ends the handshake."""
+        try:
+            return await self.stream.next_message()
+        except PeerAlert as alert:
+            raise _Stop(outcome=ALERT, alert=alert.description,
+                        reason=f"server sent alert {alert_name(alert.description)}") from None
+        except ProtocolViolation as exc:
+            raise self.violation(str(exc), exc.alert) from None
 
 
 def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
@@ -154,14 +156,14 @@ async def _send_hello(conn: Connection, offer: ClientOffer, hello: ClientHello) 
 async def _server_hello(session: _Session) -> tuple[ServerHello, bytes]:
     msg_type, body, raw = await session.next_message()
     if msg_type != messages.SERVER_HELLO:
-        raise _Stop(outcome=ERROR, error_kind="violation",
-                    reason=f"expected ServerHello, got handshake type {msg_type}")
+        raise session.violation(f"expected ServerHello, got handshake type {msg_type}")
     return ServerHello.parse(body), raw
 
 
 async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hrr: bool,
-                     f: dict[str, object], auth: ClientAuth | None) -> dict[str, object]:
-    session = _Session(conn, offer)
+                     f: dict[str, object], auth: ClientAuth | None,
+                     max_message: int) -> dict[str, object]:
+    session = _Session(conn, offer, max_message)
     session.fields = f  # shared with the caller so that partial facts survive an early stop
     keys, entries = _make_shares(offer, offer.key_shares)
     random, session_id = os.urandom(32), os.urandom(32) if offer.is_tls13 else b""
@@ -169,35 +171,42 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
     session.transcript.add(hello.to_bytes())
     await _send_hello(conn, offer, hello)
     sh, raw = await _server_hello(session)
+    shared = frozenset(e.group for e in entries)
+    hrr: ServerHello | None = None
 
     if sh.is_hrr:
+        hrr = sh
         f.update(hrr_group=sh.hrr_group, hrr_cipher_suite=sh.cipher_suite)
+        why = hello_check.check_hrr(sh, hello, shared, offer.groups, previous_hrr=False)
+        if why:
+            raise session.violation(why, ILLEGAL_PARAMETER)
         if sh.hrr_group is None:
-            raise _Stop(outcome=ERROR, error_kind="violation",
+            raise _Stop(outcome=ERROR, error_kind="unsupported",
                         reason="HelloRetryRequest without key_share (cookie-only HRR)")
         if not follow_hrr:
             raise _Stop(outcome=HRR, version=messages.TLS13, cipher_suite=sh.cipher_suite,
                         reason=f"HelloRetryRequest for group 0x{sh.hrr_group:04x}")
-        if sh.hrr_group in keys or sh.hrr_group not in offer.groups:
-            # RFC 8446 §4.1.4: the client MUST abort with illegal_parameter
-            raise _Stop(outcome=ERROR, error_kind="violation",
-                        reason=f"HelloRetryRequest asks for group 0x{sh.hrr_group:04x}, which "
-                        "the client already sent or never offered")
         params = keyschedule.suite_params(sh.cipher_suite)
         session.transcript.replace_first_with_message_hash(params.hash_name)
         session.transcript.add(raw)
         cookie_ext = sh.extension(ext.COOKIE)
         cookie = ext.parse_cookie(cookie_ext) if cookie_ext else None
         keys, entries = _make_shares(offer, (sh.hrr_group,))
-        hello2 = build_client_hello(offer, entries, random, session_id, cookie)
-        session.transcript.add(hello2.to_bytes())
+        hello = build_client_hello(offer, entries, random, session_id, cookie)
+        shared = frozenset(e.group for e in entries)
+        session.transcript.add(hello.to_bytes())
         f["alert_after_hrr"] = True
-        await _send_hello(conn, offer, hello2)
+        await _send_hello(conn, offer, hello)
         sh, raw = await _server_hello(session)
         if sh.is_hrr:
-            raise _Stop(outcome=ERROR, error_kind="violation",
-                        reason="second HelloRetryRequest (RFC 8446 §4.1.4)")
+            raise session.violation(
+                hello_check.check_hrr(sh, hello, shared, offer.groups, previous_hrr=True)
+                or "second HelloRetryRequest", UNEXPECTED_MESSAGE)
 
+    why = hello_check.check_server_hello(sh, hello, shared, offer.groups, hrr)
+    if why:
+        f.update(alert_after_hrr=False)
+        raise session.violation(why, ILLEGAL_PARAMETER)
     f.update(version=sh.version, cipher_suite=sh.cipher_suite,
              downgrade_sentinel=sh.downgrade_sentinel, alert_after_hrr=False)
     if sh.version != messages.TLS13:
@@ -207,12 +216,14 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
 
     share = sh.key_share
     if share is None:
-        raise _Stop(outcome=ERROR, error_kind="violation", reason="TLS 1.3 ServerHello "
-                    "without key_share (PSK-only is not offered)")
+        raise session.violation("TLS 1.3 ServerHello without key_share (PSK-only is not "
+                                  "offered)", ILLEGAL_PARAMETER)
     f.update(group=share.group, server_share_len=len(share.key_exchange))
     if share.group not in keys:
-        raise _Stop(outcome=ERROR, error_kind="violation",
-                    reason=f"server chose group 0x{share.group:04x} without a client share")
+        # a share the offer overrode or sent raw (conformance): pqscan holds no secret for it
+        raise _Stop(outcome=ERROR, error_kind="client",
+                    reason=f"server chose group 0x{share.group:04x}, whose client share "
+                    "pqscan sent without a key")
     session.transcript.add(raw)
     if depth != "full":
         return {"outcome": SERVER_HELLO, "reason": "ServerHello", **f}
@@ -261,8 +272,8 @@ async def _tls13_flight(session: _Session, key: KeyShare, server_share: bytes,
             request = CertificateRequest.parse13(body)
             f["cert_request_schemes"] = request.signature_schemes
         else:
-            raise _Stop(outcome=ERROR, error_kind="violation",
-                        reason=f"unexpected handshake message {msg_type} in the server flight")
+            raise session.violation(f"unexpected handshake message {msg_type} in the server "
+                                     "flight")
         session.transcript.add(raw)
 
 
@@ -335,8 +346,15 @@ async def _tls12_flight(session: _Session, sh: ServerHello) -> None:
         elif msg_type == messages.SERVER_HELLO_DONE:
             return
         elif msg_type not in (22, messages.SERVER_KEY_EXCHANGE):
-            raise _Stop(outcome=ERROR, error_kind="violation",
-                        reason=f"unexpected TLS 1.2 handshake message {msg_type}")
+            raise session.violation(f"unexpected TLS 1.2 handshake message {msg_type}")
+
+
+async def _abort(conn: Connection, description: int) -> None:
+    """Send the fatal alert the RFC asks of a client that aborts (best effort, RFC 8446 §6.2);
+    before keys exist it goes in the clear."""
+    with contextlib.suppress(TransportError):
+        await conn.send(messages.records_for(messages.ALERT, Alert(2, description).to_bytes(),
+                                             version=messages.TLS12))
 
 
 _DIRECTION_BYTES = {"client": b"C", "server": b"S", "client-plain": b"c", "server-plain": b"s"}
@@ -368,9 +386,13 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
     conn: Connection | None = None
     try:
         conn = await Connection.open(host, port, limits)
-        fields = await _handshake(conn, offer, depth, follow_hrr, partial, client_auth)
+        fields = await _handshake(conn, offer, depth, follow_hrr, partial, client_auth,
+                                  limits.max_bytes)
     except _Stop as stop:
         fields = {**partial, **stop.fields}
+        abort = fields.pop("abort_alert", None)
+        if conn is not None and isinstance(abort, int):
+            await _abort(conn, abort)
     except TransportError as exc:
         partial["wire"] = exc.wire  # a failed STARTTLS preamble is evidence too
         # a close or reset right after our hello is how many servers say "no" (RFC 8446

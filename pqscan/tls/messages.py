@@ -79,16 +79,59 @@ def handshake_bytes(msg_type: int, body: bytes) -> bytes:
 
 def split_handshake(buffer: bytes) -> tuple[list[tuple[int, bytes, bytes]], bytes]:
     """Cut complete handshake messages off `buffer`: [(type, body, raw)], leftover bytes."""
+    reassembler = HandshakeBuffer(max_message=1 << 24)
+    reassembler.feed(buffer)
     out: list[tuple[int, bytes, bytes]] = []
-    pos = 0
-    while len(buffer) - pos >= 4:
-        length = int.from_bytes(buffer[pos + 1 : pos + 4], "big")
-        if len(buffer) - pos - 4 < length:
-            break
-        raw = buffer[pos : pos + 4 + length]
-        out.append((raw[0], raw[4:], raw))
-        pos += 4 + length
-    return out, buffer[pos:]
+    while (msg := reassembler.next_message()) is not None:
+        out.append(msg)
+    return out, reassembler.pending()
+
+
+class HandshakeBuffer:
+    """Reassembles handshake messages from record fragments (RFC 8446 §5.1), linear in bytes.
+
+    Fragments go into one bytearray consumed by offset (no re-concatenation of a growing
+    buffer); a message claiming more than `max_message` bytes raises DecodeError at once,
+    before its body is awaited, so a 16 MiB claim never makes the client wait for 16 MiB.
+    """
+
+    def __init__(self, max_message: int) -> None:
+        self._buf = bytearray()
+        self._pos = 0
+        self._max = max_message
+
+    def feed(self, fragment: bytes) -> None:
+        if self._pos and self._pos >= len(self._buf) // 2:
+            del self._buf[: self._pos]
+            self._pos = 0
+        self._buf += fragment
+        self.claimed()  # reject an oversized claim as soon as its header is in
+
+    def claimed(self) -> int | None:
+        """The length the next (incomplete) message claims, once its 4-byte header is in."""
+        if len(self._buf) - self._pos < 4:
+            return None
+        length = int.from_bytes(self._buf[self._pos + 1 : self._pos + 4], "big")
+        if length > self._max:
+            raise DecodeError(f"handshake message type {self._buf[self._pos]} claims "
+                              f"{length} bytes, over the {self._max}-byte limit")
+        return length
+
+    def next_message(self) -> tuple[int, bytes, bytes] | None:
+        """The next complete (type, body, raw) message, or None until more bytes arrive."""
+        length = self.claimed()
+        if length is None or len(self._buf) - self._pos - 4 < length:
+            return None
+        raw = bytes(self._buf[self._pos : self._pos + 4 + length])
+        self._pos += 4 + length
+        return raw[0], raw[4:], raw
+
+    def buffered(self) -> int:
+        """Bytes of an incomplete message held."""
+        return len(self._buf) - self._pos
+
+    def pending(self) -> bytes:
+        return bytes(self._buf[self._pos :])
 
 
 @dataclass(frozen=True)

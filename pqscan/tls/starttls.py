@@ -6,9 +6,10 @@ argument: every caller that opens a connection (scan probes, conformance scripts
 passes its Limits to `Connection.open`, which runs `StartTLS.negotiate` after the TCP connect
 and before any TLS byte, so STARTTLS reaches all of them with no signature change.
 
-Bounded: each server reply must be complete within the read timeout, a line is at most
-`MAX_LINE` bytes and the whole preamble at most `MAX_PREAMBLE`. A server that answers but does
-not agree (no capability, an error reply, 'N'), or answers garbage, raises
+Bounded: each server reply must be complete within the read timeout (and the whole preamble
+within the connection's one overall budget, `Limits.budget`, enforced by the transport), a line
+is at most `MAX_LINE` bytes and the whole preamble at most `MAX_PREAMBLE`. A server that answers
+but does not agree (no capability, an error reply, 'N'), or answers garbage, raises
 `TransportError("starttls", ...)` with one line quoting its reply, so a probe reports the
 endpoint as not scanned, never as "TLS not supported". Silence stays `timeout`.
 """

@@ -75,14 +75,14 @@ def test_unreadable_file_does_not_stop_inventory(tmp_path: Path, mldsa_key,  # t
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "a.pem").write_bytes(pem_of(make_cert(mldsa_key, "a")))
     (tmp_path / "b.pem").write_bytes(pem_of(make_cert(mldsa_key, "b")))
-    real_open = open
+    real_open = os.open
 
     def fake_open(path, *args, **kwargs):  # type: ignore[no-untyped-def]
         if str(path).endswith("a.pem"):
             raise PermissionError(13, "Permission denied")
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("builtins.open", fake_open)
+    monkeypatch.setattr("os.open", fake_open)
     inv = inventory([str(tmp_path)])
     assert [(Path(f.path).name, f.status, f.error) for f in inv.files] == [
         ("a.pem", "error", "permission denied"), ("b.pem", "ok", None)]
@@ -106,7 +106,7 @@ def test_certs_pkcs12_password(tmp_path: Path, rsa_key) -> None:  # type: ignore
 
 def test_certs_missing_path_and_usage() -> None:
     result = CliRunner().invoke(certs_command, ["/nonexistent/x.pem"])
-    assert result.exit_code == 3
+    assert result.exit_code == 2
     assert result.stderr == "error: /nonexistent/x.pem: no such file or directory\n"
     assert CliRunner().invoke(certs_command, []).exit_code == 2
     assert CliRunner().invoke(certs_command, [str(MLDSA44), "--format", "xml"]).exit_code == 2
@@ -138,3 +138,60 @@ def test_lint_unreadable_input_exit_3(tmp_path: Path) -> None:
     assert result.stderr == f"error: {junk}: truncated DER: element longer than its container\n"
     entries = json.loads(result.stdout)["certificates"]
     assert [e["error"] is None for e in entries] == [False, True]
+
+
+def _cryptography_refuses() -> bytes:
+    """An ML-DSA-65 certificate with NULL parameters in its algorithm identifiers: pqscan's DER
+    reader takes it (and lints the parameters), cryptography refuses to parse it."""
+    from derbuild import der, name, oid
+
+    alg = der(0x30, oid("2.16.840.1.101.3.4.3.18") + b"\x05\x00")
+    subj = name(("2.5.4.3", 0x0C, b"forged"))
+    spki = der(0x30, alg + der(0x03, b"\x00" + bytes(1952)))
+    tbs = (der(0xA0, der(0x02, b"\x02")) + der(0x02, b"\x01") + alg + subj
+           + der(0x30, der(0x17, b"250101000000Z") + der(0x17, b"350101000000Z")) + subj + spki)
+    return der(0x30, der(0x30, tbs) + alg + der(0x03, b"\x00" + bytes(3309)))
+
+
+def test_lint_judges_every_file_on_its_own(tmp_path: Path) -> None:
+    """A certificate cryptography cannot parse sits in the issuer pool of every other file: it
+    must not turn their results into 'issuer certificate: error parsing asn1'."""
+    from cryptography import x509
+
+    forged = tmp_path / "forged.der"
+    forged.write_bytes(_cryptography_refuses())
+    with pytest.raises(ValueError):
+        x509.load_der_x509_certificate(forged.read_bytes())
+    result = CliRunner().invoke(lint_command, [str(forged), str(MLKEM768), "--issuer",
+                                               str(MLDSA65), "--format", "json"])
+    entries = {Path(e["path"]).name: e for e in json.loads(result.stdout)["certificates"]}
+    assert result.exit_code == 1 and result.stderr == ""  # an error lint, nothing incomplete
+    assert [f["code"] for f in entries[MLKEM768.name]["findings"]] == ["x509.signature.verified"]
+    assert "x509.mldsa.params_present" in [f["code"] for f in entries["forged.der"]["findings"]]
+
+
+@pytest.mark.parametrize("command", [certs_command, lint_command])
+def test_missing_fifo_and_device_paths_exit_2(tmp_path: Path, command) -> None:  # type: ignore[no-untyped-def]
+    fifo = tmp_path / "cert.pem"
+    os.mkfifo(fifo)
+    for path, reason in ((fifo, "not a regular file"), ("/dev/zero", "not a regular file"),
+                         (tmp_path / "missing.pem", "no such file or directory")):
+        result = CliRunner().invoke(command, [str(path), str(MLDSA44)])
+        assert result.exit_code == 2, result.stderr
+        assert result.stderr.startswith(f"error: {path}: ") and reason in result.stderr
+    assert MLDSA44.name in CliRunner().invoke(certs_command, [str(fifo), str(MLDSA44)]).stdout
+
+
+def test_certs_directory_with_a_fifo_is_not_blocked(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.pem")
+    (tmp_path / "a.der").write_bytes(MLDSA44.read_bytes())
+    result = CliRunner().invoke(certs_command, [str(tmp_path)])
+    assert result.exit_code == 0 and "a.der" in result.stdout and "pipe" not in result.stdout
+
+
+def test_certs_table_shows_hostile_subject_inert(tmp_path: Path, mldsa_key) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "h.pem").write_bytes(pem_of(make_cert(mldsa_key, "evil\u202egnp.exe\r\nx")))
+    result = CliRunner().invoke(certs_command, [str(tmp_path / "h.pem")])
+    assert result.exit_code == 0
+    assert "\u202e" not in result.stdout and "\r" not in result.stdout
+    assert "evil\\u202egnp.exe\\r\\nx" in result.stdout

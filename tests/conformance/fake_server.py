@@ -1,4 +1,5 @@
-"""A scripted misbehaving TLS 1.3 server for the conformance tests (hello level only).
+"""A scripted misbehaving TLS 1.3 server for the conformance tests (hello level only), built on
+the hostile-peer kit of tests/fakepeer.py (one scripted-peer framework for every test).
 
 Modes: "short_ct" answers a share with a ServerHello whose ML-KEM ciphertext is 1 byte short;
 "hrr_sent" answers a share with an HRR for the group the client already sent;
@@ -9,77 +10,44 @@ offered group, so support detection sees the group as supported.
 
 from __future__ import annotations
 
-import asyncio
 import os
-import threading
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import fakepeer
+
 from pqscan.registry.tls import group
-from pqscan.tls import extensions as ext
-from pqscan.tls import messages
-from pqscan.tls.codec import u16
-from pqscan.tls.extensions import Extension, KeyShareEntry
-from pqscan.tls.messages import HRR_RANDOM, ClientHello, ServerHello
-
-
-def _hello(ch: ClientHello, random: bytes, key_share: bytes) -> bytes:
-    sh = ServerHello(0x0303, random, ch.session_id, 0x1301, 0,
-                     (Extension(ext.SUPPORTED_VERSIONS, u16(0x0304)),
-                      Extension(ext.KEY_SHARE, key_share)))
-    return messages.records_for(messages.HANDSHAKE, sh.to_bytes(), version=0x0303)
+from pqscan.tls.extensions import KeyShareEntry
+from pqscan.tls.messages import ClientHello
 
 
 def answer(mode: str, ch: ClientHello) -> bytes:
-    groups = ext.parse_u16_list(ch.extension(ext.SUPPORTED_GROUPS))  # type: ignore[arg-type]
-    shares = ext.parse_client_key_shares(ch.extension(ext.KEY_SHARE))  # type: ignore[arg-type]
+    shares = fakepeer.offered_shares(ch)
     if not shares:
-        return _hello(ch, HRR_RANDOM, u16(groups[0]))
+        return fakepeer.hello_retry(ch, fakepeer.offered_groups(ch)[0], suite=0x1301)
     first = shares[0]
     if mode == "hrr_sent":
-        return _hello(ch, HRR_RANDOM, u16(first.group))
+        return fakepeer.hello_retry(ch, first.group, suite=0x1301)
     size = group(first.group).server_share_len or 32
     if mode == "short_ct":
         size -= 1
-    return _hello(ch, os.urandom(32), KeyShareEntry(first.group, os.urandom(size)).to_bytes())
-
-
-async def _serve(mode: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    try:
-        if mode != "close":
-            buffer = b""
-            while True:
-                header = await reader.readexactly(5)
-                buffer += await reader.readexactly(int.from_bytes(header[3:5], "big"))
-                msgs, buffer = messages.split_handshake(buffer)
-                for _type, body, _raw in msgs:  # keep answering: a client may retry
-                    writer.write(answer(mode, ClientHello.parse(body)))
-                    await writer.drain()
-    except (asyncio.IncompleteReadError, ConnectionError):
-        pass
-    finally:
-        writer.close()
+    return fakepeer.server_hello(ch, suite=0x1301, group=first.group,
+                                 share=KeyShareEntry(first.group, os.urandom(size)).to_bytes())
 
 
 @contextmanager
 def fake_server(mode: str) -> Iterator[int]:
-    """Run the fake server on 127.0.0.1 in a thread; yields its port."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    holder: dict[str, object] = {}
+    """Run the fake server on 127.0.0.1 (one thread per connection); yields its port."""
 
-    async def start() -> None:
-        server = await asyncio.start_server(lambda r, w: _serve(mode, r, w), "127.0.0.1", 0)
-        holder["server"] = server
-        holder["port"] = server.sockets[0].getsockname()[1]
-        ready.set()
+    def handler(conn: socket.socket) -> None:
+        if mode == "close":
+            return
+        while True:  # keep answering: a client may send a second hello
+            conn.sendall(answer(mode, fakepeer.read_hello(conn)))
 
-    thread = threading.Thread(target=lambda: (loop.run_until_complete(start()),
-                                              loop.run_forever()), daemon=True)
-    thread.start()
-    ready.wait(5)
+    port, close = fakepeer.serve(handler)
     try:
-        yield int(holder["port"])  # type: ignore[call-overload]
+        yield port
     finally:
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(5)
+        close()

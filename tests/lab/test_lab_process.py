@@ -159,8 +159,9 @@ def test_cli_lab_prints_table_and_exits_0() -> None:
                         r"TLSv1\.2-TLSv1\.3\s+RSA\s+K3", lines[2])
     assert re.fullmatch(r"mlkem1024-only\s+127\.0\.0\.1:\d+\s+openssl\s+"
                         r"MLKEM1024:SecP384r1MLKEM1024\s+TLSv1\.3\s+ML-DSA-87\s+K0", lines[3])
-    assert lines[4:] == ["lab running for 0s", "lab stopped"]
-    assert len(lines) == 6
+    assert re.fullmatch(r"lab files \(keys, configs, logs; removed on exit\): /\S+", lines[4])
+    assert lines[5:] == ["lab running for 0s", "lab stopped"]
+    assert len(lines) == 7
 
 
 def test_cli_lab_unknown_name_is_usage_error() -> None:

@@ -106,17 +106,16 @@ def test_evaluate_bad_as_of_and_unknown_profile(tmp_path: Path) -> None:
     assert code == 2 and err.startswith("pqscan: error: unknown profile 'nope'")
 
 
-def test_malformed_endpoint_does_not_stop_the_others(tmp_path: Path) -> None:
+def test_malformed_endpoint_is_refused_by_the_schema(tmp_path: Path) -> None:
+    """A report that does not match report.schema.json is never judged: exit 2, one line
+    naming the first bad JSON path (issue 10 §6)."""
     report = report_of("k0-cnsa-mldsa87")
     report["endpoints"].insert(0, {"target": "x:1", "status": "ok", "tls": {"versions": 7}})
-    code, out, _ = run([str(tmp_path / "r.json"), "--profile", "pq-baseline", "--as-of",
-                        "2026-06-01", "--format", "json"], tmp_path, report)
-    judged = json.loads(out)
-    assert code == 3
-    assert judged["endpoints"][0]["evaluation_error"].startswith(
-        "endpoints[0] (x:1): malformed endpoint: ")
-    assert {v["result"] for v in judged["endpoints"][1]["verdicts"]
-            if not v["requirement"].startswith("PQB-SSH")} == {"PASS"}
+    code, out, err = run([str(tmp_path / "r.json"), "--profile", "pq-baseline", "--as-of",
+                          "2026-06-01", "--format", "json"], tmp_path, report)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"pqscan: error: {tmp_path / 'r.json'}: not a valid pqscan report: "
+                          "$.endpoints[0]") and err.count("\n") == 1
 
 
 def test_profiles_list_show_validate(tmp_path: Path) -> None:

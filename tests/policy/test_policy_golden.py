@@ -11,7 +11,8 @@ import pytest
 from policy_fixtures import golden_files, load_golden
 
 from pqscan.assess.catalogue import derive_findings
-from pqscan.policy.evaluate import available_profiles, evaluate, exit_code_for, judge_report
+from pqscan.cli.exitcode import exit_code_for
+from pqscan.policy.evaluate import available_profiles, evaluate, judge_report
 
 PROFILES = available_profiles()
 

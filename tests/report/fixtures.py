@@ -193,6 +193,15 @@ def k5_endpoint() -> dict[str, Any]:
     return _endpoint(8445, "ok", tls, probes, findings, verdicts)
 
 
+def decided_k5_endpoint() -> dict[str, Any]:
+    """The K5 endpoint with the pre-standard Kyber groups probed (refused), so every MUST of
+    pq-baseline is decided on it (FAIL or PASS, no NOT_TESTED)."""
+    ep = k5_endpoint()
+    ep["tls"]["groups"] = {"X25519Kyber768Draft00": _group("not_supported", "0x6399",
+                                                           "pre_standard")}
+    return ep
+
+
 def unreachable_endpoint() -> dict[str, Any]:
     probes = [_probe("versions.TLSv1.3", "inconclusive", "connection refused",
                      "connection refused")]
@@ -212,3 +221,65 @@ def build_report(endpoints: list[dict[str, Any]] | None = None) -> dict[str, Any
                    "retries": "1 retry on timeout/reset; alerts are never retried"},
         "endpoints": eps,
     })
+
+
+# Hostile text: one value per attack on an output format (issue 10 §8). The subject is what
+# the scanner records for pqscan.lab.hostile's certificate (RFC 4514 text), cut at 200 L's
+# of the real 64 KiB field plus a 64 KiB SAN of its own.
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+HOSTILE_SUBJECT = ("ST=\u2066isolate\u2069 \u202aembed\u202c @SUM(1),"
+                   "L=line1\r\nline2\\00nul\ttab,"
+                   "OU=[x](javascript:alert(1)) `code` | pipe,"
+                   'O==HYPERLINK(\\"http://evil.example\\"\\,\\"x\\"),'
+                   "CN=\\<script\\>alert(1)\\</script\\>\u202egnp.exe,"
+                   "2.5.4.13=" + "L" * 200)
+HOSTILE_SANS = ["DNS:localhost", "DNS:<img src=x onerror=alert(1)>.example",
+                "DNS:=cmd|'/C calc'!A0", "DNS:" + "x" * 65536]
+
+
+def hostile_report() -> dict[str, Any]:
+    """A report whose every server-controlled string is hostile, for the golden files."""
+    ecdsa = {"algorithm": "ECDSA P-256", "oid": "1.2.840.10045.2.1", "size_bits": 256,
+             "nist_category": None, "quantum_vulnerable": True}
+    sig = {"name": "ecdsa-with-SHA256", "oid": "1.2.840.10045.4.3.2"}
+    leaf = _cert(0, HOSTILE_SUBJECT, "CN=pqscan lab ECDSA P-256 root,O=pqscan lab", ecdsa, sig,
+                 "e0", False)
+    leaf["sans"] = list(HOSTILE_SANS)
+    tls = _tls(versions=_versions(TLSv1_2="supported", TLSv1_3="supported"),
+               groups={"x25519": _group("supported", "0x001d", "classical", True)},
+               group_preference=["x25519"], certificate_chain=[leaf], kex_state="K3",
+               kex_state_reason="TLS 1.3, classical groups only",
+               negotiated={"browser_like": "x25519", "x25519_share_first": "x25519",
+                           "classical_only": "x25519"},
+               negotiation_status={"browser_like": "ok", "x25519_share_first": "ok",
+                                   "classical_only": "ok"})
+    findings = [_finding("kex.state.k3", "high", f"K3 for {HOSTILE_SUBJECT}", kex_state="K3"),
+                _finding("cert.expired", "high", "=1+2\x00\x1b[31mred\x7f" + BIDI),
+                _finding("cert.san", "medium", "long SAN " + HOSTILE_SANS[-1])]
+    verdicts = [_verdict("CNSA2-TLS-KEX", "MUST", "FAIL", "[t](javascript:x) <b>|`", "clause\r\n=2",
+                         observed=HOSTILE_SUBJECT),
+                _verdict("CNSA2-SIG", "MUST", "NOT_TESTED", "sig", "c", reason="-cmd" + BIDI)]
+    ok = _endpoint(8446, "ok", tls, [_probe("versions.TLSv1.3", "ok", "<b>ServerHello</b>")],
+                   findings, verdicts)
+    ok["target"] = "evil\u202eexample:8446"
+    down = _endpoint(8447, "unreachable", None, [], [], [],
+                     error="=cmd|' /C calc'!A0\r\nX-Injected: 1 \u2066<i>x</i>\u2069")
+    down["target"] = "@evil:8447"
+    return build_report([ok, down, hostile_ssh_endpoint()])
+
+
+def hostile_ssh_endpoint() -> dict[str, Any]:
+    """A real SSH lab endpoint (tests/data/golden/verdicts) whose server identification line
+    and pre-banner lines (RFC 4253 §4.2: the server may send other lines first) are hostile."""
+    import json
+    from pathlib import Path
+
+    golden = Path(__file__).parent.parent / "data" / "golden" / "verdicts"
+    ep: dict[str, Any] = json.loads((golden / "ssh-sshd-default.json").read_text())["endpoint"]
+    ep["findings"], ep["verdicts"] = [], []
+    ep["ssh"]["identification"].update({
+        "raw": "SSH-2.0-=HYPERLINK(\"x\")\u202e <script>x</script>",
+        "software": "=HYPERLINK(\"x\")\u202e", "product": "<b>evil</b>|`x`",
+        "version": "[v](javascript:alert(1))", "comments": "\x1b]0;title\x07\r\n-cmd",
+        "pre_banner_lines": ["\u2066<img src=x>\u2069", "+" + "y" * 65536]})
+    return ep

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from fixtures import build_report
+from fixtures import build_report, decided_k5_endpoint, unreachable_endpoint
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -23,8 +23,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     (["conform", "127.0.0.1:1", "--tag", "bogus"], "pqscan: error: unknown tag 'bogus'"),
     (["scan", "127.0.0.1:1", "--resume"], "pqscan: error: --resume needs --store FILE"),
     (["evaluate", "/nonexistent/r.json", "--profile", "pq-baseline"],
-     "pqscan: error: /nonexistent/r.json: cannot read: [Errno 2] No such file or directory: "
-     "'/nonexistent/r.json'"),
+     "pqscan: error: /nonexistent/r.json: no such file or directory"),
 ])
 def test_usage_errors_exit_2_with_one_line(args: list[str], line: str) -> None:
     res = _run(*args)
@@ -34,6 +33,15 @@ def test_usage_errors_exit_2_with_one_line(args: list[str], line: str) -> None:
 
 def test_policy_failure_exits_1(tmp_path: Path) -> None:
     report = tmp_path / "r.json"
-    report.write_text(json.dumps(build_report()))
+    report.write_text(json.dumps(build_report([decided_k5_endpoint()])))
     assert _run("evaluate", str(report), "--profile", "pq-baseline").returncode == 1
     assert _run("profiles", "list").returncode == 0
+
+
+def test_incomplete_wins_over_policy_failure(tmp_path: Path) -> None:
+    """A FAIL next to an unreachable endpoint: 3 (incomplete), not 1, from evaluate as from
+    scan's own decision (pqscan.cli.exitcode.report_outcome)."""
+    report = tmp_path / "r.json"
+    report.write_text(json.dumps(build_report([decided_k5_endpoint(), unreachable_endpoint()])))
+    res = _run("evaluate", str(report), "--profile", "pq-baseline")
+    assert res.returncode == 3, res.stderr

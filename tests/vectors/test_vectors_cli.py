@@ -119,18 +119,37 @@ def test_unknown_impl_is_usage_error() -> None:
         "error: --impl /nonexistent/adapter: cannot start: No such file or directory"]
 
 
-def test_unknown_vector_format_is_named_and_the_rest_still_runs(tmp_path: Path) -> None:
+def test_non_vector_json_is_warned_and_skipped_and_the_rest_still_runs(tmp_path: Path) -> None:
     shutil.copy(MLKEM768, tmp_path / "good.json")
     (tmp_path / "bad.json").write_text('{"hello": "world"}')
     (tmp_path / "broken.json").write_text("{not json")
     code, out, err = invoke("run", "--impl", "cryptography", "--vectors", str(tmp_path))
-    assert code == 2
+    assert code == 0
     assert "total: 193 passed, 0 failed, 0 skipped in 2 groups" in out
     lines = err.strip().splitlines()
     assert len(lines) == 2
-    assert lines[0] == (f"error: {tmp_path}/bad.json: unknown vector format "
-                        "(neither ACVP nor Wycheproof JSON)")
-    assert lines[1].startswith(f"error: {tmp_path}/broken.json: unknown vector format")
+    assert lines[0] == (f"warning: {tmp_path}/bad.json: unknown vector format "
+                        "(neither ACVP nor Wycheproof JSON); skipped")
+    assert lines[1].startswith(f"warning: {tmp_path}/broken.json: unknown vector format")
+
+
+def test_malformed_vector_file_is_an_error_naming_it(tmp_path: Path) -> None:
+    shutil.copy(MLKEM768, tmp_path / "good.json")
+    doc = json.loads(Path(MLKEM768).read_text())
+    doc["testGroups"][0]["tests"][0]["tcId"] = "one"
+    (tmp_path / "bad.json").write_text(json.dumps(doc))
+    code, out, err = invoke("run", "--impl", "cryptography", "--vectors", str(tmp_path))
+    assert code == 2
+    assert "total: 193 passed, 0 failed, 0 skipped in 2 groups" in out  # the good file ran
+    assert err.strip().splitlines() == [
+        f"error: {tmp_path}/bad.json: bad vector file: testGroups[0] tcId one: tcId is not "
+        "an integer"]
+
+
+def test_single_non_vector_file_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text("[]")
+    code, _, err = invoke("run", "--impl", "cryptography", "--vectors", str(tmp_path / "x.json"))
+    assert code == 2 and err.startswith("error: ") and "unknown vector format" in err
 
 
 def test_missing_vectors_path() -> None:
@@ -142,7 +161,7 @@ def test_list_shipped_vector_sets() -> None:
     code, out, _ = invoke("list", "--format", "json")
     assert code == 0
     sets = {s["vector_set"]: s for s in json.loads(out)["vector_sets"]}
-    assert len(sets) == 31
+    assert len(sets) == 32
     assert sets["acvp/v1.1.0.43/ML-KEM-keyGen-FIPS203"]["cases"] == 39
     assert sets["wycheproof/mlkem_768_test"]["ops"] == ["mlkem.decaps"]
 

@@ -46,5 +46,9 @@ def test_every_shipped_vector_file_is_referenced_and_parses() -> None:
         groups = catalog.load(root, source)
         assert groups, source.name
         assert all(g.cases for g in groups)
-        # Every shipped group has its expected answers (nothing skipped for lack of data).
-        assert all(g.skip_reason is None for g in groups), source.name
+        # Every shipped group has its expected answers, except the prompt-only SLH-DSA sigGen
+        # set (answered by the --reference adapter), whose groups say so.
+        if source.name == "acvp/v1.1.0.43/SLH-DSA-sigGen-FIPS205":
+            assert all(g.skip_reason and "no expected answer" in g.skip_reason for g in groups)
+        else:
+            assert all(g.skip_reason is None for g in groups), source.name

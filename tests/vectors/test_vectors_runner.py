@@ -33,8 +33,9 @@ def test_cryptography_adapter_passes_every_vector_it_runs() -> None:
     skipped = sum(r.skipped for r in results)
     assert sum(r.failed for r in results) == 0
     assert passed + skipped == total_cases
-    # Counted at the time of writing: 1598 run and passed, 1718 skipped (reasons below).
-    assert (passed, skipped) == (1598, 1718)
+    # Counted at the time of writing: 1598 run and passed, 1767 skipped (reasons below; 49 of
+    # them are the prompt-only SLH-DSA sigGen cases, which no single adapter can judge).
+    assert (passed, skipped) == (1598, 1767)
     reasons: Counter[str] = Counter()
     for r in results:
         if r.skipped:
@@ -44,9 +45,11 @@ def test_cryptography_adapter_passes_every_vector_it_runs() -> None:
                     n, why = part.split(" skipped: ", 1)
                     reasons[why] += int(n)
     assert sum(reasons.values()) == skipped
-    assert all("cryptography 50" in why for why in reasons), reasons
+    unanswered = sum(len(g.cases) for g in shipped_groups() if g.skip_reason)
+    assert unanswered == 49
+    assert all("cryptography 50" in why or "no expected answer" in why for why in reasons)
     assert reasons["cryptography 50 has no SLH-DSA"] == sum(
-        len(g.cases) for g in shipped_groups() if g.op.startswith("slhdsa."))
+        len(g.cases) for g in shipped_groups() if g.op.startswith("slhdsa.")) - unanswered
     assert reasons["cryptography 50 has no ML-KEM-512"] > 0
 
 

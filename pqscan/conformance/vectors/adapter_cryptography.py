@@ -114,9 +114,12 @@ class CryptographyAdapter:
     def _mlkem_encaps(self, params: Params) -> dict[str, Any]:
         _, pub = _classes(_MLKEM, params)
         try:  # FIPS 203 s7.2 input check (length, modulus) happens on import
-            pub.from_public_bytes(unhex(params, "ek"))
+            key = pub.from_public_bytes(unhex(params, "ek"))
         except ValueError as exc:
             raise Refused(str(exc)) from None
+        if "m" not in params:  # own randomness: the differential cross-check
+            k, c = key.encapsulate()
+            return {"c": c.hex(), "k": k.hex()}
         raise Unsupported(f"cryptography {_MAJOR} has no deterministic encapsulation "
                           "(m cannot be supplied); only the key check was done")
 
@@ -152,11 +155,13 @@ class CryptographyAdapter:
         ctx = _context(params)
         try:  # exercise the input checks so that invalid vectors can be refused
             if "mu" in params:
-                key.sign_mu(unhex(params, "mu"))
+                sig = key.sign_mu(unhex(params, "mu"))
             else:
-                key.sign(unhex(params, "message"), ctx)
+                sig = key.sign(unhex(params, "message"), ctx)
         except ValueError as exc:
             raise Refused(str(exc)) from None
+        if not params.get("deterministic") and "rnd" not in params:
+            return {"signature": sig.hex()}  # hedged, own randomness: the cross-check
         raise Unsupported(f"cryptography {_MAJOR} signs hedged with its own randomness "
                           "(FIPS 204 s3.4); a deterministic or given-rnd signature cannot be "
                           "reproduced")

@@ -25,6 +25,10 @@ _ACVP_FILES = ("prompt.json", "expectedResults.json", "internalProjection.json",
 _NOT_VECTORS = ("MANIFEST.json",)
 
 
+class NotVectors(UsageError):
+    """A file that is not vector JSON at all (warned about and skipped in a directory)."""
+
+
 @dataclass(frozen=True)
 class VectorSource:
     """One runnable vector set: its display name and the files (relative paths) it reads."""
@@ -85,7 +89,7 @@ def _read_json(root: Traversable, rel: str, display_root: str) -> Any:
     try:
         return json.loads(node.read_bytes())
     except (OSError, ValueError) as exc:
-        raise UsageError(f"{where}: unknown vector format (not readable JSON: "
+        raise NotVectors(f"{where}: unknown vector format (not readable JSON: "
                          f"{str(exc).splitlines()[0]})") from None
 
 
@@ -105,7 +109,7 @@ def load(root: Traversable, source: VectorSource, display_root: str = "") -> lis
             return parse_wycheproof(source.name, data)
     except DecodeError as exc:
         raise UsageError(f"{where}: bad vector file: {exc}") from None
-    raise UsageError(f"{where}: unknown vector format (neither ACVP nor Wycheproof JSON)")
+    raise NotVectors(f"{where}: unknown vector format (neither ACVP nor Wycheproof JSON)")
 
 
 def resolve_root(path: str | None) -> tuple[Traversable, str]:

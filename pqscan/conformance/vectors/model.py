@@ -42,6 +42,9 @@ class VectorCase:
     expected: Params
     outcome: str = "valid"
     comment: str = ""
+    # Wycheproof flags (e.g. ModulusOverflow, InfinityNormViolation): results are also reported
+    # per flag.
+    flags: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.tc_id, int) or isinstance(self.tc_id, bool):
@@ -50,6 +53,20 @@ class VectorCase:
             raise ValueError(f"unknown vector operation {self.op!r}")
         if self.outcome not in OUTCOMES:
             raise ValueError(f"unknown outcome {self.outcome!r}")
+
+    @property
+    def test_type(self) -> str:
+        """The ACVP-style test type: op plus interface, pre-hash, mu, determinism, key form."""
+        p = self.params
+        parts = [self.op]
+        if "interface" in p:
+            parts.append("externalMu" if "mu" in p else
+                         "preHash" if p.get("pre_hash") else str(p["interface"]))
+        if "deterministic" in p:
+            parts.append("deterministic" if p["deterministic"] else "hedged")
+        if self.op in ("mlkem.decaps", "mldsa.sign"):
+            parts.append("expanded-key" if "dk" in p or "sk" in p else "seed-key")
+        return " ".join(parts)
 
 
 @dataclass(frozen=True)

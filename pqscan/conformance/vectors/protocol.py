@@ -26,6 +26,17 @@ PROTOCOL_VERSION = 1
 _EOF = object()
 
 
+def op_factor(op: str, params: Params) -> float:
+    """How many --timeout units one call may take: SLH-DSA keygen/sign build hypertrees.
+
+    A pure-Python "s" set (FIPS 205 Table 2: h' = 9..14, 2^h' WOTS+ leaves per XMSS tree) signs
+    in tens of seconds where an ML-KEM call takes milliseconds; verification is cheap.
+    """
+    if op in ("slhdsa.sign", "slhdsa.keygen"):
+        return 30.0 if str(params.get("parameter_set", "")).endswith("s") else 5.0
+    return 1.0
+
+
 def _pump(stream: IO[str], sink: queue.Queue[object]) -> None:
     for line in stream:
         sink.put(line)
@@ -56,6 +67,7 @@ class SubprocessAdapter:
         self._stderr: deque[str] = deque(maxlen=5)
         self._next_id = 0
         self._caps: dict[str, Any] | None = None
+        self._drainer: threading.Thread | None = None
 
     def _start(self) -> subprocess.Popen[str]:
         try:
@@ -67,7 +79,9 @@ class SubprocessAdapter:
         self._stderr = deque(maxlen=5)
         assert proc.stdout is not None and proc.stderr is not None
         threading.Thread(target=_pump, args=(proc.stdout, self._lines), daemon=True).start()
-        threading.Thread(target=_drain, args=(proc.stderr, self._stderr), daemon=True).start()
+        self._drainer = threading.Thread(target=_drain, args=(proc.stderr, self._stderr),
+                                         daemon=True)
+        self._drainer.start()
         self._proc = proc
         return proc
 
@@ -76,6 +90,9 @@ class SubprocessAdapter:
             code = proc.wait(timeout=1)
         except subprocess.TimeoutExpired:
             code = None
+        # stdout's EOF can overtake stderr: let the drainer read the dying words first.
+        if self._drainer is not None:
+            self._drainer.join(timeout=1)
         last = self._stderr[-1] if self._stderr else ""
         self.close()
         return AdapterFailure(f"adapter exited (code {code})" + (f": {last}" if last else ""))
@@ -91,11 +108,12 @@ class SubprocessAdapter:
             proc.stdin.flush()
         except (BrokenPipeError, OSError, ValueError):
             raise self._died(proc) from None
+        limit = self.timeout * op_factor(op, params)
         try:
-            answer = self._lines.get(timeout=self.timeout)
+            answer = self._lines.get(timeout=limit)
         except queue.Empty:
             self.close()
-            raise AdapterFailure(f"no answer to {op} within {self.timeout:g} s") from None
+            raise AdapterFailure(f"no answer to {op} within {limit:g} s") from None
         if answer is _EOF:
             raise self._died(proc)
         text = str(answer).strip()

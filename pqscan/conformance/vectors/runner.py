@@ -23,7 +23,9 @@ def judge(case: VectorCase, result: dict[str, Any] | None, refusal: str | None) 
     if case.outcome == "acceptable":
         return None
     if refusal is not None:
-        if case.outcome == "invalid":
+        # Refusing the input rejects it: right for invalid cases and for verify/check cases
+        # whose expected verdict is false (ACVP testPassed: false).
+        if case.outcome == "invalid" or case.expected.get("valid") is False:
             return None
         return f"tcId {case.tc_id}: implementation refused a valid input: {refusal}"
     assert result is not None

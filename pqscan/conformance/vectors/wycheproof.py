@@ -105,8 +105,9 @@ def parse_wycheproof(vector_set: str, data: dict[str, Any]) -> list[VectorGroup]
             outcome = t.get("result")
             if outcome not in ("valid", "invalid", "acceptable"):
                 raise DecodeError(f"{where}: result {outcome!r} is not valid/invalid/acceptable")
+            flags = t.get("flags") if isinstance(t.get("flags"), list) else []
             cases.append(VectorCase(t["tcId"], op, params, expected, outcome,
-                                    str(t.get("comment", ""))))
+                                    str(t.get("comment", "")), tuple(str(f) for f in flags)))
         if cases:
             label = f"testGroups[{index}] {gtype}" + (f" ({source})" if source else "")
             groups.append(VectorGroup(vector_set, label, ps, op, tuple(cases),

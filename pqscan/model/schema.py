@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 from pqscan.errors import UsageError
+from pqscan.inputfile import json_path
 
 
 @lru_cache(maxsize=1)
@@ -21,12 +22,25 @@ def report_schema() -> dict[str, Any]:
     return schema
 
 
-def schema_errors(report: Any) -> list[str]:
-    """Every violation as 'path: message' (empty when valid); needs the jsonschema package."""
+def _validator() -> Any:
     try:
         from jsonschema import Draft202012Validator
-    except ImportError:  # jsonschema is a test extra; say so instead of pretending "valid"
+    except ImportError:  # a dependency; say so instead of pretending "valid"
         raise UsageError("schema validation needs the 'jsonschema' package") from None
-    validator = Draft202012Validator(report_schema())
+    return Draft202012Validator(report_schema())
+
+
+def first_schema_error(report: Any) -> str | None:
+    """The first violation as '$.json.path: message' (None when valid): what a command that
+    reads a report names before refusing it."""
+    error = next(iter(_validator().iter_errors(report)), None)
+    if error is None:
+        return None
+    return f"{json_path(error.absolute_path)}: {error.message[:200]}"
+
+
+def schema_errors(report: Any) -> list[str]:
+    """Every violation as 'path: message' (empty when valid); needs the jsonschema package."""
+    validator = _validator()
     return [f"{'/'.join(str(p) for p in e.absolute_path) or '(root)'}: {e.message[:200]}"
             for e in sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))]

@@ -1,0 +1,97 @@
+"""The server's handshake messages on one connection, read record by record within bounds.
+
+`MessageStream.next_message` reads records (decrypting them once handshake keys are installed),
+drops the compatibility ChangeCipherSpec and reassembles handshake messages in a
+`HandshakeBuffer`, linear in the bytes received. RFC 8446 §5.1 allows a message to be
+fragmented over records, not over endless ones: per message at most `MAX_RECORDS_PER_MESSAGE`
+records plus one per 256 bytes it claims, and at most `MAX_IDLE_RECORDS` records in a row that
+carry no handshake byte (ChangeCipherSpec, zero-length fragments, which §5.1 forbids). Past
+those bounds, or on a malformed CCS, it raises `ProtocolViolation`; an alert raises
+`PeerAlert`; transport trouble in the middle of a message says how far the message got.
+"""
+
+from __future__ import annotations
+
+from pqscan.errors import DecodeError
+from pqscan.tls import keyschedule, messages
+from pqscan.tls.messages import Alert
+from pqscan.tls.transport import Connection, TransportError
+
+MAX_RECORDS_PER_MESSAGE = 64
+MAX_IDLE_RECORDS = 4
+# AlertDescription (RFC 8446 §6) a client sends when it aborts
+UNEXPECTED_MESSAGE, ILLEGAL_PARAMETER = 10, 47
+
+
+class ProtocolViolation(Exception):
+    """The server broke the protocol; `alert` is what the client should abort with."""
+
+    def __init__(self, reason: str, alert: int = UNEXPECTED_MESSAGE) -> None:
+        super().__init__(reason)
+        self.alert = alert
+
+
+class PeerAlert(Exception):
+    """The server sent an alert."""
+
+    def __init__(self, description: int) -> None:
+        super().__init__(f"alert {description}")
+        self.description = description
+
+
+class MessageStream:
+    """Handshake messages from one connection; `protection` decrypts once keys exist."""
+
+    def __init__(self, conn: Connection, max_message: int) -> None:
+        self.conn = conn
+        self.protection: keyschedule.RecordProtection | None = None
+        self._buffer = messages.HandshakeBuffer(max_message)
+        self._records = 0  # records that went into the message being reassembled
+        self._idle = 0  # records in a row without a handshake byte
+
+    async def next_message(self) -> tuple[int, bytes, bytes]:
+        """The next (type, body, raw) handshake message."""
+        while True:
+            msg = self._buffer.next_message()
+            if msg is not None:
+                self._records = self._idle = 0
+                return msg
+            claimed = self._buffer.claimed() or 0
+            if self._records >= MAX_RECORDS_PER_MESSAGE + claimed // 256:
+                raise ProtocolViolation(
+                    f"handshake message fragmented over more than {self._records} records "
+                    f"({self._buffer.buffered()} bytes so far; RFC 8446 §5.1)")
+            if self._idle >= MAX_IDLE_RECORDS:
+                raise ProtocolViolation(f"{self._idle} records in a row without handshake data"
+                                        " (ChangeCipherSpec or empty records; RFC 8446 §5, §5.1)")
+            await self._one_record()
+
+    async def _one_record(self) -> None:
+        try:
+            record = await self.conn.read_record()
+        except TransportError as exc:
+            if self._buffer.buffered() and exc.kind in ("timeout", "eof", "reset"):
+                exc.args = (f"incomplete handshake message after {self._buffer.buffered()} "
+                            f"bytes: {exc}",)
+            raise
+        self._records += 1
+        ctype, payload = record.content_type, record.fragment
+        if self.protection is not None and ctype == messages.APPLICATION_DATA:
+            ctype, payload = self.protection.decrypt(record.header(), payload)
+        if ctype == messages.ALERT:
+            if len(payload) < 2:
+                raise DecodeError(f"truncated alert ({len(payload)} byte"
+                                  f"{'' if len(payload) == 1 else 's'})")
+            raise PeerAlert(Alert.parse(payload[:2]).description)
+        if ctype == messages.CHANGE_CIPHER_SPEC:
+            # RFC 8446 §5: a compatibility CCS is the single byte 0x01, dropped unread
+            if payload != b"\x01":
+                raise ProtocolViolation(f"ChangeCipherSpec record of {payload[:8].hex()!r} "
+                                        "(RFC 8446 §5: must be the single byte 0x01)")
+            self._idle += 1
+        elif ctype != messages.HANDSHAKE:
+            raise ProtocolViolation(f"unexpected record type {ctype} during the handshake")
+        elif not payload:
+            self._idle += 1  # RFC 8446 §5.1: zero-length Handshake fragments MUST NOT be sent
+        else:
+            self._buffer.feed(payload)
