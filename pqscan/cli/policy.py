@@ -1,8 +1,7 @@
 """Click commands for profiles and offline evaluation: `pqscan profiles ...`, `pqscan evaluate`.
 
-Thin wrappers over `pqscan.policy.evaluate`; the lead wires `profiles_group` and
-`evaluate_command` into cli.py. `resolve_profiles` and `parse_as_of` are shared with
-`pqscan scan --profile`.
+Thin wrappers over `pqscan.policy.evaluate`, registered by `pqscan.cli.main`. `resolve_profiles`
+and `parse_as_of` are shared with `pqscan scan --profile`.
 """
 
 from __future__ import annotations

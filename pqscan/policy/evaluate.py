@@ -16,6 +16,7 @@ from pqscan import __version__
 from pqscan.assess.catalogue import Finding, derive_findings
 from pqscan.assess.derive import rederive
 from pqscan.errors import UsageError
+from pqscan.model.document import SCHEMA_VERSION
 from pqscan.policy.conditions import evaluate_condition
 from pqscan.policy.loader import Loader, available_profiles, load_profile, shipped_profile_ids
 from pqscan.policy.model import Profile, Requirement, SourceDocument, Verdict
@@ -26,7 +27,6 @@ __all__ = [
     "judge_report", "load_profile", "shipped_profile_ids",
 ]
 
-SCHEMA_VERSION = "1"
 FAIL_ON = {"must": ("MUST",), "should": ("MUST", "SHOULD"), "never": ()}
 
 

@@ -12,6 +12,7 @@ alert keeps its identity across scans.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -153,3 +154,8 @@ def render_sarif(report: Mapping[str, Any]) -> dict[str, Any]:
                            "finished_at": report.get("finished_at")},
         }],
     }
+
+
+def render_sarif_text(report: Mapping[str, Any]) -> str:
+    """The SARIF log as indented JSON text (the `sarif` output format)."""
+    return json.dumps(render_sarif(report), indent=2) + "\n"

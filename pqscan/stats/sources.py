@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from pqscan.errors import PqscanError, UsageError
+from pqscan.model.document import SCHEMA_VERSION
 from pqscan.scan.store import is_store, list_runs, load_source
 
-SCHEMA_VERSION = "1"
 _DECODER = json.JSONDecoder()
 _HEADER_FIELDS = ("started_at", "finished_at", "incomplete", "sample", "state")
 
