@@ -50,6 +50,8 @@ def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[s
     # bad input is a pqscan UsageError: one line and exit 2 through the cli group
     parsed = parse_target(target, sni=sni, starttls=starttls)
     checks = select_checks(_split(only), _split(tag))
+    if (client_cert is None) != (client_key is None):  # flag names are the CLI's to know
+        raise UsageError("--client-cert and --client-key go together")
     credential = ClientCredential.from_files(client_cert, client_key)
     if not checks:
         raise UsageError("no check matches --only/--tag")
