@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
+from pqscan.model.vocab import Severity
+
+SEVERITIES = tuple(s.value for s in Severity)
 UNDECIDED = "scan.undecided"
 PROTOCOLS = ("tls", "ssh")
 

@@ -23,12 +23,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pqscan.model.vocab import KState, Readiness, Support
 from pqscan.registry.ssh import kex_method
 from pqscan.registry.tls import group as registry_group
 
-SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = "supported", "not_supported", "inconclusive"
-READINESS = {"K0": "pq_enforced", "K1": "pq_default", "K2": "pq_not_preferred",
-             "K3": "classical_only", "K4": "legacy", "K5": "legacy"}
+SUPPORTED, NOT_SUPPORTED, INCONCLUSIVE = (s.value for s in Support)
+_WORDS = (Readiness.PQ_ENFORCED, Readiness.PQ_DEFAULT, Readiness.PQ_NOT_PREFERRED,
+          Readiness.CLASSICAL_ONLY, Readiness.LEGACY, Readiness.LEGACY)
+READINESS = {k.value: r.value for k, r in zip(KState, _WORDS, strict=True)}
 
 
 def _is_pq(name: str | None) -> bool:

@@ -8,9 +8,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-SUPPORTED = "supported"
-NOT_SUPPORTED = "not_supported"
-INCONCLUSIVE = "inconclusive"
+from pqscan.model.vocab import Support
+
+SUPPORTED = Support.SUPPORTED.value
+NOT_SUPPORTED = Support.NOT_SUPPORTED.value
+INCONCLUSIVE = Support.INCONCLUSIVE.value
 
 
 @dataclass(frozen=True)

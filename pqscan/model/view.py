@@ -10,14 +10,16 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from pqscan.model.vocab import Severity, VerdictResult
+
 KEX_STATES = ("K0", "K1", "K2", "K3", "K4", "K5")
 KEX_MEANING = {
     "K0": "PQ enforced", "K1": "PQ always chosen", "K2": "PQ supported, X25519-first gets "
     "classical", "K3": "TLS 1.3 classical only", "K4": "TLS <= 1.2 (EC)DHE only",
     "K5": "TLS <= 1.2 with RSA key transport",
 }
-VERDICT_RESULTS = ("PASS", "FAIL", "NOT_TESTED", "NOT_APPLICABLE")
-SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
+VERDICT_RESULTS = tuple(r.value for r in VerdictResult)
+SEVERITY_ORDER = tuple(s.value for s in Severity)
 PQ_FAMILIES = frozenset({"hybrid", "pure_pq", "pre_standard"})
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pqscan.model.vocab import Level, VerdictResult
 from pqscan.policy.conditions import Condition
 
-SEVERITY_LEVELS = ("MUST", "SHOULD", "MAY")
-RESULTS = ("PASS", "FAIL", "NOT_TESTED", "NOT_APPLICABLE")
+SEVERITY_LEVELS = tuple(level.value for level in Level)
+RESULTS = tuple(r.value for r in VerdictResult)
 # What a requirement looks at; descriptive (grouping, docs), validated against this list.
 APPLIES_TO = ("key_exchange", "authentication", "certificate", "protocol_version",
               "cipher_suite", "organisation")
