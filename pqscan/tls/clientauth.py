@@ -127,7 +127,7 @@ class ClientCredential:
     def from_files(cls, cert_path: str | None, key_path: str | None) -> ClientCredential | None:
         """Both paths or neither (None); UsageError naming the unreadable or missing one."""
         if (cert_path is None) != (key_path is None):
-            raise UsageError("--client-cert and --client-key go together")
+            raise UsageError("a client certificate and its key go together: give both or neither")
         if cert_path is None or key_path is None:
             return None
         data = []

@@ -8,6 +8,7 @@ internalProjection.json); any other JSON file must be a self-contained ACVP or W
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -93,23 +94,51 @@ def _read_json(root: Traversable, rel: str, display_root: str) -> Any:
                          f"{str(exc).splitlines()[0]})") from None
 
 
+@dataclass(frozen=True, slots=True)
+class VectorFormat:
+    """One vector file format: `detect(document)` and `parse(set name, first file, document,
+    companion)` where `companion()` reads the set's second file (None when there is none)."""
+
+    name: str
+    detect: Callable[[Any], bool]
+    parse: Callable[[str, str, Any, Callable[[], Any]], list[VectorGroup]]
+
+
+def _acvp(name: str, first: str, data: Any, companion: Callable[[], Any]) -> list[VectorGroup]:
+    if first.endswith("expectedResults.json"):
+        raise DecodeError("expectedResults.json without prompt.json has no inputs")
+    return parse_acvp(name, data, companion())
+
+
+def _wycheproof(name: str, first: str, data: Any,
+                companion: Callable[[], Any]) -> list[VectorGroup]:
+    return parse_wycheproof(name, data)
+
+
+# The one registry of vector formats: adding one is a parser module and a line here.
+FORMATS: tuple[VectorFormat, ...] = (
+    VectorFormat("acvp", is_acvp, _acvp),
+    VectorFormat("wycheproof", is_wycheproof, _wycheproof),
+)
+
+
 def load(root: Traversable, source: VectorSource, display_root: str = "") -> list[VectorGroup]:
     """Parse one vector set; UsageError (one line naming the file) for anything unusable."""
     first = source.files[0]
     where = f"{display_root}{first}" if first else display_root or source.name
     data = _read_json(root, first, display_root)
+    fmt = next((f for f in FORMATS if f.detect(data)), None)
+    if fmt is None:
+        raise NotVectors(f"{where}: unknown vector format (neither ACVP nor Wycheproof JSON)")
+
+    def companion() -> Any:
+        return (_read_json(root, source.files[1], display_root) if len(source.files) > 1
+                else None)
+
     try:
-        if is_acvp(data):
-            if first.endswith("expectedResults.json"):
-                raise DecodeError("expectedResults.json without prompt.json has no inputs")
-            answers = (_read_json(root, source.files[1], display_root) if len(source.files) > 1
-                       else None)
-            return parse_acvp(source.name, data, answers)
-        if is_wycheproof(data):
-            return parse_wycheproof(source.name, data)
+        return fmt.parse(source.name, first, data, companion)
     except DecodeError as exc:
         raise UsageError(f"{where}: bad vector file: {exc}") from None
-    raise NotVectors(f"{where}: unknown vector format (neither ACVP nor Wycheproof JSON)")
 
 
 def resolve_root(path: str | None) -> tuple[Traversable, str]:
