@@ -19,6 +19,7 @@ from pqscan.conformance.vectors.acvp import is_acvp, parse_acvp
 from pqscan.conformance.vectors.model import VectorGroup
 from pqscan.conformance.vectors.wycheproof import is_wycheproof, parse_wycheproof
 from pqscan.errors import DecodeError, UsageError
+from pqscan.inputfile import MAX_REPORT_BYTES, read_bytes, refuse_special
 
 _ACVP_FILES = ("prompt.json", "expectedResults.json", "internalProjection.json",
                "registration.json")
@@ -88,6 +89,8 @@ def _read_json(root: Traversable, rel: str, display_root: str) -> Any:
     node = root if rel == "" else root.joinpath(*rel.split("/"))
     where = f"{display_root}{rel}" if rel else display_root or root.name
     try:
+        if isinstance(node, Path):  # a user's file: regular files only, size-capped
+            return json.loads(read_bytes(node, MAX_REPORT_BYTES))
         return json.loads(node.read_bytes())
     except (OSError, ValueError) as exc:
         raise NotVectors(f"{where}: unknown vector format (not readable JSON: "
@@ -148,4 +151,6 @@ def resolve_root(path: str | None) -> tuple[Traversable, str]:
     p = Path(path)
     if not p.exists():
         raise UsageError(f"--vectors {path}: no such file or directory")
+    if not p.is_dir():
+        refuse_special(p)  # a FIFO or device is refused, never read (issue 10 §6)
     return p, (f"{path.rstrip('/')}/" if p.is_dir() else path)
