@@ -19,7 +19,7 @@ from click.testing import CliRunner
 
 from pqscan.cli import cli
 from pqscan.lab import LabEndpoint
-from pqscan.store import iter_endpoints, list_runs
+from pqscan.scan.store import iter_endpoints, list_runs
 
 
 def _dask_cli(*args: str) -> list[str]:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from pqscan import progress
 from pqscan.cli import cli
 from pqscan.lab import LabEndpoint
-from pqscan.progress import Progress
+from pqscan.scan.progress import Progress
 
 
 class _Terminal(io.StringIO):

@@ -20,13 +20,14 @@ from click.testing import CliRunner
 from scan_signals import interrupted_scan
 
 from pqscan.cli import cli
+from pqscan.cli.scanrun import stream_scan
 from pqscan.lab import LabEndpoint
-from pqscan.probes.context import ScanOptions
-from pqscan.run import RunSettings, stream_scan
-from pqscan.scanner import scan_stream
-from pqscan.store import ScanStore, iter_endpoints, list_runs
-from pqscan.stream import JSONStream
-from pqscan.targets import parse_target
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import RunSettings
+from pqscan.scan.scanner import scan_stream
+from pqscan.scan.store import ScanStore, iter_endpoints, list_runs
+from pqscan.scan.stream import JSONStream
+from pqscan.scan.targets import parse_target
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "pqscan" / "data" /
                      "report.schema.json").read_text())
@@ -256,7 +257,7 @@ def test_the_cli_names_a_store_it_cannot_write(tmp_path: Path) -> None:
 
 def test_rate_spaces_new_connections_at_least_one_interval_apart() -> None:
     """A lower bound only (a loaded machine is slower, never faster than the pacing)."""
-    from pqscan.scanner import PacedSemaphore
+    from pqscan.scan.scanner import PacedSemaphore
 
     async def run() -> list[float]:
         paced = PacedSemaphore(8, rate=40.0)

@@ -1,0 +1,121 @@
+"""The click command line: argument parsing and exit codes only; the work lives elsewhere."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from typing import Any
+
+import click
+
+from pqscan import __version__
+from pqscan.cli.exitcode import (
+    Outcome,
+    error_line,
+    exit_code,
+    one_line,
+    report_outcome,
+)
+from pqscan.cli.output import emit
+from pqscan.report.render import FORMATS, render
+
+_INTERRUPTED = Outcome(incomplete=("interrupted",))
+
+
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """A Python warning as one line naming it, never the source line that raised it."""
+    click.echo(f"pqscan: warning: {category.__name__}: {one_line(str(message))}", err=True)
+
+
+class _Group(click.Group):
+    """Maps every exception out of a command to one line on stderr and its exit code
+    (pqscan.cli.exitcode.error_line: the project's errors keep theirs, anything else is an
+    internal error, exit 3), for every caller (console script, CliRunner, pytest plugin)
+    alike; warnings are shown as one line each while a command runs."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            try:
+                return super().invoke(ctx)
+            except (click.exceptions.ClickException, click.exceptions.Exit,
+                    click.exceptions.Abort, KeyboardInterrupt, SystemExit):
+                raise
+            except Exception as exc:  # noqa: BLE001 - the one place a crash becomes a line
+                line, code = error_line(exc)
+                click.echo(line, err=True)
+                ctx.exit(code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pqscan")
+def cli() -> None:
+    """Post-quantum readiness scanner and conformance suite."""
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+def demo(fmt: str, output: str | None) -> None:
+    """Scan the embedded lab of real OpenSSL and tlslite-ng servers (no internet needed)."""
+    from pqscan.cli.demo import run_demo
+    from pqscan.lab.stopping import LabStopped, stop_on_signals
+
+    click.echo("Starting the lab (8 real TLS servers on 127.0.0.1) and scanning it...", err=True)
+    received: list[str] = []
+    try:
+        with stop_on_signals(received):  # SIGTERM/SIGHUP stop the lab servers as Ctrl-C does
+            report, mismatches = run_demo()
+    except LabStopped:
+        click.echo(f"pqscan: interrupted ({received[0]}); lab stopped", err=True)
+        sys.exit(exit_code(_INTERRUPTED))
+    emit(render(report, fmt), output)
+    for line in mismatches:
+        click.echo(f"pqscan: demo: differs from the lab's configuration: {line}", err=True)
+    total = len(report["endpoints"])
+    click.echo(f"{total - len({m.split(':')[0] for m in mismatches})}/{total} lab servers "
+               "scanned exactly as configured.", err=True)
+    differs = Outcome(incomplete=tuple(f"differs from the lab: {m}" for m in mismatches))
+    sys.exit(exit_code(report_outcome(report, None) + differs))
+
+
+def _register() -> None:
+    """The one place subcommands from other modules join the CLI."""
+    from pqscan.cli.certs import certs_command, lint_command
+    from pqscan.cli.conform import conform_command
+    from pqscan.cli.lab import lab as lab_command
+    from pqscan.cli.policy import evaluate_command, profiles_group
+    from pqscan.cli.report import report_group
+    from pqscan.cli.scan import scan_command
+    from pqscan.cli.stats import stats_command
+    from pqscan.cli.store import store_group
+    from pqscan.cli.vectors import vectors_group
+
+    for command in (scan_command, store_group, certs_command, lint_command, conform_command,
+                    vectors_group, profiles_group, evaluate_command, report_group, lab_command,
+                    stats_command):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point: every way out is one line (if any) and an exit code 0-3."""
+    try:
+        # standalone_mode=False hands back ctx.exit(code) (the _Group's error mapping,
+        # click.exceptions.Exit) as the return value instead of exiting: pass it on
+        code = cli.main(standalone_mode=False)
+    except click.exceptions.Abort:  # Ctrl-C outside a command that handles it itself
+        click.echo("pqscan: interrupted", err=True)
+        sys.exit(exit_code(_INTERRUPTED))
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exit_code(Outcome(usage=(exc.format_message(),))))
+    except Exception as exc:  # noqa: BLE001 - a crash in option parsing or a callback
+        line, status = error_line(exc)
+        click.echo(line, err=True)
+        sys.exit(status)
+    sys.exit(code if isinstance(code, int) else 0)
