@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.lab import LabEndpoint
 from pqscan.scan.store import iter_endpoints, list_runs
 

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from pqscan import progress
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.lab import LabEndpoint
 from pqscan.scan.progress import Progress
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.scan.store import ScanStore, iter_endpoints, list_runs
 
 REPORT = Path(__file__).parent.parent / "data" / "report" / "lab-scan.json"

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from scan_signals import interrupted_scan
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.cli.scanrun import stream_scan
 from pqscan.lab import LabEndpoint
 from pqscan.scan.context import ScanOptions
