@@ -9,9 +9,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from pqscan import progress
 from pqscan.cli.main import cli
 from pqscan.lab import LabEndpoint
+from pqscan.scan import progress
 from pqscan.scan.progress import Progress
 
 
