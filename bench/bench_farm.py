@@ -81,6 +81,9 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
                    help="ms of delay each way through a relay (0: none)")
     p.add_argument("--nginx-workers", type=int, default=1)
     p.add_argument("--timeout", type=float, default=1800, help="per-run time limit, s")
+    p.add_argument("--cprofile", action="store_true",
+                   help="also run pqscan once under cProfile (--workers 1) and write the top "
+                   "functions to results/farm-profile.txt")
     p.add_argument("--output", type=Path)
     args = p.parse_args(argv)
     args.specs = spec_by_name(DEFAULT_LAB, [n.strip() for n in args.mix.split(",") if n.strip()])
@@ -95,7 +98,8 @@ def _argv(tool: str, work: Path, targets: Path, out: Path, args: argparse.Namesp
           sslyze: str | None) -> list[str]:
     if tool == "pqscan":
         script = work / "pqscan_cli.py"
-        script.write_text("from pqscan.cli import main\n\nmain()\n")
+        script.write_text(  # guarded: --workers spawns may import __main__ again
+            'from pqscan.cli import main\n\nif __name__ == "__main__":\n    main()\n')
         return [sys.executable, str(script), "scan", "-i", str(targets), "--format", "json",
                 "-o", str(out), *args.pqscan_args.split()]
     flags = SSLYZE4 if tool == "sslyze4" else ()
@@ -126,6 +130,25 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {k: {"min": round(min(r[k] for r in runs), 3),
                 "median": round(statistics.median(r[k] for r in runs), 3),
                 "max": round(max(r[k] for r in runs), 3)} for k in keys}
+
+
+def _profile(args: argparse.Namespace, work: Path, targets: Path) -> None:
+    """One pqscan run under cProfile in one process; the top of the profile as text."""
+    import io
+    import pstats
+
+    prof = work / "pqscan.prof"
+    argv = _argv("pqscan", work, targets, work / "prof.json", args, None)
+    subprocess.run([argv[0], "-m", "cProfile", "-o", str(prof), *argv[1:], "--workers", "1"],
+                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    text = io.StringIO()
+    stats = pstats.Stats(str(prof), stream=text)
+    stats.sort_stats("tottime").print_stats(30)
+    stats.sort_stats("cumulative").print_stats(40)
+    out = BENCH_DIR / "results" / "farm-profile.txt"
+    out.write_text(f"# {' '.join(sys.argv)}\n# load {_load()}\n"
+                   + text.getvalue().replace(str(work), "WORK"))
+    print(f"cProfile summary written to {out}")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -189,6 +212,8 @@ def _run(args: argparse.Namespace) -> int:
                       f"exit {m.exit_code}, load {load1}")
                 if tool == "pqscan" and out.exists():
                     facts = _pqscan_facts(json.loads(out.read_text()), kinds, lab_eps)
+        if args.cprofile:
+            _profile(args, work, targets)
     finally:
         if relay is not None:
             relay.terminate()
