@@ -58,8 +58,16 @@ async def _serve(delay: float, listen: str, upstream: str, ready: Path, ports: l
         except OSError:
             cw.close()
             return
+        pumps = {asyncio.create_task(_pump(cr, sw, delay)),
+                 asyncio.create_task(_pump(sr, cw, delay))}
         try:
-            await asyncio.gather(_pump(cr, sw, delay), _pump(sr, cw, delay))
+            # one side finished: give the other a grace period for its last bytes, then stop
+            _done, pending = await asyncio.wait(pumps, return_when=asyncio.FIRST_COMPLETED)
+            if pending:
+                _done, pending = await asyncio.wait(pending, timeout=2 * delay + 2)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
         finally:
             cw.close()
             sw.close()
