@@ -99,7 +99,7 @@ def _argv(tool: str, work: Path, targets: Path, out: Path, args: argparse.Namesp
     if tool == "pqscan":
         script = work / "pqscan_cli.py"
         script.write_text(  # guarded: --workers spawns may import __main__ again
-            'from pqscan.cli import main\n\nif __name__ == "__main__":\n    main()\n')
+            'from pqscan.cli.main import main\n\nif __name__ == "__main__":\n    main()\n')
         return [sys.executable, str(script), "scan", "-i", str(targets), "--format", "json",
                 "-o", str(out), *args.pqscan_args.split()]
     flags = SSLYZE4 if tool == "sslyze4" else ()

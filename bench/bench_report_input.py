@@ -2,7 +2,7 @@
 schema validation, and peak memory, against the report's size.
 
 Builds a report of N copies of the real lab scan in tests/data/report/lab-scan.json, then, in a
-fresh subprocess per step (so peak RSS is the step's own), times pqscan.report.document.
+fresh subprocess per step (so peak RSS is the step's own), times pqscan.model.document.
 load_report (strict JSON + report.schema.json) and prints bytes, endpoints, CPU seconds and
 peak RSS. Not part of the test suite: run `python bench/bench_report_input.py [COPIES]`.
 """
@@ -18,12 +18,12 @@ from pathlib import Path
 LAB_SCAN = Path(__file__).resolve().parents[1] / "tests" / "data" / "report" / "lab-scan.json"
 _IDLE = """
 import resource
-import pqscan.report.document, pqscan.report.schema, jsonschema
+import pqscan.model.document, pqscan.model.schema, jsonschema
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 _STEP = """
 import resource, sys, time
-from pqscan.report.document import load_report
+from pqscan.model.document import load_report
 start = time.process_time()
 report = load_report(sys.argv[1])
 cpu = time.process_time() - start

@@ -46,10 +46,10 @@ PQ_FAMILIES = ("hybrid", "pure_pq")
 # Client used by --client api: the engine without the click layer (same run_scan as the CLI).
 _API_CLIENT = (
     "import sys\n"
-    "from pqscan.probes.context import ScanOptions\n"
-    "from pqscan.report.document import dump_json\n"
-    "from pqscan.run import run_scan\n"
-    "from pqscan.targets import read_target_file\n"
+    "from pqscan.scan.context import ScanOptions\n"
+    "from pqscan.model.document import dump_json\n"
+    "from pqscan.scan.run import run_scan\n"
+    "from pqscan.scan.targets import read_target_file\n"
     "report = run_scan(read_target_file(sys.argv[1], None), ScanOptions(), int(sys.argv[3]))\n"
     "open(sys.argv[2], 'w').write(dump_json(report))\n"
 )
@@ -276,7 +276,11 @@ def _pqscan_argv(client: str, work: Path, targets: Path, out: Path, concurrency:
         script.write_text(_API_CLIENT)
         return [sys.executable, *prefix, str(script), str(targets), str(out), str(concurrency)]
     script.write_text(  # guarded: --workers spawns may import __main__ again
-            'from pqscan.cli import main\n\nif __name__ == "__main__":\n    main()\n')
+            'from pqscan.cli.main import main
+
+if __name__ == "__main__":
+    main()
+')
     return [sys.executable, *prefix, str(script), "scan", "-i", str(targets), "--format", "json",
             "-o", str(out), "--concurrency", str(concurrency)]
 

@@ -36,9 +36,9 @@ RESULTS = BENCH_DIR / "results" / "stats-latest.json"
 
 def lab_endpoints() -> list[dict[str, Any]]:
     from pqscan.lab import DEFAULT_LAB, Lab
-    from pqscan.probes.context import ScanOptions
-    from pqscan.run import run_scan
-    from pqscan.targets import parse_target
+    from pqscan.scan.context import ScanOptions
+    from pqscan.scan.run import run_scan
+    from pqscan.scan.targets import parse_target
 
     with Lab(DEFAULT_LAB) as lab:
         targets = [parse_target(e.address, "localhost") for e in lab.endpoints]

@@ -1,5 +1,5 @@
 """`python -m pqscan`: the same command line as the `pqscan` script."""
 
-from pqscan.cli import main
+from pqscan.cli.main import main
 
 main()

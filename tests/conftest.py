@@ -29,9 +29,9 @@ def lab(lab_instance: Lab) -> dict[str, LabEndpoint]:
 def lab_report(lab: dict[str, LabEndpoint]) -> dict[str, Any]:
     """One pqscan scan of every DEFAULT_LAB server (SNI localhost), shared by the test modules;
     each endpoint carries its lab name as "label"."""
-    from pqscan.probes.context import ScanOptions
-    from pqscan.run import run_scan
-    from pqscan.targets import parse_target
+    from pqscan.scan.context import ScanOptions
+    from pqscan.scan.run import run_scan
+    from pqscan.scan.targets import parse_target
 
     names = [spec.name for spec in DEFAULT_LAB]
     targets = [parse_target(f"127.0.0.1:{lab[n].port}", "localhost") for n in names]
@@ -72,10 +72,10 @@ def ssh_lab_report(ssh_lab: Any) -> dict[str, Any]:
     endpoint carries its lab name as "label"."""
     from datetime import date
 
-    from pqscan.policy import judge_report, load_profile
-    from pqscan.probes.context import ScanOptions
-    from pqscan.run import run_scan
-    from pqscan.targets import parse_target
+    from pqscan.policy.evaluate import judge_report, load_profile
+    from pqscan.scan.context import ScanOptions
+    from pqscan.scan.run import run_scan
+    from pqscan.scan.targets import parse_target
 
     targets = [parse_target(ep.url) for ep in ssh_lab.endpoints]
     report = run_scan(targets, ScanOptions(timeout=10), concurrency=16)

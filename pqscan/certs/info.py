@@ -15,8 +15,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import dsa
 
 from pqscan.certs import der, dername
-from pqscan.certs.oids import algorithm, curve
 from pqscan.errors import DecodeError
+from pqscan.registry.oids import algorithm, curve
 
 # RFC 5280 s4.2.1.3 bit names, in bit order.
 _KEY_USAGE_BITS = (
@@ -39,7 +39,7 @@ class PublicKeyInfo:
     parameter_set: str | None = None
     size_bits: int | None = None
     nist_category: int | None = None
-    quantum_vulnerable: bool = True
+    quantum_vulnerable: bool | None = None
     status: str = ""
 
     def to_dict(self) -> dict[str, Any]:

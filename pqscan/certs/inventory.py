@@ -18,9 +18,9 @@ from cryptography import x509
 from pqscan.certs import der
 from pqscan.certs.info import certificate_info, public_key_info, summarize_spki
 from pqscan.certs.load import LoadedObject, UnrecognizedFormatError, load_objects
-from pqscan.certs.oids import algorithm
 from pqscan.errors import DecodeError, UsageError
 from pqscan.inputfile import os_reason, read_bytes
+from pqscan.registry.oids import algorithm
 
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 

@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from pqscan.certs import der
 from pqscan.certs.lints import SEVERITIES, Finding, finding
-from pqscan.certs.oids import AlgorithmInfo, algorithm, reference
+from pqscan.registry.oids import AlgorithmInfo, algorithm, reference
 
 # Algorithm family -> lint code prefix.
 _PREFIX = {

@@ -26,11 +26,11 @@ from pqscan.conformance.probe import (
     observed,
 )
 from pqscan.conformance.script import exchange
+from pqscan.registry.tls import group
 from pqscan.tls.extensions import KeyShareEntry
 from pqscan.tls.keyshare import can_generate, new_key_share
 from pqscan.tls.messages import ClientHello, ServerHello
 from pqscan.tls.offer import ClientOffer, build_client_hello
-from pqscan.tls.registry import group
 
 
 async def _accept(probe: Probe, g: int) -> Verdict:

@@ -18,7 +18,6 @@ from cryptography import x509
 from pqscan.certs import der
 from pqscan.certs.lint import lint_certificate
 from pqscan.certs.lints import LINTS, Finding
-from pqscan.certs.oids import algorithm
 from pqscan.conformance.model import FAIL, INCONCLUSIVE, NOT_APPLICABLE, PASS, Verdict, register
 from pqscan.conformance.probe import (
     CLASSICAL_SIGALGS,
@@ -28,13 +27,14 @@ from pqscan.conformance.probe import (
     observed,
 )
 from pqscan.errors import DecodeError
-from pqscan.policy_conditions import Condition
-from pqscan.policy_loader import load_profile
+from pqscan.policy.conditions import Condition
+from pqscan.policy.loader import load_profile
+from pqscan.registry.oids import algorithm
+from pqscan.registry.tls import GROUPS, SIGNATURE_SCHEMES, GroupFamily, cipher_suite, group
+from pqscan.registry.tls import signature_scheme as scheme_of
 from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.keyshare import can_generate
 from pqscan.tls.messages import TLS12, TLS13
-from pqscan.tls.registry import GROUPS, SIGNATURE_SCHEMES, GroupFamily, cipher_suite, group
-from pqscan.tls.registry import signature_scheme as scheme_of
 
 # --- PQT-034 ------------------------------------------------------------------------------
 
@@ -43,7 +43,7 @@ from pqscan.tls.registry import signature_scheme as scheme_of
 # which RFC 5280 §4.1.1.2 requires to be identical in TBSCertificate and the outer signature.
 # CL-03 takes signature.invalid for every certificate: a chain signature that does not verify
 # is the "and verifies" half of the rule whatever the algorithm.
-# CL-06 is x509.oid.pre_standard (FIPS 20x ipd and round-3 OIDs, pqscan.certs.oids): a warning
+# CL-06 is x509.oid.pre_standard (FIPS 20x ipd and round-3 OIDs, pqscan.registry.oids): a warning
 # for a certificate on its own, but the catalogue rule says a served chain carries none, so in
 # this check it fails whatever its severity (_STRICT).
 # CL-07 has no lint: the profile allow-list is judged by pqscan policy (CNSA2-SIG-MLDSA87) and

@@ -16,7 +16,7 @@ import pytest
 from pqscan.conformance.model import FAIL, PASS, TAGS, Check, CheckResult
 from pqscan.conformance.runner import SUITES, SuiteRun, run_suite_sync, select_checks
 from pqscan.errors import PqscanError
-from pqscan.targets import parse_target
+from pqscan.scan.targets import parse_target
 from pqscan.tls.clientauth import ClientCredential
 from pqscan.tls.transport import Limits
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pqscan.errors import DecodeError
+from pqscan.registry.tls import alert_name
 from pqscan.tls import clientauth, messages
 from pqscan.tls.clientauth import CertificateRequest, ClientAuth
 from pqscan.tls.codec import Reader, vec8
@@ -21,7 +22,6 @@ from pqscan.tls.flight import ServerKeyExchange12
 from pqscan.tls.keyshare import new_key_share
 from pqscan.tls.message_stream import MAX_IDLE_RECORDS
 from pqscan.tls.messages import Alert, ClientHello, ServerHello
-from pqscan.tls.registry import alert_name
 from pqscan.tls.transport import Connection, Limits, TransportError
 
 

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, mldsa, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from pqscan.lab.hostile_names import HOSTILE_DNS_NAMES, hostile_name
+
 # certificate kind -> public-key algorithm name in JSON-contract words
 _KINDS: dict[str, str] = {
     "rsa": "RSA",
@@ -92,8 +94,6 @@ def _name(common_name: str) -> x509.Name:
 
 def _dns_names(kind: str) -> list[x509.GeneralName]:
     if kind == "hostile":
-        from pqscan.lab.hostile import HOSTILE_DNS_NAMES
-
         return [x509.DNSName(n) for n in HOSTILE_DNS_NAMES]
     return [x509.DNSName("localhost")]
 
@@ -150,8 +150,6 @@ def generate_kind(directory: Path, kind: str) -> CertBundle:
     root = _build(root_name, root_name, root_key.public_key(), root_key, kind, is_ca=True)
     leaf_name = _name("localhost")
     if kind == "hostile":
-        from pqscan.lab.hostile import hostile_name  # (it imports the lab specs)
-
         leaf_name = hostile_name()
     leaf = _build(leaf_name, root_name, leaf_key.public_key(), root_key, kind, is_ca=False)
     chain_pem = directory / f"{kind}-chain.pem"

@@ -1,7 +1,7 @@
 """The SSH lab: real SSH servers (OpenSSH sshd, asyncssh, paramiko) with known configurations
 and the truth a scanner must find (`SSHExpected`, JSON-contract words).
 
-`negotiated` is what the three client behaviours get (pqscan.ssh.registry client profiles,
+`negotiated` is what the three client behaviours get (pqscan.registry.ssh client profiles,
 RFC 4253 §7.1 client-preference negotiation); tests/lab/test_ssh_lab.py re-checks the server
 lists with independent clients (`ssh -vvv`/`ssh -Q` for sshd, asyncssh as a client).
 """

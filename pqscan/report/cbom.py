@@ -13,16 +13,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 from cyclonedx.model import Property, XsUri
 from cyclonedx.model.bom import Bom
 from cyclonedx.model.bom_ref import BomRef
-from cyclonedx.model.component import Component, ComponentType
 from cyclonedx.model.crypto import (
-    AlgorithmProperties,
     CertificateProperties,
     CryptoAssetType,
     CryptoPrimitive,
@@ -35,44 +33,14 @@ from cyclonedx.model.dependency import Dependable
 from cyclonedx.model.service import Service
 from cyclonedx.output.json import JsonV1Dot6
 
-from pqscan.report.view import all_certificates, groups_with, kex_state, protocol, safe_id, tls
-from pqscan.tls.registry import cipher_suite
-from pqscan.tls.registry import group as registry_group
-
-_MLKEM_LEVEL = {"512": 1, "768": 3, "1024": 5}      # FIPS 203 §8 Table 2
-_MLDSA_LEVEL = {"44": 2, "65": 3, "87": 5}          # FIPS 204 §4 Table 1
-_AES_LEVEL = {128: 1, 192: 3, 256: 5}               # NIST PQC call: AES-128/192/256 = 1/3/5
+from pqscan.model.view import all_certificates, groups_with, kex_state, protocol, safe_id, tls
+from pqscan.registry.tls import cipher_suite
+from pqscan.registry.tls import group as registry_group
+from pqscan.report.cbom_builder import AES_LEVEL, MLDSA_LEVEL, MLKEM_LEVEL, Builder
+from pqscan.report.cbom_ssh import add_ssh_protocol
 
 
-class _Builder:
-    def __init__(self) -> None:
-        self.components: dict[str, Component] = {}
-        self.deps: dict[str, set[str]] = {}
-        self.services: list[Service] = []
-
-    def add(self, ref: str, name: str, crypto: CryptoProperties,
-            props: Iterable[tuple[str, str]] = ()) -> str:
-        if ref not in self.components:
-            self.components[ref] = Component(
-                type=ComponentType.CRYPTOGRAPHIC_ASSET, name=name, bom_ref=ref,
-                crypto_properties=crypto,
-                properties=[Property(name=k, value=v) for k, v in props])
-        return ref
-
-    def depend(self, ref: str, on: Iterable[str]) -> None:
-        self.deps.setdefault(ref, set()).update(on)
-
-    def algorithm(self, name: str, primitive: CryptoPrimitive, parameter_set: str | None,
-                  level: int | None, oid: str | None = None, status: str | None = None) -> str:
-        return self.add(f"alg:{safe_id(name).lower()}", name, CryptoProperties(
-            asset_type=CryptoAssetType.ALGORITHM, oid=oid,
-            algorithm_properties=AlgorithmProperties(
-                primitive=primitive, parameter_set_identifier=parameter_set,
-                nist_quantum_security_level=level)),
-            [("pqscan:status", status)] if status else [])
-
-
-def _group_algorithm(b: _Builder, name: str) -> str:
+def _group_algorithm(b: Builder, name: str) -> str:
     entry = registry_group(name)
     family = str(entry.family)
     size = next((m.group(1) for c in entry.components
@@ -81,25 +49,25 @@ def _group_algorithm(b: _Builder, name: str) -> str:
         return b.algorithm(name, CryptoPrimitive.KEY_AGREE, None, 0, status=entry.status)
     if family in ("pure_pq", "hybrid") and size:
         primitive = CryptoPrimitive.KEM if family == "pure_pq" else CryptoPrimitive.COMBINER
-        ref = b.algorithm(name, primitive, size, _MLKEM_LEVEL[size], status=entry.status)
+        ref = b.algorithm(name, primitive, size, MLKEM_LEVEL[size], status=entry.status)
         if family == "hybrid":  # the hybrid depends on its ML-KEM part (RFC 9954 §3.2)
             b.depend(ref, [b.algorithm(f"ML-KEM-{size}", CryptoPrimitive.KEM, size,
-                                       _MLKEM_LEVEL[size], f"2.16.840.1.101.3.4.4."
-                                       f"{list(_MLKEM_LEVEL).index(size) + 1}")])
+                                       MLKEM_LEVEL[size], f"2.16.840.1.101.3.4.4."
+                                       f"{list(MLKEM_LEVEL).index(size) + 1}")])
         return ref
     # pre-standard Kyber and unknown groups: no FIPS category can be claimed for them
     return b.algorithm(name, CryptoPrimitive.KEM if "yber" in name else CryptoPrimitive.UNKNOWN,
                        None, None, status=entry.status)
 
 
-def _suite(b: _Builder, name: str, extra: list[str]) -> ProtocolPropertiesCipherSuite:
+def _suite(b: Builder, name: str, extra: list[str]) -> ProtocolPropertiesCipherSuite:
     try:
         suite = cipher_suite(name)
     except ValueError:
         return ProtocolPropertiesCipherSuite(name=name)
     refs = list(extra)
     if suite.cipher:
-        level = _AES_LEVEL.get(suite.key_bits or 0) if "AES" in suite.cipher else None
+        level = AES_LEVEL.get(suite.key_bits or 0) if "AES" in suite.cipher else None
         refs.append(b.algorithm(suite.cipher, CryptoPrimitive.AE if suite.aead
                                 else CryptoPrimitive.BLOCK_CIPHER,
                                 str(suite.key_bits) if suite.key_bits else None, level))
@@ -111,12 +79,12 @@ def _suite(b: _Builder, name: str, extra: list[str]) -> ProtocolPropertiesCipher
         identifiers=[f"0x{code >> 8:02X}", f"0x{code & 0xFF:02X}"])
 
 
-def _key_algorithm(b: _Builder, key: Mapping[str, Any]) -> str:
+def _key_algorithm(b: Builder, key: Mapping[str, Any]) -> str:
     name = str(key.get("algorithm") or "unknown")
     size = key.get("size_bits")
     m = re.fullmatch(r"ML-DSA-(44|65|87)", name)
     if m:
-        return b.algorithm(name, CryptoPrimitive.SIGNATURE, m.group(1), _MLDSA_LEVEL[m.group(1)],
+        return b.algorithm(name, CryptoPrimitive.SIGNATURE, m.group(1), MLDSA_LEVEL[m.group(1)],
                            key.get("oid"))
     level = 0 if key.get("quantum_vulnerable") else key.get("nist_category")
     label = f"{name}-{size}" if size and name == "RSA" else name
@@ -124,7 +92,7 @@ def _key_algorithm(b: _Builder, key: Mapping[str, Any]) -> str:
                        key.get("oid"))
 
 
-def _certificate(b: _Builder, cert: Mapping[str, Any]) -> str:
+def _certificate(b: Builder, cert: Mapping[str, Any]) -> str:
     key_ref = _key_algorithm(b, cert.get("public_key") or {})
     sig = cert.get("signature_algorithm") or {}
     sig_ref = b.algorithm(str(sig.get("name") or "unknown signature"),
@@ -148,7 +116,7 @@ def _time(value: Any) -> datetime | None:
         return None
 
 
-def _endpoint(b: _Builder, ep: Mapping[str, Any]) -> Service:
+def _endpoint(b: Builder, ep: Mapping[str, Any]) -> Service:
     sid = f"endpoint:{safe_id(str(ep.get('host')))}_{ep.get('port')}"
     service = Service(name=str(ep.get("target")), bom_ref=sid,
                       endpoints=[XsUri(f"{protocol(ep)}://{ep.get('host')}:{ep.get('port')}")],
@@ -159,7 +127,6 @@ def _endpoint(b: _Builder, ep: Mapping[str, Any]) -> Service:
     if ep.get("status") != "ok":
         return service
     if protocol(ep) == "ssh":  # issue 15: an SSH protocol component (pqscan.report.cbom_ssh)
-        from pqscan.report.cbom_ssh import add_ssh_protocol
         add_ssh_protocol(b, ep, sid)
         return service
     certs = [_certificate(b, c) for c in all_certificates(ep)]
@@ -184,7 +151,7 @@ def _endpoint(b: _Builder, ep: Mapping[str, Any]) -> Service:
 
 
 def build_bom(report: Mapping[str, Any]) -> Bom:
-    b = _Builder()
+    b = Builder()
     services = [_endpoint(b, ep) for ep in report.get("endpoints") or []]
     targets = ",".join(str(ep.get("target")) for ep in report.get("endpoints") or [])
     bom = Bom(components=list(b.components.values()), services=services,

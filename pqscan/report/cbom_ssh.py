@@ -22,11 +22,11 @@ from cyclonedx.model.crypto import (
     ProtocolPropertiesType,
 )
 
-from pqscan.report.cbom import _MLDSA_LEVEL, _MLKEM_LEVEL, _Builder
+from pqscan.report.cbom_builder import MLDSA_LEVEL, MLKEM_LEVEL, Builder
 from pqscan.report.ssh_view import ssh
 
 
-def _kex(b: _Builder, name: str, entry: Mapping[str, Any]) -> str:
+def _kex(b: Builder, name: str, entry: Mapping[str, Any]) -> str:
     family = str(entry.get("family"))
     sizes = [m.group(1) for c in entry.get("components") or []
              if (m := re.fullmatch(r"ML-KEM-(512|768|1024)", str(c)))]
@@ -35,7 +35,7 @@ def _kex(b: _Builder, name: str, entry: Mapping[str, Any]) -> str:
         return b.add(f"alg:ssh-kex-{name}", name, CryptoProperties(
             asset_type=CryptoAssetType.ALGORITHM, algorithm_properties=_props(
                 CryptoPrimitive.KEY_AGREE, None, 0)), props)
-    level = _MLKEM_LEVEL[sizes[0]] if sizes else None
+    level = MLKEM_LEVEL[sizes[0]] if sizes else None
     ref = b.add(f"alg:ssh-kex-{name}", name, CryptoProperties(
         asset_type=CryptoAssetType.ALGORITHM, algorithm_properties=_props(
             CryptoPrimitive.COMBINER if family in ("hybrid", "pre_standard")
@@ -43,8 +43,8 @@ def _kex(b: _Builder, name: str, entry: Mapping[str, Any]) -> str:
     if sizes:
         size = sizes[0]
         b.depend(ref, [b.algorithm(f"ML-KEM-{size}", CryptoPrimitive.KEM, size,
-                                   _MLKEM_LEVEL[size], f"2.16.840.1.101.3.4.4."
-                                   f"{list(_MLKEM_LEVEL).index(size) + 1}")])
+                                   MLKEM_LEVEL[size], f"2.16.840.1.101.3.4.4."
+                                   f"{list(MLKEM_LEVEL).index(size) + 1}")])
     return ref
 
 
@@ -54,10 +54,10 @@ def _props(primitive: CryptoPrimitive, parameter_set: str | None, level: int | N
                                nist_quantum_security_level=level)
 
 
-def _host_key(b: _Builder, key: Mapping[str, Any]) -> str:
+def _host_key(b: Builder, key: Mapping[str, Any]) -> str:
     name = str(key.get("key_type"))
     m = re.fullmatch(r"ssh-mldsa-(44|65|87)", name)
-    level = _MLDSA_LEVEL[m.group(1)] if m else (0 if key.get("quantum_vulnerable") else None)
+    level = MLDSA_LEVEL[m.group(1)] if m else (0 if key.get("quantum_vulnerable") else None)
     size = key.get("size_bits")
     return b.add(f"alg:ssh-hostkey-{name}-{size}", f"{name} {size or ''}".strip(),
                  CryptoProperties(asset_type=CryptoAssetType.ALGORITHM,
@@ -66,7 +66,7 @@ def _host_key(b: _Builder, key: Mapping[str, Any]) -> str:
                  [("pqscan:fingerprint_sha256", str(key.get("fingerprint_sha256")))])
 
 
-def add_ssh_protocol(b: _Builder, ep: Mapping[str, Any], sid: str) -> None:
+def add_ssh_protocol(b: Builder, ep: Mapping[str, Any], sid: str) -> None:
     s = ssh(ep)
     kex = {n: _kex(b, n, e) for n, e in (s.get("kex_algorithms") or {}).items()
            if isinstance(e, Mapping)}

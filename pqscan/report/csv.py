@@ -13,9 +13,10 @@ import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pqscan.report import ssh_view, view
-from pqscan.report.metadata import TargetMetadata, metadata_for
-from pqscan.report.risk import DEFAULT_SCENARIOS, endpoint_risk
+from pqscan.assess.risk import DEFAULT_SCENARIOS, endpoint_risk
+from pqscan.model import view
+from pqscan.model.metadata import TargetMetadata, metadata_for
+from pqscan.report import ssh_view
 from pqscan.report.text import csv_cell
 
 MODES = ("endpoints", "verdicts")

@@ -13,8 +13,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
+from pqscan.model.view import protocol, safe_id
 from pqscan.report.text import CELL_LIMIT, visible
-from pqscan.report.view import protocol, safe_id
 
 
 def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:

@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pqscan.report.view import kex_state, protocol, tls
+from pqscan.model.view import kex_state, protocol, tls
 
 LIMITATIONS = (
     "One vantage point and one point in time: load balancers may answer differently from "

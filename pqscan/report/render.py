@@ -1,23 +1,57 @@
-"""The one dispatch from a scan report to any output format: `render(report, fmt, **options)`.
+"""The one registry of scan-report output formats (`RENDERERS`) and its dispatch
+`render(report, fmt, **options)`, used by every command that writes a report (scan, demo,
+evaluate, report render).
 
-Formats: table, json, md, csv, html, sarif, junit, cbom. Options: `metadata` (target metadata
-from pqscan.report.metadata.load_metadata), `scenarios` (quantum-timeline years), `csv_mode`
-("endpoints" | "verdicts").
+A format is one `Renderer`: its file extension, whether server text is shown inert first, and
+the dotted path of its function, imported on use so `pqscan scan --format table` never loads
+cyclonedx. Options: `metadata` (target metadata from pqscan.model.metadata.load_metadata),
+`scenarios` (quantum-timeline years), `csv_mode` ("endpoints" | "verdicts"); each renderer takes
+the ones it declares.
 """
 
 from __future__ import annotations
 
-import json
+import importlib
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from pqscan.report.metadata import TargetMetadata
-from pqscan.report.risk import DEFAULT_SCENARIOS
+from pqscan.assess.risk import DEFAULT_SCENARIOS
+from pqscan.model.metadata import TargetMetadata
 from pqscan.report.text import inert
 
-FORMATS = ("table", "json", "md", "csv", "html", "sarif", "junit", "cbom")
-EXTENSIONS = {"table": ".txt", "json": ".json", "md": ".md", "csv": ".csv", "html": ".html",
-              "sarif": ".sarif", "junit": ".xml", "cbom": ".cdx.json"}
+
+@dataclass(frozen=True, slots=True)
+class Renderer:
+    """One output format: `function` (module:name) called as f(report, *declared options)."""
+
+    extension: str
+    function: str
+    options: tuple[str, ...] = ()
+    # JSON and the CBOM keep the facts as recorded (their encoders escape every control);
+    # every other format shows strings from a peer or a file inert and cut to FIELD_LIMIT
+    inert: bool = True
+
+    def __call__(self, report: Mapping[str, Any], options: Mapping[str, Any]) -> str:
+        module, _, name = self.function.partition(":")
+        function = getattr(importlib.import_module(module), name)
+        text: str = function(inert(report) if self.inert else report,
+                             *(options[o] for o in self.options))
+        return text
+
+
+RENDERERS: Mapping[str, Renderer] = {
+    "table": Renderer(".txt", "pqscan.report.table:render_table"),
+    "json": Renderer(".json", "pqscan.model.document:dump_json", inert=False),
+    "md": Renderer(".md", "pqscan.report.markdown:render_markdown", ("metadata", "scenarios")),
+    "csv": Renderer(".csv", "pqscan.report.csv:render_csv", ("csv_mode", "metadata", "scenarios")),
+    "html": Renderer(".html", "pqscan.report.html:render_html", ("metadata", "scenarios")),
+    "sarif": Renderer(".sarif", "pqscan.report.sarif:render_sarif_text"),
+    "junit": Renderer(".xml", "pqscan.report.junit:render_junit"),
+    "cbom": Renderer(".cdx.json", "pqscan.report.cbom:render_cbom", inert=False),
+}
+FORMATS = tuple(RENDERERS)
+EXTENSIONS = {name: r.extension for name, r in RENDERERS.items()}
 
 
 def render(report: Mapping[str, Any], fmt: str, *,
@@ -25,33 +59,8 @@ def render(report: Mapping[str, Any], fmt: str, *,
            scenarios: Sequence[int] = DEFAULT_SCENARIOS, csv_mode: str = "endpoints") -> str:
     if not isinstance(report, Mapping):
         raise TypeError(f"report must be a mapping, not {type(report).__name__}")
-    if fmt not in FORMATS:
+    renderer = RENDERERS.get(fmt)
+    if renderer is None:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    if fmt not in ("json", "cbom"):
-        # every string from a peer or a file shown inert and cut to FIELD_LIMIT, once, here;
-        # JSON and the CBOM keep the facts as recorded (json.dumps escapes every control)
-        report = inert(report)
-    # Imports are per format so `pqscan scan --format table` never loads cyclonedx.
-    if fmt == "table":
-        from pqscan.report.table import render_table
-        return render_table(dict(report))
-    if fmt == "json":
-        from pqscan.report.document import dump_json
-        return dump_json(dict(report))
-    if fmt == "md":
-        from pqscan.report.markdown import render_markdown
-        return render_markdown(report, metadata, scenarios)
-    if fmt == "csv":
-        from pqscan.report.csv import render_csv
-        return render_csv(report, csv_mode, metadata, scenarios)
-    if fmt == "html":
-        from pqscan.report.html import render_html
-        return render_html(report, metadata, scenarios)
-    if fmt == "sarif":
-        from pqscan.report.sarif import render_sarif
-        return json.dumps(render_sarif(report), indent=2) + "\n"
-    if fmt == "junit":
-        from pqscan.report.junit import render_junit
-        return render_junit(report)
-    from pqscan.report.cbom import render_cbom
-    return render_cbom(report)
+    return renderer(dict(report), {"metadata": metadata, "scenarios": scenarios,
+                                   "csv_mode": csv_mode})

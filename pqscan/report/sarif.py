@@ -1,7 +1,7 @@
 """The SARIF 2.1.0 rendering of a scan report, for GitHub code scanning and other consumers.
 
-Rules are the finding codes (pqscan.findings.FINDINGS) and the profile requirements met in the
-report. A result is emitted for each non-info finding, each FAIL verdict and each endpoint
+Rules are the finding codes (pqscan.assess.catalogue.FINDINGS) and the profile requirements met
+in the report. A result is emitted for each non-info finding, each FAIL verdict and each endpoint
 that could not be scanned; passing checks are omitted because code scanning shows every
 result as an alert. An endpoint is not a file, so each result points at a stable pseudo-path
 `pqscan/endpoints/<host>_<port>` (GitHub requires a physicalLocation) and names the endpoint
@@ -12,11 +12,13 @@ alert keeps its identity across scans.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
+from pqscan.assess.catalogue import FINDINGS
+from pqscan.model.view import protocol, safe_id
 from pqscan.report.text import markdown_text
-from pqscan.report.view import protocol, safe_id
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFO_URI = "https://github.com/pqscan/pqscan"
@@ -27,14 +29,6 @@ _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": 
 _VERDICT_LEVEL = {"MUST": "error", "SHOULD": "warning", "MAY": "note"}
 _VERDICT_SEVERITY = {"MUST": "8.0", "SHOULD": "5.5", "MAY": "3.0"}
 UNSCANNED_RULE = "scan.endpoint_not_scanned"
-
-
-def _finding_specs() -> Mapping[str, Any]:
-    try:
-        from pqscan.findings import FINDINGS
-    except ImportError:  # findings module not present: rules fall back to the code itself
-        return {}
-    return FINDINGS
 
 
 def plain(value: Any) -> str:
@@ -48,7 +42,7 @@ def _text(value: Any) -> dict[str, str]:
 
 
 def _finding_rule(code: str, severity: str) -> dict[str, Any]:
-    spec = _finding_specs().get(code)
+    spec = FINDINGS.get(code)
     title = getattr(spec, "title", code)
     description = getattr(spec, "description", f"pqscan finding {code}")
     reference = getattr(spec, "reference", "docs/json-contract.md FINDING")
@@ -160,3 +154,8 @@ def render_sarif(report: Mapping[str, Any]) -> dict[str, Any]:
                            "finished_at": report.get("finished_at")},
         }],
     }
+
+
+def render_sarif_text(report: Mapping[str, Any]) -> str:
+    """The SARIF log as indented JSON text (the `sarif` output format)."""
+    return json.dumps(render_sarif(report), indent=2) + "\n"

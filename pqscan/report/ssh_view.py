@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pqscan.remediation_ssh import endpoint_fixes, fix_text
+from pqscan.assess.remediation_ssh import endpoint_fixes, fix_text
 
 SSH_MEANING = {"K0": "PQ enforced", "K1": "PQ by default for current clients",
                "K2": "PQ listed, current clients get classical", "K3": "classical only",

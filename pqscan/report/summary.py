@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pqscan.report import view
-from pqscan.report.risk import EndpointRisk
+from pqscan.assess.risk import EndpointRisk
+from pqscan.model import view
 
 
 def executive_summary(report: Mapping[str, Any], risks: Sequence[EndpointRisk]) -> list[str]:

@@ -7,9 +7,9 @@ from typing import Any
 
 from tabulate import tabulate
 
-from pqscan.report import view
+from pqscan.model import view
+from pqscan.registry.tls import group as registry_group
 from pqscan.report.table_ssh import render_ssh_table
-from pqscan.tls.registry import group as registry_group
 
 _VERSION_SHORT = {"TLSv1.3": "1.3", "TLSv1.2": "1.2", "TLSv1.1": "1.1", "TLSv1.0": "1.0"}
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from tabulate import tabulate
 
-from pqscan.report import ssh_view, view
+from pqscan.model import view
+from pqscan.report import ssh_view
 
 LEGEND = ("SSH kex: K0 PQ enforced (classical-only client refused), K1 OpenSSH 10 client gets "
           "PQ, K2 PQ listed but OpenSSH 10 gets classical, K3 classical only, K4 SHA-1 DH only."

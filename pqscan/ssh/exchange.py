@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass, field
 
 from pqscan.errors import DecodeError
+from pqscan.registry.ssh import host_key_algorithm
 from pqscan.ssh import messages as m
 from pqscan.ssh.hostkey import PublicKey, parse_host_key, verify_signature
 from pqscan.ssh.kex import ClientKex, available
-from pqscan.ssh.registry import host_key_algorithm
 from pqscan.ssh.transport import SSHConnection, open_ssh
 from pqscan.ssh.wire import string
 from pqscan.tls.transport import Limits, TransportError

@@ -17,8 +17,8 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from pqscan.errors import DecodeError
+from pqscan.registry.ssh import KexMethod, kex_method
 from pqscan.ssh.modp import GENERATOR, modp_prime
-from pqscan.ssh.registry import KexMethod, kex_method
 from pqscan.ssh.wire import SSHReader, mpint, string, u32
 from pqscan.tls.keyshare_primitives import MLKEM, XDH, NISTCurve, Primitive
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from pqscan.model.vocab import EndpointStatus
 from pqscan.stats.grouping import Grouping
 from pqscan.stats.intervals import CONFIDENCE, wilson
 from pqscan.stats.model import GroupStats, Population, RunStats, ShareStat
@@ -20,7 +21,7 @@ from pqscan.stats.sources import Run
 
 GroupKey = tuple[str | None, str]
 ALL: GroupKey = (None, "all")
-_STATUSES = ("ok", "unreachable", "error")
+_STATUSES = tuple(s.value for s in EndpointStatus)
 
 
 def endpoint_id(endpoint: Mapping[str, Any]) -> str:

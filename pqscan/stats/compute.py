@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from pqscan.errors import UsageError
-from pqscan.policy import Profile
+from pqscan.policy.evaluate import Profile
 from pqscan.stats.accumulate import RunAccumulator
 from pqscan.stats.compare import compare
 from pqscan.stats.grouping import Grouping

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.errors import UsageError
-from pqscan.report.metadata import _rows as metadata_rows  # the one CSV/TOML row reader
+from pqscan.model.metadata import _rows as metadata_rows  # the one CSV/TOML row reader
 
 NONE_GROUP = "(none)"
 ALIASES = {"sector": "sectors", "sectors": "sector"}
@@ -34,7 +34,7 @@ def _values(column: str, cell: Any) -> tuple[str, ...]:
 
 
 def endpoint_keys(endpoint: Mapping[str, Any]) -> tuple[str, ...]:
-    """The spellings a metadata row may use for this endpoint (as pqscan.report.metadata)."""
+    """The spellings a metadata row may use for this endpoint (as pqscan.model.metadata)."""
     host, port = endpoint.get("host"), endpoint.get("port")
     return (str(endpoint.get("target")), f"{host}:{port}", f"[{host}]:{port}")
 

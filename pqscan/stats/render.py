@@ -1,4 +1,5 @@
-"""Text renderers of a StatsResult: terminal table, CSV, JSON (RENDERERS; html in stats.html).
+"""Text renderers of a StatsResult: terminal table, CSV, JSON (html in stats.html; the
+RENDERERS registry in stats.renderers).
 
 The table shows, per run and group, each share as "count/n", the percentage, the 95% Wilson
 interval and what was excluded; the CSV is one flat row per share, change and moved endpoint
@@ -10,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 
 from tabulate import tabulate
 
@@ -166,23 +166,3 @@ def render_csv(result: StatsResult) -> str:
 
 def render_json(result: StatsResult) -> str:
     return json.dumps(result.to_dict(), indent=2) + "\n"
-
-
-def _html(result: StatsResult) -> str:
-    from pqscan.stats.html import render_html
-
-    return render_html(result)
-
-
-RENDERERS: dict[str, Callable[[StatsResult], str]] = {
-    "table": render_table, "json": render_json, "csv": render_csv, "html": _html,
-}
-
-
-def render(result: StatsResult, fmt: str) -> str:
-    try:
-        renderer = RENDERERS[fmt]
-    except KeyError:
-        raise ValueError(f"unknown stats format {fmt!r}") from None
-    return renderer(result)
-

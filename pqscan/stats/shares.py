@@ -16,15 +16,16 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
-from pqscan.certs.oids import algorithm
-from pqscan.findings import derive_findings
-from pqscan.policy import Profile, evaluate
-from pqscan.tls.registry import GroupFamily
-from pqscan.tls.registry import group as registry_group
+from pqscan.assess.catalogue import derive_findings
+from pqscan.assess.exposure import oid_quantum_vulnerable
+from pqscan.policy.evaluate import Profile, evaluate
+from pqscan.registry.oids import algorithm
+from pqscan.registry.tls import GroupFamily
+from pqscan.registry.tls import group as registry_group
 
 SUPPORTED, NOT_SUPPORTED = "supported", "not_supported"
 K_STATES = ("K0", "K1", "K2", "K3", "K4", "K5")
-# X.509 key families that authenticate against a quantum adversary (pqscan.certs.oids names)
+# X.509 key families that authenticate against a quantum adversary (pqscan.registry.oids names)
 PQ_SIGNATURE_FAMILIES = frozenset({"ML-DSA", "HashML-DSA", "SLH-DSA", "HashSLH-DSA",
                                    "composite ML-DSA"})
 
@@ -158,14 +159,17 @@ def _vulnerable_chain(endpoint: Mapping[str, Any]) -> State:
     if not chain:
         return State.UNDECIDED
 
-    def vulnerable(cert: Mapping[str, Any]) -> bool:
+    def exposures(cert: Mapping[str, Any]) -> list[bool | None]:
         key = cert.get("public_key") or {}
         signature = cert.get("signature_algorithm") or {}
-        # an unidentified key or signature is vulnerable, as pqscan.certs.oids assumes
-        return bool(key.get("quantum_vulnerable", True)) or \
-            algorithm(str(signature.get("oid") or "")).quantum_vulnerable
+        # judged now, from the OIDs (pqscan.assess.exposure): unknown is undecided, never vulnerable
+        return [oid_quantum_vulnerable(str(key.get("oid") or "")),
+                oid_quantum_vulnerable(str(signature.get("oid") or ""))]
 
-    return _yes(any(vulnerable(c) for c in chain))
+    seen = [e for c in chain for e in exposures(c)]
+    if True in seen:
+        return State.YES
+    return State.UNDECIDED if None in seen else State.NO
 
 
 def _kex_state(state: str) -> Fact:

@@ -2,7 +2,7 @@
 
 A SOURCE is a scan report (JSON, the contract of docs/json-contract.md), a JSON-lines stream
 (one endpoint object per line; header lines carrying `schema_version` give the run's times) or
-a scan store (SQLite, `pqscan scan --store`, read through pqscan.store: its latest run, the
+a scan store (SQLite, `pqscan scan --store`, read through pqscan.scan.store: its latest run, the
 runs asked for, or all). Endpoints are yielded one at a time and never kept: a report is read
 in 1 MB chunks, each top-level object key by key and its endpoints array element by element
 (`json.JSONDecoder.raw_decode`), a store row by row. A file that cannot be opened or does not
@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from pqscan.errors import PqscanError, UsageError
-from pqscan.store import is_store, list_runs, load_source
+from pqscan.model.document import SCHEMA_VERSION
+from pqscan.scan.store import is_store, list_runs, load_source
 
-SCHEMA_VERSION = "1"
 _DECODER = json.JSONDecoder()
 _HEADER_FIELDS = ("started_at", "finished_at", "incomplete", "sample", "state")
 
@@ -58,7 +58,7 @@ class Run:
                 raise UsageError(f"{str(path)!r} is not UTF-8 text: {exc.reason}") from None
 
     def _store_endpoints(self, path: Path) -> Iterator[dict[str, Any]]:
-        """One run of a store through pqscan.store (rows streamed, corrupt rows skipped with
+        """One run of a store through pqscan.scan.store (rows streamed, corrupt rows skipped with
         a warning); a store that fails part-way is an incomplete input."""
         info, endpoints = load_source(path, self.run_id, self.warnings.append)
         self.info.update(started_at=info.started_at, finished_at=info.finished_at,

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, mldsa,
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from pqscan.errors import DecodeError, UsageError
+from pqscan.inputfile import MAX_SMALL_FILE_BYTES, read_bytes
 from pqscan.tls import extensions as ext
 from pqscan.tls.codec import Reader, u16, vec8, vec16, vec24
 from pqscan.tls.messages import CERTIFICATE, CERTIFICATE_VERIFY, handshake_bytes
@@ -127,16 +128,11 @@ class ClientCredential:
     def from_files(cls, cert_path: str | None, key_path: str | None) -> ClientCredential | None:
         """Both paths or neither (None); UsageError naming the unreadable or missing one."""
         if (cert_path is None) != (key_path is None):
-            raise UsageError("--client-cert and --client-key go together")
+            raise UsageError("a client certificate and its key go together: give both or neither")
         if cert_path is None or key_path is None:
             return None
-        data = []
-        for path in (cert_path, key_path):
-            try:
-                with open(path, "rb") as fh:
-                    data.append(fh.read())
-            except OSError as exc:
-                raise UsageError(f"cannot read {path}: {exc.strerror}") from None
+        # read_bytes refuses FIFOs and devices without blocking on them (issue 10 §6)
+        data = [read_bytes(path, MAX_SMALL_FILE_BYTES) for path in (cert_path, key_path)]
         return cls.from_pem(data[0], data[1], culprit=f"{cert_path} / {key_path}:")
 
     @classmethod

@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 
 from pqscan.errors import DecodeError, UnsupportedGroupError
+from pqscan.registry.tls import alert_name, cipher_suite
 from pqscan.tls import clientauth, flight, hello_check, keyschedule, messages
 from pqscan.tls import extensions as ext
 from pqscan.tls.clientauth import CertificateRequest, ClientAuth
@@ -32,7 +33,6 @@ from pqscan.tls.message_stream import (
 )
 from pqscan.tls.messages import Alert, ClientHello, ServerHello
 from pqscan.tls.offer import ClientOffer, build_client_hello
-from pqscan.tls.registry import alert_name, cipher_suite
 from pqscan.tls.transport import Connection, Limits, TransportError
 
 # outcome words

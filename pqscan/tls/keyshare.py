@@ -17,8 +17,8 @@ from typing import Any
 from kyber_py.ml_kem import ML_KEM_512, ML_KEM_768, ML_KEM_1024
 
 from pqscan.errors import DecodeError, UnsupportedGroupError
+from pqscan.registry.tls import GroupFamily, NamedGroup, group
 from pqscan.tls.keyshare_primitives import MISSING_REASONS, PRIMITIVES, Primitive
-from pqscan.tls.registry import GroupFamily, NamedGroup, group
 
 __all__ = [
     "KeyShare",

@@ -10,8 +10,8 @@ import pytest
 from certs_helpers import CORPUS, der_of, make_cert, pem_of
 from click.testing import CliRunner
 
-from pqscan.certs.commands import certs_command, lint_command
 from pqscan.certs.inventory import inventory
+from pqscan.cli.certs import certs_command, lint_command
 
 MLDSA44 = CORPUS / "openjdk/ml-dsa-44-2.16.840.1.101.3.4.3.17_ta.der"
 MLKEM768 = CORPUS / "openjdk/ml-kem-768-2.16.840.1.101.3.4.4.2_ee.der"

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from cryptography import x509
 
-from pqscan.certs.commands import certs_command
 from pqscan.certs.info import certificate_info
+from pqscan.cli.certs import certs_command
 from pqscan.errors import DecodeError
 
 MLDSA65 = "2.16.840.1.101.3.4.3.18"

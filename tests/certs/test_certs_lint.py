@@ -13,7 +13,7 @@ from pqscan.certs import der
 from pqscan.certs.info import certificate_info
 from pqscan.certs.lint import lint_certificate
 from pqscan.certs.lints import LINTS, SEVERITIES
-from pqscan.certs.oids import reference
+from pqscan.registry.oids import reference
 
 GOLDEN_FILES = sorted(GOLDEN.glob("*.json"))
 CERT_FILES = sorted(p for p in CORPUS.glob("*/*.der") if p.name.endswith(("_ta.der", "_ee.der")))

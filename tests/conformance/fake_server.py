@@ -17,9 +17,9 @@ from contextlib import contextmanager
 
 import fakepeer
 
+from pqscan.registry.tls import group
 from pqscan.tls.extensions import KeyShareEntry
 from pqscan.tls.messages import ClientHello
-from pqscan.tls.registry import group
 
 
 def answer(mode: str, ch: ClientHello) -> bytes:

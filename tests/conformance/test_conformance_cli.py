@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.lab import LabEndpoint
 
 

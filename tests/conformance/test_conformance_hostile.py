@@ -17,7 +17,7 @@ import fakepeer
 import pytest
 from click.testing import CliRunner
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.conformance.runner import CHECK_CONNECTIONS, SUITE_CONNECTIONS
 from pqscan.tls.transport import Limits
 

@@ -8,9 +8,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from pqscan.cli import cli
+from pqscan.cli.conform import conform_command
+from pqscan.cli.main import cli
 from pqscan.conformance.checks_mtls import _judge, corruptions
-from pqscan.conformance.commands import conform_command
 from pqscan.conformance.model import FAIL, INCONCLUSIVE, PASS
 from pqscan.conformance.runner import SuiteRun, run_suite_sync, select_checks
 from pqscan.lab import Lab, LabEndpoint

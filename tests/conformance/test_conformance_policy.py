@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.asymmetric import mldsa
 from cryptography.x509.oid import NameOID
 
 from pqscan.certs.lints import LINTS
+from pqscan.cli.conform import conform_command
 from pqscan.conformance import checks_policy
 from pqscan.conformance.checks_policy import (
     CL_LINTS,
@@ -35,13 +36,12 @@ from pqscan.conformance.checks_policy import (
     chains_verdict,
     cnsa_allow_list,
 )
-from pqscan.conformance.commands import conform_command
 from pqscan.conformance.model import REGISTRY, Verdict
 from pqscan.conformance.probe import Probe
 from pqscan.conformance.runner import run_suite_sync, select_checks
 from pqscan.lab import Lab, LabEndpoint
 from pqscan.lab.spec import Expected, ServerSpec
-from pqscan.policy_loader import load_profile
+from pqscan.policy.loader import load_profile
 from pqscan.tls.transport import Limits
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "pqc-certificates"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pqscan.cli.lab import lab as lab_command
 from pqscan.lab import DEFAULT_LAB, Expected, Lab, LabEndpoint, LabError, ServerSpec
-from pqscan.lab.commands import lab as lab_command
 from pqscan.lab.defaults import CLASSICAL, TLSLITE_HYBRID
 from pqscan.lab.osslconf import OpenSSLConf, openssl_protocol
 from pqscan.lab.serving import http_response

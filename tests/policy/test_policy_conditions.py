@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from policy_fixtures import load_golden
 
-from pqscan.findings import FINDINGS, Finding, derive_findings
-from pqscan.policy_conditions import ConditionError, evaluate_condition, parse_condition
+from pqscan.assess.catalogue import FINDINGS, Finding, derive_findings
+from pqscan.policy.conditions import ConditionError, evaluate_condition, parse_condition
 
 
 def value(raw: dict[str, Any], endpoint: dict[str, Any], findings: tuple[Finding, ...] = ()) -> Any:

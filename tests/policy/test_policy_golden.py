@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from policy_fixtures import golden_files, load_golden
 
-from pqscan.findings import derive_findings
-from pqscan.policy import available_profiles, evaluate, exit_code_for, judge_report
+from pqscan.assess.catalogue import derive_findings
+from pqscan.cli.exitcode import exit_code_for
+from pqscan.policy.evaluate import available_profiles, evaluate, judge_report
 
 PROFILES = available_profiles()
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pqscan.policy import available_profiles, judge_report
+from pqscan.policy.evaluate import available_profiles, judge_report
 
 pytestmark = pytest.mark.lab
 GOLDEN = Path(__file__).parents[1] / "data" / "golden" / "lab-verdicts.json"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pqscan.errors import UsageError
-from pqscan.policy import evaluate, load_profile, shipped_profile_ids
+from pqscan.policy.evaluate import evaluate, load_profile, shipped_profile_ids
 
 GOOD = '''id = "{id}"
 title = "Test profile"

@@ -12,10 +12,10 @@ from urllib.parse import urlparse
 
 import pytest
 
-from pqscan.findings import FINDINGS, SEVERITIES
-from pqscan.policy import available_profiles
-from pqscan.remediation import Fix, fixes_for, load_fixes
-from pqscan.tls.registry import group
+from pqscan.assess.catalogue import FINDINGS, SEVERITIES
+from pqscan.assess.remediation import Fix, fixes_for, load_fixes
+from pqscan.policy.evaluate import available_profiles
+from pqscan.registry.tls import group
 
 FIXES = load_fixes()
 PROFILES = available_profiles()

@@ -20,15 +20,15 @@ from typing import Any
 
 import pytest
 
-from pqscan.findings import derive_findings
+from pqscan.assess.catalogue import derive_findings
+from pqscan.assess.remediation import Fix, load_fixes
 from pqscan.lab import Lab
 from pqscan.lab.certs import generate_kind
 from pqscan.lab.defaults import HYBRID_PREFERRED
-from pqscan.policy import available_profiles, judge_report
-from pqscan.probes.context import ScanOptions
-from pqscan.remediation import Fix, load_fixes
-from pqscan.run import run_scan
-from pqscan.targets import parse_target
+from pqscan.policy.evaluate import available_profiles, judge_report
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import run_scan
+from pqscan.scan.targets import parse_target
 
 pytestmark = [pytest.mark.lab, pytest.mark.slow]
 FIXES = {f.id: f for f in load_fixes()}

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from pqscan.assess.remediation import Fix, load_fixes_from, parse_fixes
 from pqscan.errors import UsageError
-from pqscan.remediation import Fix, load_fixes_from, parse_fixes
 
 GOOD = '''
 [[fix]]

@@ -40,7 +40,7 @@ def test_policy_failure_exits_1(tmp_path: Path) -> None:
 
 def test_incomplete_wins_over_policy_failure(tmp_path: Path) -> None:
     """A FAIL next to an unreachable endpoint: 3 (incomplete), not 1, from evaluate as from
-    scan's own decision (pqscan.exitcode.report_outcome)."""
+    scan's own decision (pqscan.cli.exitcode.report_outcome)."""
     report = tmp_path / "r.json"
     report.write_text(json.dumps(build_report([decided_k5_endpoint(), unreachable_endpoint()])))
     res = _run("evaluate", str(report), "--profile", "pq-baseline")

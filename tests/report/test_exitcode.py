@@ -1,5 +1,5 @@
-"""pqscan.exitcode: the one exit-code decision, internal errors and warnings as one line, through
-CliRunner and through the real console entry point."""
+"""pqscan.cli.exitcode: the one exit-code decision, internal errors and warnings as one line,
+through CliRunner and through the real console entry point."""
 
 from __future__ import annotations
 
@@ -14,17 +14,17 @@ import pytest
 from click.testing import CliRunner
 from fixtures import build_report, decided_k5_endpoint, unreachable_endpoint
 
-from pqscan.cli import cli
-from pqscan.conformance.model import CheckResult
-from pqscan.conformance.runner import SuiteRun
-from pqscan.errors import UsageError
-from pqscan.exitcode import (
+from pqscan.cli.exitcode import (
     Outcome,
     conform_outcome,
     error_line,
     exit_code,
     report_outcome,
 )
+from pqscan.cli.main import cli
+from pqscan.conformance.model import CheckResult
+from pqscan.conformance.runner import SuiteRun
+from pqscan.errors import UsageError
 
 
 @pytest.mark.parametrize("usage,incomplete,failures",
@@ -45,8 +45,8 @@ def test_outcomes_add_and_type_check() -> None:
 def _judged(*endpoints: dict) -> dict:  # type: ignore[type-arg]
     from datetime import date
 
-    from pqscan.policy import judge_report
-    from pqscan.policy_commands import resolve_profiles
+    from pqscan.cli.policy import resolve_profiles
+    from pqscan.policy.evaluate import judge_report
 
     return judge_report(build_report(list(endpoints)), resolve_profiles(["pq-baseline"]),
                         date(2026, 6, 1))
@@ -111,7 +111,7 @@ def test_internal_error_is_one_line_exit_3_under_clirunner(saved: Path,
     def boom(*args: object, **kwargs: object) -> str:
         raise RuntimeError("renderer broke\nTraceback (most recent call last):")
 
-    monkeypatch.setattr("pqscan.report.commands.render", boom)
+    monkeypatch.setattr("pqscan.cli.report.render", boom)
     result = CliRunner().invoke(cli, ["report", "render", str(saved), "--format", "md"])
     assert result.exit_code == 3
     assert result.stderr == ("pqscan: internal error: RuntimeError: renderer broke\\n"
@@ -120,7 +120,7 @@ def test_internal_error_is_one_line_exit_3_under_clirunner(saved: Path,
 
 _PATCHED = textwrap.dedent("""
     import sys, warnings
-    import pqscan.report.commands as commands
+    import pqscan.cli.report as commands
     mode = sys.argv[2] if len(sys.argv) > 2 else ""
     def patched(*args, **kwargs):
         if mode == "warn":
@@ -128,7 +128,7 @@ _PATCHED = textwrap.dedent("""
             return "rendered"
         raise {exc}
     commands.render = patched
-    from pqscan.cli import main
+    from pqscan.cli.main import main
     sys.argv = ["pqscan", "report", "render", sys.argv[1], "--format", "md"]
     main()
 """)
@@ -162,7 +162,7 @@ def test_a_store_that_refuses_writes_makes_the_scan_incomplete(lab: dict, tmp_pa
     report still streams out, the store's one line is on stderr, exit 3 (not 0)."""
     import sqlite3
 
-    from pqscan.store import ScanStore
+    from pqscan.scan.store import ScanStore
 
     path = tmp_path / "scan.db"
     ScanStore(path).close()
@@ -181,7 +181,7 @@ def test_a_store_that_refuses_writes_makes_the_scan_incomplete(lab: dict, tmp_pa
 
 def test_an_undecided_decision_makes_an_ok_endpoint_incomplete() -> None:
     """The engine lists what a reset, timeout or violation left undecided in the endpoint's
-    `undecided` (pqscan.probes.status.incomplete_reasons): exit 3, never a pass."""
+    `undecided` (pqscan.model.status.incomplete_reasons): exit 3, never a pass."""
     ep = decided_k5_endpoint()
     assert exit_code(report_outcome(build_report([ep]), None)) == 0
     ep["undecided"] = [{"decision": "tls/versions/TLSv1.3", "reason": "reset by the server"}]

@@ -132,7 +132,7 @@ def test_hostile_certificate_from_a_real_scan_is_inert_everywhere() -> None:
     """pqscan scans the hostile-cert lab server (real OpenSSL); every format is inert."""
     from click.testing import CliRunner
 
-    from pqscan.cli import cli
+    from pqscan.cli.main import cli
     from pqscan.lab import Lab
     from pqscan.lab.hostile import HOSTILE_LAB
 
@@ -157,7 +157,7 @@ def test_hostile_certificate_from_a_real_scan_is_inert_everywhere() -> None:
 def test_evaluate_table_and_scan_stderr_are_inert(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from pqscan.cli import cli
+    from pqscan.cli.main import cli
 
     report = hostile_report()
     report["endpoints"][0]["findings"] = []

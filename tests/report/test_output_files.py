@@ -1,4 +1,4 @@
-"""Every command's -o FILE goes through pqscan.output.emit: same final newline, and an
+"""Every command's -o FILE goes through pqscan.cli.output.emit: same final newline, and an
 unwritable path is one line on stderr with exit 2 (not a traceback)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from fixtures import build_report
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 
 CERT = (Path(__file__).resolve().parent.parent / "data" / "pqc-certificates" / "bc"
         / "falcon-512-1.3.9999.3.11_ta.der")

@@ -13,8 +13,8 @@ import pytest
 from fixtures import XSS, build_report, k2_endpoint
 from jsonschema import Draft4Validator
 
+from pqscan.model.schema import schema_errors
 from pqscan.report.render import FORMATS, render
-from pqscan.report.schema import schema_errors
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from fixtures import build_report
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.inputfile import MAX_DEPTH, MAX_REPORT_BYTES, parse_json, read_bytes
 
 COMMANDS = {

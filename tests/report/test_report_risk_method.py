@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from fixtures import build_report, k0_endpoint, k2_endpoint, unreachable_endpoint
 
+from pqscan.assess.risk import endpoint_risk, urgency
 from pqscan.errors import UsageError
-from pqscan.report.metadata import TargetMetadata, load_metadata, metadata_for
+from pqscan.model.metadata import TargetMetadata, load_metadata, metadata_for
 from pqscan.report.method import method_sheet, probe_rows, uncertainty
-from pqscan.report.risk import endpoint_risk, urgency
 
 
 def _k3_rsa() -> dict:

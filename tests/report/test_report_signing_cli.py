@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from fixtures import build_report
 
+from pqscan.cli.report import report_group
 from pqscan.report import signing
-from pqscan.report.commands import report_group
 
 
 @pytest.fixture()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pqscan.report import view
+from pqscan.model import view
 from pqscan.report.markdown import render_markdown
 from pqscan.report.table import render_table
 

@@ -20,12 +20,13 @@ import fakepeer
 import pytest
 from click.testing import CliRunner
 
-from pqscan.cli import cli
-from pqscan.probes.context import ScanOptions
-from pqscan.probes.status import incomplete_reasons
-from pqscan.run import run_scan, scan_exit_code
-from pqscan.store import iter_endpoints
-from pqscan.targets import parse_target
+from pqscan.cli.exitcode import scan_exit_code
+from pqscan.cli.main import cli
+from pqscan.model.status import incomplete_reasons
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import run_scan
+from pqscan.scan.store import iter_endpoints
+from pqscan.scan.targets import parse_target
 from pqscan.tls.transport import Limits
 
 TIMEOUT = 0.5

@@ -19,9 +19,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from pqscan.probes.context import ScanOptions
-from pqscan.run import run_scan, scan_exit_code
-from pqscan.targets import parse_target
+from pqscan.cli.exitcode import scan_exit_code
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import run_scan
+from pqscan.scan.targets import parse_target
 from pqscan.tls.transport import Limits
 
 TIMEOUT = 1.0

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pqscan.lab import DEFAULT_LAB
-from pqscan.tls.registry import group as registry_group
+from pqscan.registry.tls import group as registry_group
 
 pytestmark = pytest.mark.lab
 NAMES = [spec.name for spec in DEFAULT_LAB]

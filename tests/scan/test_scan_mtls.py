@@ -8,9 +8,9 @@ import asyncio
 import pytest
 
 from pqscan.lab import Lab
-from pqscan.probes.context import ScanOptions
-from pqscan.run import run_scan
-from pqscan.targets import parse_target
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import run_scan
+from pqscan.scan.targets import parse_target
 from pqscan.tls.handshake import run_handshake
 from pqscan.tls.offer import ClientOffer
 

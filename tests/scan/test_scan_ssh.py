@@ -10,11 +10,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.lab.ssh_keys import fingerprint_with_ssh_keygen
 from pqscan.lab.ssh_spec import DEFAULT_SSH_LAB
+from pqscan.registry.ssh import kex_method
 from pqscan.report.render import FORMATS, render
-from pqscan.ssh.registry import kex_method
 
 pytestmark = pytest.mark.lab
 SPECS = {s.name: s for s in DEFAULT_SSH_LAB}

@@ -12,11 +12,11 @@ import pytest
 from fakepeer import serve
 from sshfake import fake_ssh
 
-from pqscan.findings import derive_findings
-from pqscan.probes.context import ScanOptions
-from pqscan.scanner import scan
+from pqscan.assess.catalogue import derive_findings
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.scanner import scan
+from pqscan.scan.targets import parse_target
 from pqscan.ssh.exchange import ExchangeRequest, run_exchange
-from pqscan.targets import parse_target
 from pqscan.tls.transport import Limits
 
 TIMEOUT = 1.0

@@ -8,9 +8,9 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.errors import UsageError
-from pqscan.targets import parse_target, read_target_file
+from pqscan.scan.targets import parse_target, read_target_file
 
 
 def test_ssh_url_and_flag() -> None:

@@ -21,13 +21,13 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.lab import Lab
 from pqscan.lab.defaults import HYBRID_PREFERRED
 from pqscan.lab.starttls_front import FRONTS
-from pqscan.probes.context import ScanOptions
-from pqscan.run import run_scan
-from pqscan.targets import parse_target
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import run_scan
+from pqscan.scan.targets import parse_target
 from pqscan.tls.handshake import transcript_digest
 from pqscan.tls.starttls import PROTOCOLS
 

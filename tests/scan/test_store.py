@@ -9,10 +9,10 @@ import pytest
 
 from pqscan.errors import UsageError
 from pqscan.lab import LabEndpoint
-from pqscan.probes.context import ScanOptions
-from pqscan.run import run_scan
-from pqscan.store import ScanStore, iter_endpoints
-from pqscan.targets import parse_target
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import run_scan
+from pqscan.scan.store import ScanStore, iter_endpoints
+from pqscan.scan.targets import parse_target
 
 
 def _saved(db: Path) -> int:
@@ -94,7 +94,7 @@ def test_a_file_that_is_not_a_store_is_a_usage_error(tmp_path: Path) -> None:
 def test_resume_without_store_is_a_usage_error() -> None:
     from click.testing import CliRunner
 
-    from pqscan.cli import cli
+    from pqscan.cli.main import cli
 
     res = CliRunner().invoke(cli, ["scan", "127.0.0.1:1", "--resume"])
     assert res.exit_code == 2

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pqscan.errors import UsageError
-from pqscan.store import ScanStore, iter_endpoints, list_runs, load_source, report_from_source
+from pqscan.scan.store import ScanStore, iter_endpoints, list_runs, load_source, report_from_source
 
 REPORT = Path(__file__).parent.parent / "data" / "report" / "lab-scan.json"
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from pqscan.assess.kexstate import derive_kex_state
 from pqscan.errors import UsageError
-from pqscan.kexstate import derive_kex_state
-from pqscan.targets import parse_target, read_target_file
+from pqscan.scan.targets import parse_target, read_target_file
 
 
 @pytest.mark.parametrize("text,host,port,sni,shown", [

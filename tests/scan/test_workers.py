@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.lab import DEFAULT_LAB, LabEndpoint
-from pqscan.probes.context import ScanOptions
-from pqscan.run import run_scan
-from pqscan.store import ScanStore, iter_endpoints
-from pqscan.targets import parse_target
-from pqscan.workers import usable_cores
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import run_scan
+from pqscan.scan.store import ScanStore, iter_endpoints
+from pqscan.scan.targets import parse_target
+from pqscan.scan.workers import usable_cores
 
 pytestmark = pytest.mark.lab
 NAMES = [spec.name for spec in DEFAULT_LAB]

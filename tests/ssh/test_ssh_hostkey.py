@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import mldsa
 
-from pqscan.endpoint_ssh import derive_ssh_state
+from pqscan.assess.kexstate import derive_ssh_state
 from pqscan.lab.ssh_keys import fingerprint_with_ssh_keygen, make_host_keys
+from pqscan.registry.ssh import host_key_algorithm, kex_method
 from pqscan.ssh.hostkey import parse_host_key, verify_signature
-from pqscan.ssh.registry import host_key_algorithm, kex_method
 from pqscan.ssh.wire import string
 
 H = bytes(range(32))  # stands for an exchange hash

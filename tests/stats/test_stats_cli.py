@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from pqscan.cli import cli
-from pqscan.policy import judge_report
-from pqscan.policy_commands import resolve_profiles
+from pqscan.cli.main import cli
+from pqscan.cli.policy import resolve_profiles
+from pqscan.policy.evaluate import judge_report
+from pqscan.scan.store import ScanStore
 from pqscan.stats.accumulate import RunAccumulator
 from pqscan.stats.grouping import Grouping
 from pqscan.stats.shares import ShareSet
 from pqscan.stats.sources import Run
-from pqscan.store import ScanStore
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 

@@ -18,16 +18,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from pqscan.cli import cli
+from pqscan.cli.main import cli
 from pqscan.lab import DEFAULT_LAB, LabEndpoint
 from pqscan.lab.spec import ServerSpec
-from pqscan.probes.context import ScanOptions
-from pqscan.run import run_scan
+from pqscan.registry.tls import GroupFamily
+from pqscan.registry.tls import group as registry_group
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import run_scan
+from pqscan.scan.store import ScanStore
+from pqscan.scan.targets import parse_target
 from pqscan.stats.intervals import newcombe, newcombe_paired, wilson
-from pqscan.store import ScanStore
-from pqscan.targets import parse_target
-from pqscan.tls.registry import GroupFamily
-from pqscan.tls.registry import group as registry_group
 
 PQ_KEYS = ("ML-DSA", "SLH-DSA")
 

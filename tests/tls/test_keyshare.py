@@ -12,6 +12,7 @@ from kyber_py.ml_kem import ML_KEM_768
 from tlslite import mathtls
 
 from pqscan.errors import DecodeError, UnsupportedGroupError
+from pqscan.registry.tls import GROUPS, group
 from pqscan.tls.keyshare import (
     can_generate,
     malformed_mlkem_client_share,
@@ -22,7 +23,6 @@ from pqscan.tls.keyshare import (
     x25519_zero_point,
 )
 from pqscan.tls.keyshare_ffdhe import ffdhe_prime
-from pqscan.tls.registry import GROUPS, group
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "tls"
 GENERATABLE = [g for g in GROUPS.values() if can_generate(g)]

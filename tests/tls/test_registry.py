@@ -1,4 +1,4 @@
-"""Tests for the TLS codepoint registries (pqscan.tls.registry and its sibling modules)."""
+"""Tests for the TLS codepoint registries (pqscan.registry.tls and its sibling modules)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import tlslite.constants as tlslite_constants
 
-from pqscan.tls.registry import (
+from pqscan.registry.tls import (
     ALERTS,
     CIPHER_SUITES,
     EXTENSIONS,

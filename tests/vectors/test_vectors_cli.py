@@ -11,9 +11,9 @@ from xml.etree import ElementTree as ET
 
 from click.testing import CliRunner
 
+from pqscan.cli.vectors import vectors_group
 from pqscan.conformance.vectors import catalog, runner
 from pqscan.conformance.vectors.adapter_cryptography import CryptographyAdapter
-from pqscan.conformance.vectors.commands import vectors_group
 from pqscan.conformance.vectors.protocol import SubprocessAdapter
 
 REPO = Path(__file__).resolve().parents[2]

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from pqscan.cli.vectors import vectors_group
 from pqscan.conformance.vectors import catalog, multirun, registry
 from pqscan.conformance.vectors.adapter_slhdsa import SLHDSAAdapter
-from pqscan.conformance.vectors.commands import vectors_group
 from pqscan.conformance.vectors.model import Params
 
 pytest.importorskip("slhdsa")

@@ -8,6 +8,7 @@ internalProjection.json); any other JSON file must be a self-contained ACVP or W
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -18,6 +19,7 @@ from pqscan.conformance.vectors.acvp import is_acvp, parse_acvp
 from pqscan.conformance.vectors.model import VectorGroup
 from pqscan.conformance.vectors.wycheproof import is_wycheproof, parse_wycheproof
 from pqscan.errors import DecodeError, UsageError
+from pqscan.inputfile import MAX_REPORT_BYTES, read_bytes, refuse_special
 
 _ACVP_FILES = ("prompt.json", "expectedResults.json", "internalProjection.json",
                "registration.json")
@@ -87,10 +89,40 @@ def _read_json(root: Traversable, rel: str, display_root: str) -> Any:
     node = root if rel == "" else root.joinpath(*rel.split("/"))
     where = f"{display_root}{rel}" if rel else display_root or root.name
     try:
+        if isinstance(node, Path):  # a user's file: regular files only, size-capped
+            return json.loads(read_bytes(node, MAX_REPORT_BYTES))
         return json.loads(node.read_bytes())
     except (OSError, ValueError) as exc:
         raise NotVectors(f"{where}: unknown vector format (not readable JSON: "
                          f"{str(exc).splitlines()[0]})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class VectorFormat:
+    """One vector file format: `detect(document)` and `parse(set name, first file, document,
+    companion)` where `companion()` reads the set's second file (None when there is none)."""
+
+    name: str
+    detect: Callable[[Any], bool]
+    parse: Callable[[str, str, Any, Callable[[], Any]], list[VectorGroup]]
+
+
+def _acvp(name: str, first: str, data: Any, companion: Callable[[], Any]) -> list[VectorGroup]:
+    if first.endswith("expectedResults.json"):
+        raise DecodeError("expectedResults.json without prompt.json has no inputs")
+    return parse_acvp(name, data, companion())
+
+
+def _wycheproof(name: str, first: str, data: Any,
+                companion: Callable[[], Any]) -> list[VectorGroup]:
+    return parse_wycheproof(name, data)
+
+
+# The one registry of vector formats: adding one is a parser module and a line here.
+FORMATS: tuple[VectorFormat, ...] = (
+    VectorFormat("acvp", is_acvp, _acvp),
+    VectorFormat("wycheproof", is_wycheproof, _wycheproof),
+)
 
 
 def load(root: Traversable, source: VectorSource, display_root: str = "") -> list[VectorGroup]:
@@ -98,18 +130,18 @@ def load(root: Traversable, source: VectorSource, display_root: str = "") -> lis
     first = source.files[0]
     where = f"{display_root}{first}" if first else display_root or source.name
     data = _read_json(root, first, display_root)
+    fmt = next((f for f in FORMATS if f.detect(data)), None)
+    if fmt is None:
+        raise NotVectors(f"{where}: unknown vector format (neither ACVP nor Wycheproof JSON)")
+
+    def companion() -> Any:
+        return (_read_json(root, source.files[1], display_root) if len(source.files) > 1
+                else None)
+
     try:
-        if is_acvp(data):
-            if first.endswith("expectedResults.json"):
-                raise DecodeError("expectedResults.json without prompt.json has no inputs")
-            answers = (_read_json(root, source.files[1], display_root) if len(source.files) > 1
-                       else None)
-            return parse_acvp(source.name, data, answers)
-        if is_wycheproof(data):
-            return parse_wycheproof(source.name, data)
+        return fmt.parse(source.name, first, data, companion)
     except DecodeError as exc:
         raise UsageError(f"{where}: bad vector file: {exc}") from None
-    raise NotVectors(f"{where}: unknown vector format (neither ACVP nor Wycheproof JSON)")
 
 
 def resolve_root(path: str | None) -> tuple[Traversable, str]:
@@ -119,4 +151,6 @@ def resolve_root(path: str | None) -> tuple[Traversable, str]:
     p = Path(path)
     if not p.exists():
         raise UsageError(f"--vectors {path}: no such file or directory")
+    if not p.is_dir():
+        refuse_special(p)  # a FIFO or device is refused, never read (issue 10 §6)
     return p, (f"{path.rstrip('/')}/" if p.is_dir() else path)

@@ -1,0 +1,1 @@
+"""Judgements from observations: K-state, strength, quantum exposure, risk, findings."""

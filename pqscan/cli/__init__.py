@@ -1,0 +1,1 @@
+"""The command line: click commands only, one module per command group (entry point: main)."""

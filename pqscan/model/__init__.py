@@ -1,0 +1,1 @@
+"""Observations: what a scan saw, free of judgements, and the status vocabularies."""

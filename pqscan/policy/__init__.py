@@ -1,0 +1,1 @@
+"""Profiles: model, conditions, loader and evaluation into verdicts (date-aware)."""

@@ -1,0 +1,1 @@
+"""Scanning: targets, options, probe context, scheduler, store, and the probes themselves."""

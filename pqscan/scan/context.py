@@ -1,0 +1,155 @@
+"""The probe context: the one place checks open connections, so every connection is recorded.
+
+`ProbeContext.handshake()` runs one handshake under the global and per-endpoint concurrency
+limits, retries once when the answer was silence or a cut connection (never on a clean alert),
+and appends a `ProbeRecord` to the endpoint's method sheet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pqscan.registry.tls import cipher_suite, group, signature_scheme
+from pqscan.registry.tls import version_name as _version_name
+from pqscan.tls.handshake import CLOSED, ERROR, HandshakeResult, run_handshake
+from pqscan.tls.offer import ClientOffer
+from pqscan.tls.starttls import StartTLS
+from pqscan.tls.transport import Limits
+
+RETRY_KINDS = frozenset({"timeout", "reset", "eof"})
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    timeout: float = 5.0
+    retries: int = 1
+    per_endpoint: int = 4  # concurrent connections to one endpoint
+    sni: str | None = None
+    evidence_dir: str | None = None  # keep every raw handshake transcript here
+
+
+@dataclass(frozen=True)
+class ProbeRecord:
+    """One connection of the method sheet (docs/json-contract.md PROBE)."""
+
+    name: str
+    result: str  # ok | refused | inconclusive | violation (never a refusal: undecided)
+    observed: str
+    reason: str | None
+    offered: dict[str, Any]
+    transcript_sha256: str | None
+    attempts: int
+    duration_ms: int
+    evidence_file: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "result": self.result, "observed": self.observed,
+            "reason": self.reason, "offered": self.offered,
+            "transcript_sha256": self.transcript_sha256, "attempts": self.attempts,
+            "duration_ms": self.duration_ms, "evidence_file": self.evidence_file,
+        }
+
+
+def describe_offer(offer: ClientOffer) -> dict[str, Any]:
+    """What one ClientHello carried, with registry names, for the method sheet."""
+    return {
+        "versions": [_version_name(v) for v in offer.versions],
+        "cipher_suites": [cipher_suite(c).name for c in offer.cipher_suites],
+        "groups": [group(g).name for g in offer.groups],
+        "key_shares": [group(g).name for g in offer.key_shares],
+        "signature_schemes": [signature_scheme(s).name for s in offer.signature_schemes],
+        "sni": offer.sni,
+    }
+
+
+def observed_text(r: HandshakeResult) -> str:
+    """One line saying what the server did."""
+    if r.outcome == "hrr":
+        return f"HelloRetryRequest for {group(r.hrr_group or 0).name}"
+    if r.outcome == "server_hello":
+        parts = [f"ServerHello {_version_name(r.version or 0)}",
+                 cipher_suite(r.cipher_suite or 0).name]
+        if r.hrr_group is not None:
+            parts.insert(0, f"HRR to {group(r.hrr_group).name} then")
+        if r.group is not None:
+            parts.append(group(r.group).name)
+        if r.confirmed:
+            parts.append("EncryptedExtensions decrypted")
+        return " ".join(parts)
+    if r.outcome == "alert":
+        return f"alert {r.alert_name}" + (" after HelloRetryRequest" if r.hrr_group else "")
+    return r.reason
+
+
+class ProbeContext:
+    """Per-endpoint state: where to connect, the limits, and the method sheet."""
+
+    def __init__(self, host: str, port: int, sni: str | None, options: ScanOptions,
+                 global_limit: asyncio.Semaphore, starttls: StartTLS | None = None) -> None:
+        self.host = host
+        self.port = port
+        self.sni = sni
+        self.options = options
+        # a STARTTLS preamble rides on the Limits, so every probe connection speaks it
+        self.limits = Limits(connect_timeout=options.timeout, read_timeout=options.timeout,
+                             starttls=starttls)
+        self._global = global_limit
+        self._local = asyncio.Semaphore(options.per_endpoint)
+        self.records: list[ProbeRecord] = []
+
+    def offer(self, **kwargs: Any) -> ClientOffer:
+        return ClientOffer(sni=self.sni, **kwargs)
+
+    async def handshake(self, name: str, offer: ClientOffer, *, depth: str = "hello",
+                        follow_hrr: bool = True) -> HandshakeResult:
+        start = time.monotonic()
+        attempts = 0
+        while True:
+            attempts += 1
+            async with self._global, self._local:
+                result = await run_handshake(self.host, self.port, offer, depth=depth,
+                                             follow_hrr=follow_hrr, limits=self.limits)
+            retry = (result.outcome in (ERROR, CLOSED) and result.error_kind in RETRY_KINDS)
+            if not retry or attempts > self.options.retries:
+                break
+            await asyncio.sleep(0.05 * attempts)
+        if result.accepted:
+            verdict, reason = "ok", None
+        elif result.outcome == "alert":
+            verdict, reason = "refused", None
+        elif result.error_kind == "violation":
+            verdict, reason = "violation", result.reason
+        else:
+            verdict, reason = "inconclusive", result.reason
+        offered = describe_offer(offer)
+        evidence = self._keep_evidence(name, offered, result) if self.options.evidence_dir \
+            else None
+        self.records.append(ProbeRecord(
+            name, verdict, observed_text(result), reason, offered,
+            result.transcript_sha256, attempts, int((time.monotonic() - start) * 1000), evidence))
+        return result
+
+    def _keep_evidence(self, name: str, offered: dict[str, Any],
+                       result: HandshakeResult) -> str | None:
+        """Write the raw transcript as JSON; the report names the file and its digest is the
+        probe's transcript_sha256 (recomputable from the hex records)."""
+        directory = Path(self.options.evidence_dir or ".") / f"{self.host}_{self.port}"
+        path = directory / f"{len(self.records):03d}-{name}.json"
+        record = {"target": f"{self.host}:{self.port}", "probe": name, "offered": offered,
+                  "transcript_sha256": result.transcript_sha256,
+                  "starttls": self.limits.starttls.protocol if self.limits.starttls else None,
+                  "digest_method": "sha256 over (C|S, uint32 length, bytes) per record; "
+                                   "c|s for STARTTLS plaintext (client-plain|server-plain)",
+                  "wire": [{"from": d, "hex": b.hex()} for d, b in result.wire]}
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+        except OSError:
+            return None  # evidence is best effort; the digest is still in the report
+        return str(path)
