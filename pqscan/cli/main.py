@@ -27,6 +27,7 @@ from pqscan.scan.context import ScanOptions
 from pqscan.scan.run import run_scan
 from pqscan.scan.store import ScanStore
 from pqscan.scan.targets import Target, parse_target, read_target_file
+from pqscan.scan.workers import usable_cores
 
 _INTERRUPTED = Outcome(incomplete=("interrupted",))
 
@@ -79,6 +80,9 @@ def cli() -> None:
               help="Connections open at once, all endpoints together.")
 @click.option("--per-endpoint", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Connections open at once to one endpoint.")
+@click.option("--workers", type=click.IntRange(1, 256), default=None,
+              help="Processes scanning at once, endpoints shared between them (default: the "
+              "usable CPU cores).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
@@ -98,7 +102,7 @@ def cli() -> None:
               show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
 def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
          starttls: str | None, ssh: bool, timeout: float, concurrency: int,
-         per_endpoint: int, fmt: str,
+         per_endpoint: int, workers: int | None, fmt: str,
          output: str | None, store_path: str | None, resume: bool,
          evidence_dir: str | None, metadata: str | None, profiles: tuple[str, ...],
          profile_dirs: tuple[str, ...], as_of: str | None, fail_on: str) -> None:
@@ -130,8 +134,8 @@ def scan(targets: tuple[str, ...], input_file: str | None, sni: str | None,
         raise UsageError("--resume needs --store FILE")
     store = ScanStore(store_path) if store_path else None
     try:
-        report = judge_report(run_scan(parsed, options, concurrency, store, resume),
-                              chosen, when)
+        report = judge_report(run_scan(parsed, options, concurrency, store, resume,
+                                       workers or usable_cores()), chosen, when)
     except KeyboardInterrupt:
         saved = f"; {store.count()} endpoints saved in {store.path}, rerun with --resume" \
             if store is not None else ""

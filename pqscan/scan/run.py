@@ -17,6 +17,7 @@ from pqscan.scan.scanner import scan
 from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, target_key
 from pqscan.scan.store.reading import warn_stderr
 from pqscan.scan.targets import Target
+from pqscan.scan.workers import scan_workers
 
 
 def input_sha256(targets: list[Target]) -> str:
@@ -27,10 +28,10 @@ def input_sha256(targets: list[Target]) -> str:
     return digest.hexdigest()
 
 
-def scan_method(options: ScanOptions, concurrency: int) -> dict[str, Any]:
+def scan_method(options: ScanOptions, concurrency: int, workers: int = 1) -> dict[str, Any]:
     return {
         "engine": "pqscan TLS engine (RFC 8446 client on cryptography primitives)",
-        "options": {**asdict(options), "concurrency": concurrency},
+        "options": {**asdict(options), "concurrency": concurrency, "workers": workers},
         "group_enumeration": "HelloRetryRequest with empty key_share (RFC 8446 §4.1.4), "
                              "PQ groups confirmed by decrypting EncryptedExtensions",
         "retries": f"{options.retries} retry on timeout/reset; alerts are never retried",
@@ -38,11 +39,14 @@ def scan_method(options: ScanOptions, concurrency: int) -> dict[str, Any]:
 
 
 def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
-             store: ScanStore | None = None, resume: bool = False) -> dict[str, Any]:
+             store: ScanStore | None = None, resume: bool = False,
+             workers: int = 1) -> dict[str, Any]:
     """Scan `targets`; with a store, every endpoint is saved as it finishes, and with `resume`
-    the targets the store already holds as "ok" are taken from it instead of rescanned."""
+    the targets the store already holds as "ok" are taken from it instead of rescanned.
+    `workers` > 1 shards the endpoints across that many processes (pqscan.workers); the store
+    is still written by this process alone."""
     started = utc_now()
-    method = scan_method(options, concurrency)
+    method = scan_method(options, concurrency, workers)
     if any(t.protocol == "ssh" for t in targets):  # issue 15
         method["ssh_engine"] = ("pqscan SSH engine (RFC 4253 key exchange on cryptography; "
                                 "stops before NEWKEYS); PQ methods confirmed by a completed "
@@ -57,7 +61,8 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
     todo = [t for t, k in zip(targets, keys, strict=True) if k not in done_keys]
     on_result = None if store is None else (
         lambda ep: store.put(ep, utc_now(), position.get(endpoint_key(ep))))
-    fresh = asyncio.run(scan(todo, options, concurrency, on_result))
+    fresh = scan_workers(todo, options, concurrency, workers, on_result) if workers > 1 \
+        else asyncio.run(scan(todo, options, concurrency, on_result))
     done = {} if store is None or not done_keys else {
         endpoint_key(e): e for e in iter_endpoints(store.path, run.run_id)
         if endpoint_key(e) in done_keys}
