@@ -275,7 +275,12 @@ def _pqscan_argv(client: str, work: Path, targets: Path, out: Path, concurrency:
     if client == "api":
         script.write_text(_API_CLIENT)
         return [sys.executable, *prefix, str(script), str(targets), str(out), str(concurrency)]
-    script.write_text("from pqscan.cli.main import main\n\nmain()\n")
+    script.write_text(  # guarded: --workers spawns may import __main__ again
+            'from pqscan.cli.main import main
+
+if __name__ == "__main__":
+    main()
+')
     return [sys.executable, *prefix, str(script), "scan", "-i", str(targets), "--format", "json",
             "-o", str(out), "--concurrency", str(concurrency)]
 

@@ -105,7 +105,7 @@ def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettin
                 extra_method: dict[str, Any] | None = None,
                 scanner: Scanner | None = None) -> RunOutcome:
     """Scan `targets`, streaming every endpoint to `sinks` and the store."""
-    method = scan_method(options, settings.concurrency, settings.depth,
+    method = scan_method(options, settings.concurrency, settings.depth, settings.workers,
                          probes=settings.probes, rate=settings.rate)
     method.update(extra_method or {})
     done_keys: set[str] = set()

@@ -22,6 +22,7 @@ from pqscan.scan.scanner import scan, scan_stream
 from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, target_key
 from pqscan.scan.store.reading import warn_stderr
 from pqscan.scan.targets import Target
+from pqscan.scan.workers import scan_workers
 
 if TYPE_CHECKING:
     from pqscan.policy.model import Profile
@@ -36,11 +37,12 @@ def input_sha256(targets: list[Target]) -> str:
 
 
 def scan_method(options: ScanOptions, concurrency: int, depth: str = "standard",
-                **more: Any) -> dict[str, Any]:
+                workers: int = 1, **more: Any) -> dict[str, Any]:
     return {
         "engine": "pqscan TLS engine (RFC 8446 client on cryptography primitives)",
         "depth": depth,
-        "options": {**asdict(options), "concurrency": concurrency, "depth": depth, **more},
+        "options": {**asdict(options), "concurrency": concurrency, "workers": workers,
+                    "depth": depth, **more},
         "group_enumeration": "HelloRetryRequest with empty key_share (RFC 8446 §4.1.4), "
                              "PQ groups confirmed by decrypting EncryptedExtensions",
         "retries": f"{options.retries} retry on timeout/reset; alerts are never retried",
@@ -49,11 +51,13 @@ def scan_method(options: ScanOptions, concurrency: int, depth: str = "standard",
 
 def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
              store: ScanStore | None = None, resume: bool = False,
-             depth: str = "standard") -> dict[str, Any]:
+             depth: str = "standard", workers: int = 1) -> dict[str, Any]:
     """Scan `targets`; with a store, every endpoint is saved as it finishes, and with `resume`
-    the targets the store already holds as "ok" are taken from it instead of rescanned."""
+    the targets the store already holds as "ok" are taken from it instead of rescanned.
+    `workers` > 1 shards the endpoints across that many processes (pqscan.workers); the store
+    is still written by this process alone."""
     started = utc_now()
-    method = scan_method(options, concurrency, depth)
+    method = scan_method(options, concurrency, depth, workers)
     if any(t.protocol == "ssh" for t in targets):  # issue 15
         method["ssh_engine"] = ("pqscan SSH engine (RFC 4253 key exchange on cryptography; "
                                 "stops before NEWKEYS); PQ methods confirmed by a completed "
@@ -68,7 +72,8 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
     todo = [t for t, k in zip(targets, keys, strict=True) if k not in done_keys]
     on_result = None if store is None else (
         lambda ep: store.put(ep, utc_now(), position.get(endpoint_key(ep))))
-    fresh = asyncio.run(scan(todo, options, concurrency, on_result, depth))
+    fresh = scan_workers(todo, options, concurrency, workers, on_result, depth) \
+        if workers > 1 else asyncio.run(scan(todo, options, concurrency, on_result, depth))
     done = {} if store is None or not done_keys else {
         endpoint_key(e): e for e in iter_endpoints(store.path, run.run_id)
         if endpoint_key(e) in done_keys}
@@ -94,6 +99,7 @@ class RunSettings:
     as_of: date = field(default_factory=date.today)
     fail_on: str = "must"
     quiet: bool = False
+    workers: int = 1  # processes (`--workers`, pqscan.scan.workers); 1: this event loop
 
 
 class Writer(Protocol):
@@ -125,6 +131,13 @@ def scan_locally(todo: Iterator[Target], writer: Writer, options: ScanOptions,
                  settings: RunSettings) -> str | None:
     """Scan on this machine's event loop; the name of the signal that stopped it, if any."""
     caught: list[str] = []
+    if settings.workers > 1:  # issue 13: shards in processes; Ctrl-C stops it as SIGINT
+        try:
+            scan_workers(list(todo), options, settings.concurrency, settings.workers,
+                         writer.write, settings.depth)
+        except KeyboardInterrupt:
+            return "SIGINT"
+        return None
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -131,7 +131,7 @@ async def _scan(ctx: ProbeContext, target: Target) -> dict[str, Any]:
 
 async def _tls13(ctx: ProbeContext, facts: EndpointFacts) -> None:
     behaviour, (order, entries, _stop) = await asyncio.gather(
-        check_behaviour(ctx), enumerate_groups(ctx))
+        check_behaviour(ctx, facts.versions.browser_like), enumerate_groups(ctx))
     facts.behaviour = behaviour
     confirmed = {n.group: f"behaviour.{name}" for name, n in behaviour.items()
                  if n.group is not None and n.result.confirmed}
@@ -146,9 +146,13 @@ async def _tls13(ctx: ProbeContext, facts: EndpointFacts) -> None:
 
 
 async def _tls12(ctx: ProbeContext, facts: EndpointFacts, version: int) -> None:
+    # the version probe is the suite elimination's round 0; the elimination answers FFDHE and
+    # RSA key transport (issue 13: fewer connections, same facts)
+    suites = asyncio.ensure_future(check_tls12_suites(
+        ctx, version, tls12_groups(), facts.versions.results.get(VERSION_NAMES[version])))
     facts.tls12, (facts.tls12_suites, facts.tls12_suites_reason), facts.tls12_sigschemes = \
         await asyncio.gather(
-            check_tls12(ctx, version), check_tls12_suites(ctx, version, tls12_groups()),
+            check_tls12(ctx, version, suites), suites,
             check_tls12_signature_schemes(ctx, version, pq_only=facts.has_tls13))
     facts.legacy_version = version
 

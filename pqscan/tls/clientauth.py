@@ -132,7 +132,12 @@ class ClientCredential:
         if cert_path is None or key_path is None:
             return None
         # read_bytes refuses FIFOs and devices without blocking on them (issue 10 §6)
-        data = [read_bytes(path, MAX_SMALL_FILE_BYTES) for path in (cert_path, key_path)]
+        data = []
+        for path in (cert_path, key_path):
+            try:
+                data.append(read_bytes(path, MAX_SMALL_FILE_BYTES))
+            except UsageError as exc:  # read_bytes names the path and the reason
+                raise UsageError(f"cannot read {exc}") from None
         return cls.from_pem(data[0], data[1], culprit=f"{cert_path} / {key_path}:")
 
     @classmethod

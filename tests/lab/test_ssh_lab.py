@@ -91,6 +91,12 @@ def test_python_servers_kex_lists(ssh_lab: Any, name: str) -> None:
     for method in spec.expected.pq_methods:
         assert asyncio.run(_asyncssh_kex(port, method)) == "ok", method
     classical = "ok" if spec.expected.classical_only else "refused"
-    assert asyncio.run(_asyncssh_kex(port, "curve25519-sha256@libssh.org"
-                                     if spec.implementation == "paramiko"
-                                     else "curve25519-sha256")) == classical
+    method = ("curve25519-sha256@libssh.org" if spec.implementation == "paramiko"
+              else "curve25519-sha256")
+    # asyncssh's server sends DISCONNECT and closes at once; under load the client can see the
+    # close before it reads the DISCONNECT ("Connection lost"), which decides nothing: ask again
+    for _ in range(3):
+        seen = asyncio.run(_asyncssh_kex(port, method))
+        if not seen.startswith("ConnectionLost"):
+            break
+    assert seen == classical

@@ -40,12 +40,20 @@ class Negotiation:
     reason: str | None = None
 
 
-async def _one(ctx: ProbeContext, name: str) -> Negotiation:
+async def _run(ctx: ProbeContext, name: str) -> HandshakeResult:
     groups, shares = BEHAVIOURS[name]
     offer = ctx.offer(versions=(TLS13,), cipher_suites=TLS13_SUITES, groups=groups,
                       key_shares=shares)
     depth = "full" if name == "browser_like" else "hello"
-    r = await ctx.handshake(f"behaviour.{name}", offer, depth=depth, follow_hrr=True)
+    return await ctx.handshake(f"behaviour.{name}", offer, depth=depth, follow_hrr=True)
+
+
+async def run_browser_like(ctx: ProbeContext) -> HandshakeResult:
+    """The browser-like handshake alone: the version check runs it first and hands it back."""
+    return await _run(ctx, "browser_like")
+
+
+def _negotiation(r: HandshakeResult) -> Negotiation:
     hrr = r.hrr_group is not None
     if r.outcome == "server_hello" and r.version == TLS13:
         return Negotiation("ok", r.group, hrr, r)
@@ -54,7 +62,15 @@ async def _one(ctx: ProbeContext, name: str) -> Negotiation:
     return Negotiation("inconclusive", None, hrr, r, r.reason or r.outcome)
 
 
-async def check_behaviour(ctx: ProbeContext) -> dict[str, Negotiation]:
+async def check_behaviour(ctx: ProbeContext, browser_like: HandshakeResult | None = None
+                          ) -> dict[str, Negotiation]:
+    """All three behaviours; `browser_like`: that handshake already made (by the version
+    check), reused instead of a second identical connection."""
+    async def one(name: str) -> Negotiation:
+        if name == "browser_like" and browser_like is not None:
+            return _negotiation(browser_like)
+        return _negotiation(await _run(ctx, name))
+
     names = list(BEHAVIOURS)
-    results = await asyncio.gather(*(_one(ctx, n) for n in names))
+    results = await asyncio.gather(*(one(n) for n in names))
     return dict(zip(names, results, strict=True))

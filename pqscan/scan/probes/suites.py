@@ -9,19 +9,24 @@ from __future__ import annotations
 
 from pqscan.scan.context import ProbeContext
 from pqscan.scan.probes.versions import tls12_suites
+from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.messages import TLS13
 from pqscan.tls.offer import TLS13_SUITES
 
 
 async def _eliminate(ctx: ProbeContext, name: str, candidates: tuple[int, ...],
+                     first: HandshakeResult | None = None,
                      **offer_args: object) -> tuple[list[int], str | None]:
     remaining = list(candidates)
     chosen: list[int] = []
     for _ in range(len(candidates) + 1):
         if not remaining:
             return chosen, None
-        offer = ctx.offer(cipher_suites=tuple(remaining), **offer_args)  # type: ignore[arg-type]
-        r = await ctx.handshake(f"{name}[{len(chosen)}]", offer, follow_hrr=False)
+        if first is not None:  # round 0 is a handshake already made with this very offer
+            r, first = first, None
+        else:
+            offer = ctx.offer(cipher_suites=tuple(remaining), **offer_args)  # type: ignore[arg-type]
+            r = await ctx.handshake(f"{name}[{len(chosen)}]", offer, follow_hrr=False)
         suite = r.hrr_cipher_suite if r.outcome == "hrr" else r.cipher_suite
         if r.accepted and suite in remaining:
             chosen.append(suite)
@@ -38,7 +43,10 @@ async def check_tls13_suites(ctx: ProbeContext, group: int) -> tuple[list[int], 
                             groups=(group,), key_shares=())
 
 
-async def check_tls12_suites(ctx: ProbeContext, version: int, groups: tuple[int, ...]
+async def check_tls12_suites(ctx: ProbeContext, version: int, groups: tuple[int, ...],
+                             first: HandshakeResult | None = None
                              ) -> tuple[list[int], str | None]:
-    return await _eliminate(ctx, "suites.TLSv1.2", tls12_suites(), versions=(version,),
+    """`first`: the version check's handshake for `version`, which offered exactly round 0
+    (every suite, `groups`), so the elimination starts from its answer (issue 13)."""
+    return await _eliminate(ctx, "suites.TLSv1.2", tls12_suites(), first, versions=(version,),
                             groups=groups)

@@ -9,6 +9,7 @@ server that accepts them offers no forward secrecy.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -136,11 +137,28 @@ async def _accepts(ctx: ProbeContext, name: str, version: int, kex: str) -> Stat
     return Status(INCONCLUSIVE, r.reason or r.outcome)
 
 
-async def check_tls12(ctx: ProbeContext, version: int) -> TLS12Result:
+async def _from_suites(ctx: ProbeContext, name: str, version: int, kex: str,
+                       suites: Awaitable[tuple[list[int], str | None]] | None) -> Status:
+    """Issue 13: a completed TLS 1.2 suite elimination (it ended with the server refusing
+    what was left) lists every suite the server accepts, so whether it takes DHE or RSA key
+    transport is read from it; an elimination cut short asks with a connection of its own."""
+    if suites is not None:
+        accepted, cut_short = await suites
+        if cut_short is None:
+            if any(registry_suite(c).kex == kex for c in accepted):
+                return Status(SUPPORTED)
+            return Status(NOT_SUPPORTED)
+    return await _accepts(ctx, name, version, kex)
+
+
+async def check_tls12(ctx: ProbeContext, version: int,
+                      suites: Awaitable[tuple[list[int], str | None]] | None = None
+                      ) -> TLS12Result:
+    """`suites`: the TLS 1.2 suite elimination (a task shared with the suite check)."""
     (curves, order, chain, done), ffdhe, rsa = await asyncio.gather(
         _curves(ctx, version),
-        _accepts(ctx, "tls12.ffdhe", version, "DHE"),
-        _accepts(ctx, "tls12.rsa_key_transport", version, "RSA"),
+        _from_suites(ctx, "tls12.ffdhe", version, "DHE", suites),
+        _from_suites(ctx, "tls12.rsa_key_transport", version, "RSA", suites),
     )
     return TLS12Result(curves, order, ffdhe, rsa, chain,
                        done.cert_request_schemes if done else None, done is not None)

@@ -1,4 +1,5 @@
-"""Protocol-version check: TLS 1.0, 1.1, 1.2 and 1.3, one connection each.
+"""Protocol-version check: TLS 1.0, 1.1, 1.2 and 1.3, one connection each (TLS 1.3: the
+browser-like behaviour handshake, and an all-groups offer only when that did not answer).
 
 TLS 1.3 is offered alone in supported_versions (RFC 8446 §4.2.1) with X25519 and
 X25519MLKEM768 shares, so an answer is a real ServerHello. The legacy versions use the
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pqscan.model.status import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Status
 from pqscan.registry.tls import CIPHER_SUITES, GROUPS, GroupFamily
 from pqscan.scan.context import ProbeContext
+from pqscan.scan.probes.behaviour import run_browser_like
 from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.messages import TLS10, TLS11, TLS12, TLS13
 from pqscan.tls.offer import TLS13_SUITES
@@ -48,6 +50,7 @@ _TLS12_ONLY = frozenset({0x001A, 0x001B, 0x001C})
 class VersionsResult:
     versions: dict[str, Status]
     results: dict[str, HandshakeResult]
+    browser_like: HandshakeResult | None = None  # the behaviour handshake run here, if any
 
 
 def classify(result: HandshakeResult, version: int) -> Status:
@@ -61,8 +64,17 @@ def classify(result: HandshakeResult, version: int) -> Status:
 
 
 async def check_versions(ctx: ProbeContext) -> VersionsResult:
+    kept: dict[str, HandshakeResult] = {}
+
     async def one(version: int) -> tuple[str, HandshakeResult]:
         if version == TLS13:
+            # Issue 13: the browser-like handshake answers "TLS 1.3?" for nearly every server,
+            # so it goes first and is kept for the behaviour check (one connection fewer).
+            # Anything but a clean TLS 1.3 answer (a server with none of its groups, a cut
+            # connection) still gets the all-groups probe, so no server is judged on it alone.
+            first = kept["browser_like"] = await run_browser_like(ctx)
+            if classify(first, TLS13).value == SUPPORTED:
+                return VERSION_NAMES[version], first
             offer = ctx.offer(versions=(TLS13,), cipher_suites=TLS13_SUITES,
                               groups=tls13_groups(), key_shares=(X25519MLKEM768, X25519))
         else:
@@ -74,4 +86,5 @@ async def check_versions(ctx: ProbeContext) -> VersionsResult:
     pairs = await asyncio.gather(*(one(v) for v in (TLS13, TLS12, TLS11, TLS10)))
     results = dict(sorted(pairs))
     names = {n: v for v, n in VERSION_NAMES.items()}
-    return VersionsResult({n: classify(r, names[n]) for n, r in results.items()}, results)
+    return VersionsResult({n: classify(r, names[n]) for n, r in results.items()}, results,
+                          kept.get("browser_like"))

@@ -1,0 +1,61 @@
+"""`--workers N` (issue 13): endpoints sharded across processes, merged into one report and
+one store writer, with the same facts as the one-process scan (real lab servers)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from pqscan.cli.main import cli
+from pqscan.lab import DEFAULT_LAB, LabEndpoint
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.run import run_scan
+from pqscan.scan.store import ScanStore, iter_endpoints
+from pqscan.scan.targets import parse_target
+from pqscan.scan.workers import usable_cores
+
+pytestmark = pytest.mark.lab
+NAMES = [spec.name for spec in DEFAULT_LAB]
+
+
+def _facts(ep: dict[str, Any]) -> tuple[Any, ...]:
+    tls = ep["tls"]
+    return (ep["target"], ep["status"], tls["kex_state"], sorted(
+        g for g, v in tls["groups"].items() if v["status"] == "supported"), tls["versions"])
+
+
+def test_two_workers_give_the_one_process_facts_and_one_store(
+        lab: dict[str, LabEndpoint], lab_report: dict[str, Any], tmp_path: Path) -> None:
+    targets = [parse_target(f"127.0.0.1:{lab[n].port}", "localhost") for n in NAMES]
+    with ScanStore(tmp_path / "s.sqlite") as store:
+        report = run_scan(targets, ScanOptions(timeout=5), 32, store, workers=2)
+    assert [ep["target"] for ep in report["endpoints"]] == [t.text for t in targets]
+    assert [_facts(ep) for ep in report["endpoints"]] == \
+        [_facts(ep) for ep in lab_report["endpoints"]]
+    stored = list(iter_endpoints(tmp_path / "s.sqlite"))
+    assert sorted(ep["target"] for ep in stored) == sorted(t.text for t in targets)
+
+
+def test_cli_workers_option(lab: dict[str, LabEndpoint], tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    targets = [f"127.0.0.1:{lab[n].port}" for n in ("classical", "tls12-only")]
+    result = CliRunner().invoke(cli, ["scan", *targets, "--sni", "localhost", "--workers", "2",
+                                      "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text())
+    assert [ep["status"] for ep in report["endpoints"]] == ["ok", "ok"]
+    assert report["method"]["options"]["workers"] == 2
+
+
+def test_workers_zero_is_a_usage_error() -> None:
+    result = CliRunner().invoke(cli, ["scan", "127.0.0.1:1", "--workers", "0"])
+    assert result.exit_code == 2
+    assert "--workers" in result.output
+
+
+def test_usable_cores_is_positive() -> None:
+    assert usable_cores() >= 1
