@@ -76,6 +76,9 @@ def report_outcome(report: Mapping[str, Any], fail_on: str | None) -> Outcome:
     """
     endpoints = [e for e in report.get("endpoints", []) if isinstance(e, Mapping)]
     incomplete = [r for e in endpoints for r in endpoint_incomplete_reasons(e)]
+    cut = report.get("incomplete")  # an interrupted run, or store rows that could not be read
+    if isinstance(cut, Mapping):
+        incomplete.insert(0, f"report incomplete: {cut.get('reason')}")
     failures: list[str] = []
     if fail_on is not None:
         from pqscan.policy.evaluate import FAIL_ON

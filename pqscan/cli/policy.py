@@ -154,7 +154,9 @@ def render_table(report: dict[str, Any]) -> str:
 
 
 @click.command("evaluate")
-@click.argument("report_file", metavar="REPORT.json", type=click.Path(dir_okay=False))
+@click.argument("report_file", metavar="REPORT.json|STORE.db", type=click.Path(dir_okay=False))
+@click.option("--run", "run_id", metavar="ID",
+              help="With a store: the run to judge (default: the latest).")
 @click.option("--profile", "profiles", multiple=True, required=True,
               help="Profile id(s) or TOML path(s), comma-separated or repeated.")
 @click.option("--profile-dir", "profile_dirs", multiple=True, help="Directory of user profiles.")
@@ -164,12 +166,16 @@ def render_table(report: dict[str, Any]) -> str:
               show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
 @_one_line_errors
-def evaluate_command(report_file: str, profiles: tuple[str, ...], profile_dirs: tuple[str, ...],
-                     as_of: str | None, fail_on: str, fmt: str, output: str | None) -> None:
-    """Re-judge a saved scan report offline (no network)."""
+def evaluate_command(report_file: str, run_id: str | None, profiles: tuple[str, ...],
+                     profile_dirs: tuple[str, ...], as_of: str | None, fail_on: str, fmt: str,
+                     output: str | None) -> None:
+    """Re-judge a saved scan report, or a run of a scan store, offline (no network)."""
+    from pqscan.scan.store import is_store, report_from_source
+
     when = parse_as_of(as_of)
     loaded = resolve_profiles(profiles, profile_dirs)
-    report = load_report(report_file)
+    report = report_from_source(report_file, run_id) if is_store(report_file) \
+        else load_report(report_file)
     try:
         judged = judge_report(report, loaded, when)
     except UsageError as exc:

@@ -54,7 +54,9 @@ def verify(report: str, key: str) -> None:
 
 
 @report_group.command("render")
-@click.argument("report", type=click.Path(dir_okay=False))
+@click.argument("report", metavar="REPORT.json|STORE.db", type=click.Path(dir_okay=False))
+@click.option("--run", "run_id", metavar="ID",
+              help="With a store: the run to render (default: the latest).")
 @click.option("--format", "fmt", type=click.Choice([f for f in FORMATS if f != "json"]),
               required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
@@ -64,10 +66,13 @@ def verify(report: str, key: str) -> None:
               show_default=True, help="CSV: one row per endpoint or per (endpoint, verdict).")
 @click.option("--scenario", "scenarios", type=click.IntRange(2000, 2200), multiple=True,
               help="Quantum-timeline year z (repeatable; default 2030 2035 2040).")
-def render_command(report: str, fmt: str, output: str | None, metadata_file: str | None,
-                   csv_mode: str, scenarios: tuple[int, ...]) -> None:
-    """Re-render a saved scan report (REPORT.json) in another format."""
-    data = load_report(report)
+def render_command(report: str, run_id: str | None, fmt: str, output: str | None,
+                   metadata_file: str | None, csv_mode: str, scenarios: tuple[int, ...]) -> None:
+    """Re-render a saved scan report (REPORT.json), or a run of a scan store, in another
+    format."""
+    from pqscan.scan.store import is_store, report_from_source
+
+    data = report_from_source(report, run_id) if is_store(report) else load_report(report)
     metadata = load_metadata(metadata_file) if metadata_file else None
     text = render(data, fmt, metadata=metadata, scenarios=scenarios or DEFAULT_SCENARIOS,
                   csv_mode=csv_mode)

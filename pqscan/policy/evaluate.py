@@ -100,6 +100,40 @@ def check_report(report: Any) -> None:
         raise UsageError("report has no 'endpoints' array")
 
 
+def judge_endpoint(endpoint: dict[str, Any], profiles: list[Profile], as_of: date,
+                   index: int, recomputed: list[str] | None = None) -> str | None:
+    """Judge one endpoint in place (a scan streams them one by one; `judge_report` calls it
+    for each): recompute its derived fields from the observations (`pqscan.assess.derive`,
+    each stored value that differed appended to `recomputed`), then fill in findings and
+    verdicts. A malformed endpoint gets an `evaluation_error` line, which is also returned."""
+    endpoint.pop("evaluation_error", None)
+    try:
+        changes = rederive(endpoint)
+        if recomputed is not None:
+            recomputed.extend(f"endpoints[{index}] ({endpoint.get('target')}): {change}"
+                              for change in changes)
+        findings = derive_findings(endpoint, as_of)
+        verdicts = [v for p in profiles for v in evaluate(p, endpoint, findings, as_of)]
+    except (AttributeError, TypeError, ValueError, KeyError) as exc:
+        message = f"endpoints[{index}] ({endpoint.get('target')}): malformed endpoint: {exc}"
+        endpoint.update(findings=[], verdicts=[], evaluation_error=message)
+        return message
+    endpoint["findings"] = [f.to_dict() for f in findings]
+    endpoint["verdicts"] = [v.to_dict() for v in verdicts]
+    return None
+
+
+def evaluation_block(profiles: list[Profile], as_of: date, errors: list[str],
+                     recomputed: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "as_of": as_of.isoformat(), "pqscan_version": __version__,
+        "profiles": [{"id": p.id, "version": p.version, "status": p.status,
+                      "confidence": p.confidence} for p in profiles],
+        "errors": errors,
+        "recomputed": list(recomputed or []),
+    }
+
+
 def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date) -> dict[str, Any]:
     """A copy of `report` with findings and verdicts filled in for every endpoint.
 
@@ -116,24 +150,8 @@ def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date) -
         if not isinstance(endpoint, dict):
             errors.append(f"endpoints[{index}]: not a JSON object")
             continue
-        endpoint.pop("evaluation_error", None)
-        try:
-            recomputed.extend(f"endpoints[{index}] ({endpoint.get('target')}): {change}"
-                              for change in rederive(endpoint))
-            findings = derive_findings(endpoint, as_of)
-            verdicts = [v for p in profiles for v in evaluate(p, endpoint, findings, as_of)]
-        except (AttributeError, TypeError, ValueError, KeyError) as exc:
-            message = f"endpoints[{index}] ({endpoint.get('target')}): malformed endpoint: {exc}"
-            endpoint.update(findings=[], verdicts=[], evaluation_error=message)
-            errors.append(message)
-            continue
-        endpoint["findings"] = [f.to_dict() for f in findings]
-        endpoint["verdicts"] = [v.to_dict() for v in verdicts]
-    out["evaluation"] = {
-        "as_of": as_of.isoformat(), "pqscan_version": __version__,
-        "profiles": [{"id": p.id, "version": p.version, "status": p.status,
-                      "confidence": p.confidence} for p in profiles],
-        "errors": errors,
-        "recomputed": recomputed,
-    }
+        error = judge_endpoint(endpoint, profiles, as_of, index, recomputed)
+        if error:
+            errors.append(error)
+    out["evaluation"] = evaluation_block(profiles, as_of, errors, recomputed)
     return out

@@ -1,19 +1,23 @@
 """The scan of endpoints: run the checks of one endpoint in order, many endpoints at once.
 
-One asyncio event loop; a global connection limit shared by all endpoints and a per-endpoint
-limit inside `ProbeContext`. Results are handed to `on_result` as each endpoint finishes, so a
-caller can stream them. Every endpoint ends as a dict of the JSON contract — an internal
-error in one endpoint's checks becomes that endpoint's `status: "error"`, never a crash.
+One asyncio event loop; a global connection limit shared by all endpoints (optionally paced
+to `rate` new connections per second) and a per-endpoint limit inside `ProbeContext`.
+`scan_stream` pulls targets lazily and hands each finished endpoint to `on_result` without
+keeping it, so memory is bounded by the endpoints in flight, not by the input. Every endpoint
+ends as a dict of the JSON contract — an internal error in one endpoint's checks becomes that
+endpoint's `status: "error"`, never a crash.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from typing import Any, Literal
 
 from pqscan.model.status import SUPPORTED
 from pqscan.scan.assemble import EndpointFacts, build_endpoint, unreachable_endpoint
+from pqscan.scan.census import census_facts, mark_not_gathered
 from pqscan.scan.context import ProbeContext, ScanOptions
 from pqscan.scan.probes.behaviour import check_behaviour
 from pqscan.scan.probes.certificates import (
@@ -27,6 +31,37 @@ from pqscan.scan.probes.versions import VERSION_NAMES, check_versions, tls12_gro
 from pqscan.scan.targets import Target
 
 CONNECT_FAILURES = frozenset({"refused", "connect_timeout", "unreachable", "resolve"})
+DEPTHS = ("quick", "standard", "full")
+FULL_RETRIES = 2  # `full`: one more retry on timeout/reset than `standard` (fewer inconclusive)
+
+
+class PacedSemaphore(asyncio.Semaphore):
+    """The global connection limit that also spaces new connections `1/rate` seconds apart
+    (`--rate`): a slot is taken first, then the connection waits for its turn."""
+
+    def __init__(self, value: int, rate: float) -> None:
+        super().__init__(value)
+        self._interval = 1.0 / rate
+        self._next = 0.0
+
+    async def acquire(self) -> Literal[True]:
+        await super().acquire()
+        now = asyncio.get_running_loop().time()
+        slot = max(now, self._next)
+        self._next = slot + self._interval
+        if slot > now:
+            try:
+                await asyncio.sleep(slot - now)
+            except BaseException:
+                self.release()
+                raise
+        return True
+
+
+def connection_limit(concurrency: int, rate: float | None = None) -> asyncio.Semaphore:
+    if rate:
+        return PacedSemaphore(max(1, concurrency), rate)
+    return asyncio.Semaphore(max(1, concurrency))
 
 
 def _unreachable_reason(results: Sequence[Any]) -> tuple[str, str] | None:
@@ -51,18 +86,30 @@ def _unreachable_reason(results: Sequence[Any]) -> tuple[str, str] | None:
 
 
 async def scan_endpoint(target: Target, options: ScanOptions,
-                        global_limit: asyncio.Semaphore) -> dict[str, Any]:
+                        global_limit: asyncio.Semaphore, depth: str = "standard"
+                        ) -> dict[str, Any]:
+    if depth == "full":
+        options = replace(options, retries=max(options.retries, FULL_RETRIES))
     if target.protocol == "ssh":  # issue 15: the SSH checks (pqscan.scan.probes.ssh)
         from pqscan.scan.scanner_ssh import scan_ssh_endpoint
         return await scan_ssh_endpoint(target, options, global_limit)
     ctx = ProbeContext(target.host, target.port, target.sni, options, global_limit,
                        starttls=target.preamble())
     try:
-        endpoint = await _scan(ctx, target)
+        endpoint = await (_census(ctx, target) if depth == "quick" else _scan(ctx, target))
     except Exception as exc:  # noqa: BLE001 - one endpoint's bug must not stop the scan
         endpoint = unreachable_endpoint(target, "error",
                                         f"internal error: {type(exc).__name__}: {exc}", ctx)
     return endpoint
+
+
+async def _census(ctx: ProbeContext, target: Target) -> dict[str, Any]:
+    """`--depth quick`: the three client-behaviour hellos and nothing else (pqscan.scan.census)."""
+    behaviour = await check_behaviour(ctx)
+    trouble = _unreachable_reason([n.result for n in behaviour.values()])
+    if trouble:
+        return unreachable_endpoint(target, trouble[0], trouble[1], ctx)
+    return mark_not_gathered(build_endpoint(target, census_facts(behaviour), ctx))
 
 
 async def _scan(ctx: ProbeContext, target: Target) -> dict[str, Any]:
@@ -110,20 +157,63 @@ async def _tls12(ctx: ProbeContext, facts: EndpointFacts, version: int) -> None:
     facts.legacy_version = version
 
 
-async def scan(targets: Sequence[Target], options: ScanOptions, concurrency: int = 32,
-               on_result: Callable[[dict[str, Any]], object] | None = None
-               ) -> list[dict[str, Any]]:
-    """Scan all targets; results come back in input order (and stream via `on_result`)."""
-    global_limit = asyncio.Semaphore(max(1, concurrency))
+async def scan_stream(targets: Iterable[Target], options: ScanOptions, concurrency: int,
+                      on_result: Callable[[dict[str, Any]], object], *, depth: str = "standard",
+                      rate: float | None = None, stop: asyncio.Event | None = None) -> int:
+    """Scan targets as they come, handing each finished endpoint to `on_result` and keeping
+    none; returns how many were handed over. When `stop` is set no new endpoint starts and
+    the ones in flight are cancelled (their results are lost, the caller marks the run
+    incomplete)."""
+    if depth not in DEPTHS:
+        raise ValueError(f"depth must be one of {', '.join(DEPTHS)}, not {depth!r}")
+    global_limit = connection_limit(concurrency, rate)
     # endpoints in flight: enough to keep `concurrency` connections busy, few enough that
     # results stream out as endpoints finish instead of all at the end
-    endpoint_limit = asyncio.Semaphore(max(1, concurrency // max(1, options.per_endpoint)))
+    in_flight = max(1, concurrency // max(1, options.per_endpoint))
+    pending: set[asyncio.Future[dict[str, Any]]] = set()
+    source = iter(targets)
+    stopper = asyncio.ensure_future(stop.wait()) if stop is not None else None
+    handed = 0
+    try:
+        while True:
+            while len(pending) < in_flight and not (stop is not None and stop.is_set()):
+                target = next(source, None)
+                if target is None:
+                    break
+                pending.add(asyncio.ensure_future(
+                    scan_endpoint(target, options, global_limit, depth)))
+            if not pending or (stop is not None and stop.is_set()):
+                break
+            waiting: set[asyncio.Future[Any]] = set(pending)
+            if stopper is not None:
+                waiting.add(stopper)
+            done, _ = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                if task is stopper:
+                    continue
+                pending.discard(task)
+                on_result(task.result())
+                handed += 1
+            del done, waiting  # the finished results must not outlive their hand-over
+    finally:
+        for task in (*pending, *((stopper,) if stopper is not None else ())):
+            task.cancel()
+        await asyncio.gather(*pending, *((stopper,) if stopper else ()), return_exceptions=True)
+    return handed
 
-    async def one(target: Target) -> dict[str, Any]:
-        async with endpoint_limit:
-            result = await scan_endpoint(target, options, global_limit)
+
+async def scan(targets: Sequence[Target], options: ScanOptions, concurrency: int = 32,
+               on_result: Callable[[dict[str, Any]], object] | None = None,
+               depth: str = "standard") -> list[dict[str, Any]]:
+    """Scan all targets and return them in input order (a small scan: the tests, the demo);
+    `on_result` still sees each endpoint as it finishes. Large scans use `scan_stream`."""
+    found: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+
+    def keep(endpoint: dict[str, Any]) -> None:
+        key = (endpoint["target"], endpoint["sni"], endpoint["starttls"])
+        found.setdefault(key, []).append(endpoint)
         if on_result is not None:
-            on_result(result)
-        return result
+            on_result(endpoint)
 
-    return list(await asyncio.gather(*(one(t) for t in targets)))
+    await scan_stream(targets, options, concurrency, keep, depth=depth)
+    return [found[(t.text, t.sni, t.starttls)].pop() for t in targets]

@@ -35,13 +35,13 @@ def usable_cores() -> int:
 
 
 def _worker(index: int, targets: list[Target], options: ScanOptions, concurrency: int,
-            out: Any) -> None:
+            out: Any, depth: str = "standard") -> None:
     """One worker process: scan the shard with its own event loop, stream every endpoint."""
     from pqscan.scan.scanner import scan
 
     try:
         asyncio.run(scan(targets, options, concurrency,
-                         lambda ep: out.put(("endpoint", index, ep))))
+                         lambda ep: out.put(("endpoint", index, ep)), depth))
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which carries on
         out.put(("failed", index, f"{type(exc).__name__}: {exc}"))
         return
@@ -49,8 +49,8 @@ def _worker(index: int, targets: list[Target], options: ScanOptions, concurrency
 
 
 def scan_workers(targets: Sequence[Target], options: ScanOptions, concurrency: int,
-                 workers: int, on_result: Callable[[dict[str, Any]], object] | None = None
-                 ) -> list[dict[str, Any]]:
+                 workers: int, on_result: Callable[[dict[str, Any]], object] | None = None,
+                 depth: str = "standard") -> list[dict[str, Any]]:
     """Scan `targets` with `workers` processes; results in input order, streamed via
     `on_result` in the calling process as they arrive."""
     from pqscan.scan.assemble import unreachable_endpoint
@@ -60,7 +60,7 @@ def scan_workers(targets: Sequence[Target], options: ScanOptions, concurrency: i
 
     workers = max(1, min(workers, len(targets)))
     if workers == 1:
-        return asyncio.run(scan(list(targets), options, concurrency, on_result))
+        return asyncio.run(scan(list(targets), options, concurrency, on_result, depth))
     shards = [list(targets[k::workers]) for k in range(workers)]  # round robin: mixed shards
     share = [max(1, concurrency // workers + (k < concurrency % workers)) for k in range(workers)]
     # fork is cheapest (no re-import) and safe while this process has one thread; with other
@@ -69,7 +69,7 @@ def scan_workers(targets: Sequence[Target], options: ScanOptions, concurrency: i
     method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
     ctx: Any = multiprocessing.get_context(method)
     out = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(k, shards[k], options, share[k], out),
+    procs = [ctx.Process(target=_worker, args=(k, shards[k], options, share[k], out, depth),
                          name=f"pqscan-worker-{k}", daemon=True) for k in range(workers)]
     for p in procs:
         p.start()

@@ -106,32 +106,17 @@ def test_interrupted_cli_scan_keeps_finished_endpoints(lab: dict[str, LabEndpoin
                                                        tmp_path: Path) -> None:
     import json
     import signal
-    import socket
     import subprocess
     import sys
-    import time
 
-    silent = socket.socket()  # accepts, never answers: the scan waits on it
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(16)
+    from scan_signals import interrupted_scan
+
     db = tmp_path / "scan.db"
-    cmd = [sys.executable, "-m", "pqscan", "scan", lab["classical"].address,
-           f"127.0.0.1:{silent.getsockname()[1]}", "--sni", "localhost", "--timeout", "60",
-           "--store", str(db), "--format", "json"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if _saved(db) == 1:
-                break
-            time.sleep(0.1)
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=30)
-    finally:
-        proc.kill()
-        silent.close()
-    assert proc.returncode == 3, err
-    assert f"pqscan: interrupted; 1 endpoints saved in {db}, rerun with --resume" in err
+    code, _out, err = interrupted_scan(lab["classical"].address,
+                                       ["--store", str(db), "--format", "json"],
+                                       lambda: _saved(db) == 1, signal.SIGINT)
+    assert code == 3, err
+    assert f"pqscan: interrupted by SIGINT; 1 endpoints saved in {db}, rerun with --resume" in err
     # the resumed run takes the stored endpoint and scans only what is left
     cmd2 = [sys.executable, "-m", "pqscan", "scan", lab["classical"].address, "--sni",
             "localhost", "--store", str(db), "--resume", "--format", "json"]

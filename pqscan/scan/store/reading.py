@@ -80,6 +80,8 @@ def check_endpoint(text: Any) -> str | None:
 
 
 def is_store(path: str | Path) -> bool:
+    if not Path(path).is_file():  # a FIFO or device is never opened here
+        return False
     try:
         with open(path, "rb") as f:
             return f.read(len(SQLITE_MAGIC)) == SQLITE_MAGIC
@@ -104,7 +106,7 @@ def _open_ro(path: str | Path) -> sqlite3.Connection:
         found = schema.store_format(db)
     except sqlite3.Error as exc:
         raise UsageError(f"{p}: not a pqscan store ({exc})") from None
-    if found not in (schema.FORMAT, schema.FORMAT_V1):
+    if found not in (None, schema.FORMAT, schema.FORMAT_V1):  # None: a store being created
         db.close()
         raise UsageError(f"{p}: store format {found!r}, expected {schema.FORMAT!r}")
     return db
@@ -115,7 +117,10 @@ def _v1(db: sqlite3.Connection) -> bool:
 
 
 def _runs(db: sqlite3.Connection) -> list[RunInfo]:
-    if _v1(db):  # an unmigrated store: its one run, as the migration will name it
+    found = schema.store_format(db)
+    if found is None:  # created, no table yet
+        return []
+    if found == schema.FORMAT_V1:  # an unmigrated store: its one run, as the migration will name it
         first, last, count = db.execute(
             "SELECT MIN(finished_at), MAX(finished_at), COUNT(*) FROM endpoints").fetchone()
         return [RunInfo(schema.V1_RUN_ID, first or "1970-01-01T00:00:00Z", last,
@@ -230,10 +235,19 @@ def report_from_source(path: str | Path, run_id: str | None = None,
 
     if not is_store(path):
         return load_report(_regular(path, "report"))
-    run, endpoints = _store_source(path, run_id, warn)
+    skipped: list[str] = []
+
+    def note(message: str) -> None:
+        skipped.append(message)
+        warn(message)
+
+    run, endpoints = _store_source(path, run_id, note)
     report = new_report(list(endpoints), run.started_at, run.finished_at or run.started_at,
                         {**run.method, "run": run.to_dict()})
-    if run.state != "complete":
-        report["incomplete"] = {"reason": f"store run {run.run_id} is {run.state}",
-                                "endpoints": run.endpoints}
+    reasons = [f"store run {run.run_id} is {run.state}"] if run.state != "complete" else []
+    if skipped:  # never hidden: the report says it lacks them, and exit codes follow
+        reasons.append(f"{len(skipped)} corrupt store rows skipped")
+    if reasons:
+        report["incomplete"] = {"reason": "; ".join(reasons),
+                                "endpoints": len(report["endpoints"])}
     return report

@@ -16,17 +16,21 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from pqscan import __version__
-from pqscan.errors import UsageError
+from pqscan.errors import PqscanError, UsageError
 from pqscan.scan.store import schema
 from pqscan.scan.store.reading import RunInfo, check_endpoint, run_info
 
 BUSY_TIMEOUT_S = 10.0  # another writer (a merge, a second scan) may hold the lock this long
+
+
+class StoreWriteError(PqscanError):
+    """The database refused a write (disk full, locked, read-only): exit 3, data kept."""
 
 
 def target_key(target: str, sni: str | None, starttls: str | None = None) -> str:
@@ -49,17 +53,20 @@ def _db_error(path: Path, exc: BaseException) -> str:
 class ScanStore:
     """One SQLite store file opened for writing; use as a context manager."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT_S) -> None:
         self.path = Path(path)
         self.errors: list[str] = []  # writes that failed, one line each
         self.unsaved = 0
         self.run: RunInfo | None = None
         try:
-            self._db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+            self._db = sqlite3.connect(self.path, timeout=busy_timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise UsageError(f"{self.path}: cannot open the store ({exc})") from None
         try:
             self._db.execute("PRAGMA journal_mode=WAL")
+            # durable against a killed process (the OS has the WAL); an fsync per endpoint
+            # would cap the scan at the disk's sync rate
+            self._db.execute("PRAGMA synchronous=NORMAL")
             found = schema.store_format(self._db)
             if found is None:
                 schema.create(self._db)
@@ -103,7 +110,7 @@ class ScanStore:
                     (run_id, _now(), __version__, input_sha256, json.dumps(options),
                      json.dumps(method)))
         except sqlite3.Error as exc:
-            raise UsageError(f"{self.path}: cannot start a run ({exc})") from None
+            raise StoreWriteError(f"store {self.path}: cannot start a run ({exc})") from None
         self.run = self._run_info(run_id)
         return self.run
 
@@ -175,3 +182,33 @@ class ScanStore:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def copy_run(dest: ScanStore, run: RunInfo, rows: Iterable[tuple[str, int | None, str, str, str]]
+             ) -> tuple[int, int]:
+    """Add `run` (if new) and its rows (key, position, status, finished_at, JSON text) to
+    `dest` in one transaction; where both hold an endpoint, the later `finished_at` wins (as a
+    resume's rescan would). Returns (rows added or replaced, rows kept as they were)."""
+    changed = kept = 0
+    db = dest._db  # noqa: SLF001 - the store's own module
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        db.execute("INSERT OR IGNORE INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (run.run_id, run.started_at, run.finished_at, run.state, run.tool_version,
+                    run.input_sha256, json.dumps(run.options), json.dumps(run.method)))
+        for key, position, status, finished_at, text in rows:
+            old = db.execute("SELECT finished_at FROM run_endpoints WHERE run_id=? AND key=?",
+                             (run.run_id, key)).fetchone()
+            if old is not None and old[0] >= finished_at:
+                kept += 1
+                continue
+            db.execute("INSERT OR REPLACE INTO run_endpoints VALUES (?, ?, ?, ?, ?, ?)",
+                       (run.run_id, key, position, status, finished_at, text))
+            changed += 1
+        db.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise StoreWriteError(f"store {dest.path}: {exc}; nothing of run {run.run_id} "
+                              "was written") from None
+    return changed, kept

@@ -1,0 +1,153 @@
+"""The command line's streaming run: each finished endpoint goes through one `EndpointWriter`
+(judged with `pqscan.policy.evaluate.judge_endpoint`, the same judgement `judge_report` gives
+`scan` and `evaluate`: derived fields recomputed, findings, verdicts; its probe list cut to
+`--probes`; saved to the store; written to the report stream; counted) and is then dropped,
+so memory does not grow with the number of endpoints. SIGINT and SIGTERM stop it cleanly: the
+report is closed as valid JSON marked `incomplete`.
+
+It lives in the CLI layer because it joins scan, policy and the exit code (pqscan.cli.exitcode);
+the scanning itself is `pqscan.scan.run.scan_locally` or `pqscan.scan.distributed`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from pqscan.cli.exitcode import Outcome, exit_code, one_line, report_outcome
+from pqscan.model.document import utc_now
+from pqscan.policy.evaluate import evaluation_block, judge_endpoint
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.probe_detail import shape_probes
+from pqscan.scan.progress import Progress
+from pqscan.scan.run import RunSettings, Scanner, input_sha256, scan_locally, scan_method
+from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, target_key
+from pqscan.scan.store.reading import warn_stderr
+from pqscan.scan.stream import Sink
+from pqscan.scan.targets import Target
+
+FAILURE_LINES = 20  # per-endpoint failure lines on stderr; the report has them all
+
+
+@dataclass(frozen=True, slots=True)
+class RunOutcome:
+    exit_code: int
+    interrupted: str | None  # the signal that stopped the run
+    written: int  # endpoints in the report
+    failures: int  # endpoints not scanned completely
+    incomplete_line: str | None = None  # why a run of reachable endpoints is not a pass
+
+
+class EndpointWriter:
+    """Everything that happens to one finished endpoint, after which nothing keeps it.
+
+    The exit code follows pqscan.cli.exitcode (the one rule every command uses), but only the
+    first reason of each kind and the counts are kept, not one line per endpoint."""
+
+    def __init__(self, sinks: list[Sink], store: ScanStore | None, settings: RunSettings,
+                 progress: Progress) -> None:
+        self.sinks, self.store, self.settings = sinks, store, settings
+        self.progress = progress
+        self.written = 0
+        self.errors: list[str] = []  # evaluation errors (bounded)
+        self.recomputed: list[str] = []  # stored derived values that differed (bounded)
+        self.failures = 0  # endpoints not scanned completely (status not ok)
+        self.incomplete: list[str] = []  # the first reason, if any
+        self.incomplete_count = 0
+        self.policy_failures: list[str] = []  # the first failed verdict, if any
+
+    def write(self, endpoint: dict[str, Any], fresh: bool = True) -> None:
+        s = self.settings
+        changes: list[str] = []
+        error = judge_endpoint(endpoint, list(s.profiles), s.as_of, self.written, changes)
+        self.recomputed.extend(changes[:max(0, 100 - len(self.recomputed))])
+        if error and len(self.errors) < 100:
+            self.errors.append(error)
+        shape_probes(endpoint, s.probes)
+        if fresh and self.store is not None:
+            # stored in the order endpoints finish, like the report stream: no per-target
+            # position table to keep for the whole run
+            self.store.put(endpoint, utc_now())
+        for sink in self.sinks:
+            sink.write(endpoint)
+        self.written += 1
+        if endpoint["status"] != "ok":
+            self.failures += 1
+            if self.failures <= FAILURE_LINES:
+                self.progress.note(f"pqscan: {one_line(endpoint['target'])}: "
+                                   f"{endpoint['status']}: {one_line(endpoint['error'])}")
+        outcome = report_outcome({"endpoints": [endpoint],
+                                  "evaluation": {"errors": [error] if error else []}},
+                                 s.fail_on if s.profiles else None)
+        self.incomplete_count += len(outcome.incomplete)
+        self.incomplete[:] = self.incomplete or list(outcome.incomplete[:1])
+        self.policy_failures[:] = self.policy_failures or list(outcome.failures[:1])
+        self.progress.add(endpoint["status"])
+
+    def outcome(self, interrupted: str | None) -> Outcome:
+        store_errors = tuple(self.store.errors) if self.store is not None else ()
+        stopped = (f"interrupted by {interrupted}",) if interrupted else ()
+        return Outcome(incomplete=(*stopped, *store_errors, *self.incomplete),
+                       failures=tuple(self.policy_failures))
+
+    def incomplete_line(self) -> str | None:
+        """Main's rule: say why reachable endpoints are not a pass (undecided facts)."""
+        if self.failures or not self.incomplete:
+            return None
+        more = self.incomplete_count - 1
+        return (f"pqscan: incomplete: {one_line(self.incomplete[0])}"
+                + (f" (and {more} more undecided)" if more else ""))
+
+
+def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettings,
+                sinks: list[Sink], store: ScanStore | None = None, resume: bool = False,
+                extra_method: dict[str, Any] | None = None,
+                scanner: Scanner | None = None) -> RunOutcome:
+    """Scan `targets`, streaming every endpoint to `sinks` and the store."""
+    method = scan_method(options, settings.concurrency, settings.depth, settings.workers,
+                         probes=settings.probes, rate=settings.rate)
+    method.update(extra_method or {})
+    done_keys: set[str] = set()
+    run = None
+    if store is not None:
+        run = store.begin_run(method["options"], input_sha256(targets), method, resume)
+        if resume:
+            done_keys = store.done_keys(warn_stderr)
+            done_keys &= {target_key(t.text, t.sni, t.starttls) for t in targets}
+    progress = Progress(len(targets), settings.quiet)
+    writer = EndpointWriter(sinks, store, settings, progress)
+    interrupted: str | None = None
+    try:
+        if store is not None and run is not None and done_keys:
+            for endpoint in iter_endpoints(store.path, run.run_id):
+                if endpoint_key(endpoint) in done_keys:
+                    writer.write(endpoint, fresh=False)
+        todo = (t for t in targets
+                if not done_keys or target_key(t.text, t.sni, t.starttls) not in done_keys)
+        run_on: Scanner = scanner or partial(scan_locally, options=options, settings=settings)
+        interrupted = run_on(todo, writer)
+    except KeyboardInterrupt:
+        interrupted = "SIGINT"
+    finally:
+        progress.close()
+    method["store"] = None if store is None else {
+        "path": str(store.path), "resumed_endpoints": len(done_keys),
+        "scanned_endpoints": writer.written - len(done_keys),
+        "unsaved_endpoints": store.unsaved, "errors": store.errors}
+    if run is not None:
+        method["run"] = {"run_id": run.run_id, "input_sha256": run.input_sha256}
+    tail: dict[str, Any] = {"finished_at": utc_now(), "method": method,
+                            "evaluation": evaluation_block(list(settings.profiles),
+                                                           settings.as_of, writer.errors,
+                                                           writer.recomputed)}
+    if interrupted:
+        tail["incomplete"] = {"reason": f"interrupted by {interrupted}",
+                              "endpoints_written": writer.written,
+                              "endpoints_not_scanned": len(targets) - writer.written}
+    for sink in sinks:
+        sink.close(tail)
+    if store is not None:
+        store.finish_run("interrupted" if interrupted else "complete", method)
+    return RunOutcome(exit_code(writer.outcome(interrupted)), interrupted, writer.written,
+                      writer.failures, writer.incomplete_line())
