@@ -65,14 +65,15 @@ def serve(handler: Handler) -> tuple[int, Callable[[], None]]:
 
 # --- reading the client and building answers -------------------------------------------------
 
-def _exactly(conn: socket.socket, n: int) -> bytes:
-    out = b""
+def recv_exactly(conn: socket.socket, n: int) -> bytes:
+    """Exactly n bytes from the client (TLS and SSH scripted peers alike)."""
+    out = bytearray()
     while len(out) < n:
         chunk = conn.recv(n - len(out))
         if not chunk:
             raise ConnectionError("client closed")
         out += chunk
-    return out
+    return bytes(out)
 
 
 def read_hello(conn: socket.socket) -> ClientHello:
@@ -80,8 +81,8 @@ def read_hello(conn: socket.socket) -> ClientHello:
     buffer = messages.HandshakeBuffer(1 << 20)
     conn.settimeout(10)
     while True:
-        header = _exactly(conn, 5)
-        body = _exactly(conn, int.from_bytes(header[3:5], "big"))
+        header = recv_exactly(conn, 5)
+        body = recv_exactly(conn, int.from_bytes(header[3:5], "big"))
         if header[0] != messages.HANDSHAKE:
             continue  # a CCS or alert from the client
         buffer.feed(body)

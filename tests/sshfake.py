@@ -13,6 +13,7 @@ import socket
 import struct
 
 from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
+from fakepeer import recv_exactly
 
 from pqscan.ssh import messages as m
 from pqscan.ssh.wire import SSHReader, mpint, string
@@ -32,19 +33,9 @@ def _recv_line(conn: socket.socket) -> bytes:
     return line
 
 
-def _recv_exact(conn: socket.socket, n: int) -> bytes:
-    data = b""
-    while len(data) < n:
-        chunk = conn.recv(n - len(data))
-        if not chunk:
-            raise OSError("closed")
-        data += chunk
-    return data
-
-
 def recv_packet(conn: socket.socket) -> bytes:
-    length = struct.unpack(">I", _recv_exact(conn, 4))[0]
-    return m.unframe(length, _recv_exact(conn, length))
+    length = struct.unpack(">I", recv_exactly(conn, 4))[0]
+    return m.unframe(length, recv_exactly(conn, length))
 
 
 def server_kexinit(kex: tuple[str, ...] = ("curve25519-sha256",)) -> m.KexInit:
