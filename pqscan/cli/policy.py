@@ -7,7 +7,6 @@ and `parse_as_of` are shared with `pqscan scan --profile`.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import wraps
@@ -18,17 +17,19 @@ import click
 from tabulate import tabulate
 
 from pqscan.cli.exitcode import error_line, exit_code, incomplete_line, report_outcome
-from pqscan.cli.output import emit
+from pqscan.cli.options import profile_dir_option, render_inputs, render_options
+from pqscan.cli.output import format_option, output_option, write
 from pqscan.errors import EXIT_INCOMPLETE, PqscanError, UsageError
 from pqscan.model.document import load_report
 from pqscan.policy.evaluate import (
     FAIL_ON,
     Loader,
     Profile,
-    available_profiles,
     judge_report,
 )
-from pqscan.report.text import inert, visible
+from pqscan.policy.loader import shipped_profile_ids
+from pqscan.report.evaluation import source_note
+from pqscan.report.text import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,22 +59,21 @@ def parse_as_of(value: str | None) -> date:
         raise UsageError(f"--as-of: bad date {value!r} (expected YYYY-MM-DD)") from None
 
 
-def resolve_profiles(specs: Iterable[str], profile_dirs: Iterable[str] = ()) -> list[Profile]:
-    """Profiles named by `--profile ID[,ID]` (ids or paths), user dirs searched first."""
+def _profile_dirs(profile_dirs: Iterable[str]) -> tuple[Path, ...]:
     dirs = tuple(Path(d) for d in profile_dirs)
     for directory in dirs:
         if not directory.is_dir():
             raise UsageError(f"--profile-dir: {directory} is not a directory")
-    loader = Loader(dirs)
+    return dirs
+
+
+def resolve_profiles(specs: Iterable[str], profile_dirs: Iterable[str] = ()) -> list[Profile]:
+    """Profiles named by `--profile ID[,ID]` (ids or paths), user dirs searched first."""
+    loader = Loader(_profile_dirs(profile_dirs))
     names = [n.strip() for spec in specs for n in spec.split(",") if n.strip()]
     if not names:
         raise UsageError("--profile: no profile named")
     return [loader.load(name) for name in names]
-
-
-def _status(source_status: str, confidence: str) -> str:
-    return ", ".join(s for s in (source_status if source_status != "final" else "",
-                                 confidence if confidence != "primary" else "") if s) or "-"
 
 
 @click.group("profiles")
@@ -82,17 +82,26 @@ def profiles_group() -> None:
 
 
 @profiles_group.command("list")
+@profile_dir_option
 @_one_line_errors
-def profiles_list() -> None:
-    """List the shipped profiles."""
-    rows = [(p.id, p.version, p.publisher, _status(p.status, p.confidence),
-             len(p.requirements), p.title) for p in available_profiles()]
-    click.echo(tabulate(rows, headers=["id", "version", "publisher", "status", "reqs", "title"]))
+def profiles_list(profile_dirs: tuple[str, ...]) -> None:
+    """List the shipped profiles and those in every --profile-dir (a user profile with a
+    shipped id replaces it, as in --profile)."""
+    dirs = _profile_dirs(profile_dirs)
+    ids = dict.fromkeys(shipped_profile_ids())
+    for directory in dirs:
+        ids.update(dict.fromkeys(sorted(p.stem for p in directory.glob("*.toml")
+                                        if p.is_file())))
+    loader = Loader(dirs)
+    rows = [(p.id, p.version, p.publisher, source_note(p.status, p.confidence),
+             len(p.requirements), p.title, p.path) for p in map(loader.load, ids)]
+    click.echo(tabulate(rows, headers=["id", "version", "publisher", "status", "reqs", "title",
+                                       "file"]))
 
 
 @profiles_group.command("show")
 @click.argument("profile")
-@click.option("--profile-dir", "profile_dirs", multiple=True, help="Directory of user profiles.")
+@profile_dir_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @_one_line_errors
 def profiles_show(profile: str, profile_dirs: tuple[str, ...], fmt: str) -> None:
@@ -107,7 +116,7 @@ def profiles_show(profile: str, profile_dirs: tuple[str, ...], fmt: str) -> None
                + (f", extends {', '.join(loaded.extends)}" if loaded.extends else ""))
     for source in loaded.sources:
         click.echo(f"source {source.key}: {source.title} ({source.date})")
-    rows = [(r.id, r.severity, r.effective_from or "-", _status(r.source_status, r.confidence),
+    rows = [(r.id, r.severity, r.effective_from or "-", source_note(r.source_status, r.confidence),
              r.clause) for r in loaded.requirements]
     click.echo(tabulate(rows, headers=["requirement", "severity", "from", "status", "clause"]))
 
@@ -122,67 +131,36 @@ def profiles_validate(file: str) -> None:
     click.echo(f"{file}: ok ({loaded.id}, {len(loaded.requirements)} requirements)")
 
 
-def render_table(report: dict[str, Any]) -> str:
-    """Human table of findings and verdicts per endpoint."""
-    lines: list[str] = []
-    evaluation = report.get("evaluation") or {}
-    for endpoint in report.get("endpoints", []):
-        if not isinstance(endpoint, dict):
-            continue
-        tls = endpoint.get("tls") or {}
-        lines.append(f"{endpoint.get('target')}  status {endpoint.get('status')}  "
-                     f"kex {tls.get('kex_state') or '-'}  as of {evaluation.get('as_of')}")
-        if endpoint.get("evaluation_error"):
-            lines.append(f"  error: {endpoint['evaluation_error']}")
-        rows = [(f["severity"], f["code"], f["message"]) for f in endpoint.get("findings", [])]
-        if rows:
-            lines.append(tabulate(rows, headers=["severity", "finding", "message"]))
-        verdicts = endpoint.get("verdicts", [])
-        if verdicts:
-            lines.append(tabulate(
-                [(v["profile"], v["requirement"], v["severity"], v["result"],
-                  _status(v.get("source_status", "final"), v.get("confidence", "primary")),
-                  v["clause"]) for v in verdicts],
-                headers=["profile", "requirement", "severity", "result", "status", "clause"]))
-        lines.append("")
-    counts = Counter(v["result"] for e in report.get("endpoints", []) if isinstance(e, dict)
-                     for v in e.get("verdicts", []))
-    lines.append("verdicts: " + ", ".join(f"{counts[r]} {r}" for r in
-                                          ("PASS", "FAIL", "NOT_TESTED", "NOT_APPLICABLE")))
-    lines.extend(f"error: {e}" for e in evaluation.get("errors", []))
-    return "\n".join(lines)
-
-
 @click.command("evaluate")
 @click.argument("report_file", metavar="REPORT.json|STORE.db", type=click.Path(dir_okay=False))
 @click.option("--run", "run_id", metavar="ID",
               help="With a store: the run to judge (default: the latest).")
 @click.option("--profile", "profiles", multiple=True, required=True,
               help="Profile id(s) or TOML path(s), comma-separated or repeated.")
-@click.option("--profile-dir", "profile_dirs", multiple=True, help="Directory of user profiles.")
+@profile_dir_option
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default today).")
 @click.option("--fail-on", type=click.Choice(list(FAIL_ON)), default="must", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@format_option("evaluation")
+@output_option()
+@render_inputs
 @_one_line_errors
 def evaluate_command(report_file: str, run_id: str | None, profiles: tuple[str, ...],
                      profile_dirs: tuple[str, ...], as_of: str | None, fail_on: str, fmt: str,
-                     output: str | None) -> None:
+                     output: str | None, metadata_file: str | None,
+                     scenarios: tuple[int, ...], csv_mode: str) -> None:
     """Re-judge a saved scan report, or a run of a scan store, offline (no network)."""
     from pqscan.scan.store import is_store, report_from_source
 
     when = parse_as_of(as_of)
     loaded = resolve_profiles(profiles, profile_dirs)
+    options = render_options(metadata_file, scenarios, csv_mode, profile_dirs)
     report = report_from_source(report_file, run_id) if is_store(report_file) \
         else load_report(report_file)
     try:
         judged = judge_report(report, loaded, when)
     except UsageError as exc:
         raise UsageError(f"{report_file}: {exc}") from None
-    text = (json.dumps(judged, indent=2, sort_keys=False) if fmt == "json"
-            else render_table(inert(judged)))  # server text shown inert (report.text)
-    emit(text, output)
+    write(judged, fmt, output, "evaluation", **options)  # server text shown inert (report.text)
     for change in judged["evaluation"]["recomputed"]:
         click.echo(f"pqscan: recomputed {visible(change, 400)}", err=True)
     outcome = report_outcome(judged, fail_on)

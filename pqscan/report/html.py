@@ -135,7 +135,8 @@ def _endpoint(ep: Mapping[str, Any], risk: EndpointRisk, meta: TargetMetadata | 
 
 
 def render_html(report: Mapping[str, Any], metadata: Mapping[str, TargetMetadata] | None = None,
-                scenarios: Sequence[int] = DEFAULT_SCENARIOS) -> str:
+                scenarios: Sequence[int] = DEFAULT_SCENARIOS,
+                profile_dirs: Sequence[str] = ()) -> str:
     eps = report.get("endpoints") or []
     risks = report_risk(report, metadata, scenarios)
     summary_rows = [[view.target(ep), ep.get("status"), view.kex_state(ep) or "-",
@@ -145,7 +146,7 @@ def render_html(report: Mapping[str, Any], metadata: Mapping[str, TargetMetadata
                      *view.verdict_counts(ep).values(),
                      "?" if r.scenarios[0].headline is None else r.scenarios[0].headline]
                     for ep, r in zip(eps, risks, strict=True)]
-    sheet = method_mod.method_sheet(report)
+    sheet = method_mod.method_sheet(report, profile_dirs)
     unc = method_mod.uncertainty(report)
     versions = [["pqscan", sheet["tool"]["version"], sheet["tool"]["renderer_sha256"]],
                 [sheet["reference_data"]["file"], "", sheet["reference_data"]["sha256"]]]

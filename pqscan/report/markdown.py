@@ -87,7 +87,8 @@ def _endpoint(ep: Mapping[str, Any], risk: EndpointRisk, meta: TargetMetadata | 
 
 def render_markdown(report: Mapping[str, Any],
                     metadata: Mapping[str, TargetMetadata] | None = None,
-                    scenarios: Sequence[int] = DEFAULT_SCENARIOS) -> str:
+                    scenarios: Sequence[int] = DEFAULT_SCENARIOS,
+                    profile_dirs: Sequence[str] = ()) -> str:
     risks = report_risk(report, metadata, scenarios)
     eps = report.get("endpoints") or []
     rows = [[view.target(ep), ep.get("status"), view.kex_state(ep) or "-",
@@ -107,7 +108,7 @@ def render_markdown(report: Mapping[str, Any],
                                                                                ""]
     for ep, risk in zip(eps, risks, strict=True):
         out += _endpoint(ep, risk, metadata_for(ep, metadata))
-    sheet = method_mod.method_sheet(report)
+    sheet = method_mod.method_sheet(report, profile_dirs)
     out += ["## Method", "", table(["item", "value"], [
         [k, v] for k, v in sheet.items() if not isinstance(v, dict | list)]), ""]
     out += [table(["tool / data / profile", "version", "sha256"],
