@@ -11,9 +11,8 @@ from pathlib import Path
 
 import click
 
-from pqscan.cli.exitcode import one_line
 from pqscan.cli.options import profile_dir_option, render_inputs, render_options
-from pqscan.cli.output import format_option, output_option, write
+from pqscan.cli.output import error, format_option, output_option, write
 from pqscan.cli.scanrun import FAILURE_LINES, RunOutcome, stream_scan
 from pqscan.errors import UsageError
 from pqscan.inputfile import refuse_special
@@ -173,7 +172,7 @@ def _tell(outcome: RunOutcome, store: ScanStore | None, saved: int) -> None:
         # a write the store refused (full disk, lock) loses nothing already saved, but the
         # store is incomplete: one line each (the first few), exit 3 (issue 10 §7)
         for line in store.errors:  # the first few; what was saved stays readable
-            click.echo(f"pqscan: store: {one_line(line)}", err=True)
+            error(f"store: {line}")
     if outcome.incomplete_line:
         click.echo(outcome.incomplete_line, err=True)
     if outcome.interrupted:

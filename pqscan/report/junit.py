@@ -2,23 +2,18 @@
 (endpoint, requirement); FAIL -> <failure> with evidence, NOT_TESTED / NOT_APPLICABLE ->
 <skipped> with the reason, an endpoint that could not be scanned -> one <error> testcase.
 
-There is no single JUnit standard; this follows the common Jenkins/GitLab shape
-(testsuites > testsuite > testcase) that pytest's xunit2 output also uses.
+The XML itself is written by pqscan.model.junit (the one JUnit writer: scan, conform, vectors).
 """
 
 from __future__ import annotations
 
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from typing import Any
 
+from pqscan.model.junit import JUnitCase, JUnitSuite, junit_xml
 from pqscan.model.view import protocol, safe_id
 from pqscan.report.text import CELL_LIMIT, visible
-
-
-def _case(suite: ET.Element, classname: str, name: str) -> ET.Element:
-    return ET.SubElement(suite, "testcase", {"classname": classname, "name": name, "time": "0"})
 
 
 def _clean(text: Any) -> str:
@@ -27,51 +22,33 @@ def _clean(text: Any) -> str:
     return visible(text, CELL_LIMIT)
 
 
-def _suite(root: ET.Element, ep: Mapping[str, Any], timestamp: str) -> dict[str, int]:
-    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    suite = ET.SubElement(root, "testsuite", {"name": _clean(f"pqscan:{ep.get('target')}"),
-                                              "timestamp": timestamp, "time": "0"})
-    props = ET.SubElement(suite, "properties")
-    for key in ("target", "host", "port", "sni", "status"):
-        ET.SubElement(props, "property", {"name": f"pqscan.{key}",
-                                          "value": _clean(ep.get(key) or "")})
-    ET.SubElement(props, "property", {"name": "pqscan.protocol", "value": protocol(ep)})
+def _verdict_case(classname: str, v: Mapping[str, Any]) -> JUnitCase:
+    name = _clean(f"{v.get('profile')} {v.get('requirement')} {v.get('title') or ''}".strip())
+    evidence = json.dumps(v.get("evidence") or {}, sort_keys=True, default=str)
+    if v.get("result") == "FAIL":
+        return JUnitCase(classname, name, "failure",
+                         _clean(f"{v.get('requirement')} failed: {v.get('clause')}"),
+                         type=str(v.get("severity")),
+                         text="\n".join(_clean(line) for line in (
+                             f"evidence: {evidence}", f"clause: {v.get('clause')}",
+                             f"source status: {v.get('source_status')}")))
+    if v.get("result") in ("NOT_TESTED", "NOT_APPLICABLE"):
+        reason = (v.get("evidence") or {}).get("reason") or evidence
+        return JUnitCase(classname, name, "skipped", _clean(f"{v.get('result')}: {reason}"))
+    return JUnitCase(classname, name)
+
+
+def _suite(ep: Mapping[str, Any], timestamp: str) -> JUnitSuite:
+    props = tuple((f"pqscan.{key}", _clean(ep.get(key) or ""))
+                  for key in ("target", "host", "port", "sni", "status"))
     classname = f"pqscan.{safe_id(str(ep.get('host')))}_{ep.get('port')}"
-    if ep.get("status") != "ok":
-        case = _case(suite, classname, "scan endpoint")
-        ET.SubElement(case, "error", {"type": str(ep.get("status")),
-                                      "message": _clean(ep.get("error") or "")})
-        counts["tests"] += 1
-        counts["errors"] += 1
-    for v in ep.get("verdicts") or []:
-        name = f"{v.get('profile')} {v.get('requirement')} {v.get('title') or ''}".strip()
-        case = _case(suite, classname, _clean(name))
-        counts["tests"] += 1
-        evidence = json.dumps(v.get("evidence") or {}, sort_keys=True, default=str)
-        if v.get("result") == "FAIL":
-            counts["failures"] += 1
-            failure = ET.SubElement(case, "failure", {
-                "type": str(v.get("severity")),
-                "message": _clean(f"{v.get('requirement')} failed: {v.get('clause')}")})
-            failure.text = "\n".join(_clean(line) for line in (
-                f"evidence: {evidence}", f"clause: {v.get('clause')}",
-                f"source status: {v.get('source_status')}"))
-        elif v.get("result") in ("NOT_TESTED", "NOT_APPLICABLE"):
-            counts["skipped"] += 1
-            reason = (v.get("evidence") or {}).get("reason") or evidence
-            ET.SubElement(case, "skipped", {"message": _clean(f"{v.get('result')}: {reason}")})
-    for key, value in counts.items():
-        suite.set(key, str(value))
-    return counts
+    cases = [JUnitCase(classname, "scan endpoint", "error", _clean(ep.get("error") or ""),
+                       type=str(ep.get("status")))] if ep.get("status") != "ok" else []
+    cases += [_verdict_case(classname, v) for v in ep.get("verdicts") or []]
+    return JUnitSuite(_clean(f"pqscan:{ep.get('target')}"), tuple(cases),
+                      (*props, ("pqscan.protocol", protocol(ep))), timestamp)
 
 
 def render_junit(report: Mapping[str, Any]) -> str:
-    root = ET.Element("testsuites", {"name": "pqscan"})
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for ep in report.get("endpoints") or []:
-        for key, value in _suite(root, ep, str(report.get("started_at") or "")).items():
-            totals[key] += value
-    for key, value in totals.items():
-        root.set(key, str(value))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    timestamp = str(report.get("started_at") or "")
+    return junit_xml([_suite(ep, timestamp) for ep in report.get("endpoints") or []])

@@ -256,3 +256,21 @@ def test_profiles_list_with_a_profile_dir(tmp_path: Path) -> None:
     missing = _run(["profiles", "list", "--profile-dir", str(tmp_path / "none")])
     assert (missing.exit_code, missing.stderr) == (
         2, f"pqscan: error: --profile-dir: {tmp_path / 'none'} is not a directory\n")
+
+
+def test_scan_metadata_with_extra_columns_is_accepted(tmp_path: Path) -> None:
+    """`scan --metadata` takes the file `stats --by sector` groups by (issue 12): columns the
+    risk model does not know are kept, not an input error."""
+    port = _closed_port()
+    meta = tmp_path / "sectors.csv"
+    meta.write_text(f"target,owner,sector,region\n127.0.0.1:{port},grid-ops,energy,north\n")
+    result = _run(["scan", f"127.0.0.1:{port}", "--timeout", "1", "-q", "--metadata", str(meta),
+                   "--format", "md", "--scenario", "2032"])
+    assert result.exit_code == 3, result.stderr  # unreachable, not a usage error
+    assert "grid-ops" in result.stdout and "| 2032 |" in result.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"target,exposure\n127.0.0.1:{port},moon\n")
+    refused = _run(["scan", f"127.0.0.1:{port}", "--metadata", str(bad)])
+    assert (refused.exit_code, refused.stderr) == (
+        2, f"pqscan: error: metadata '{bad}' row 2: exposure must be one of internet, partner, "
+        "internal, got 'moon'\n")

@@ -175,7 +175,7 @@ def test_a_store_that_refuses_writes_makes_the_scan_incomplete(lab: dict, tmp_pa
     assert json.loads(result.stdout)["endpoints"][0]["status"] == "ok"
     lines = result.stderr.splitlines()
     assert result.exit_code == 3, result.stderr
-    assert len(lines) == 1 and lines[0].startswith("pqscan: store: ")
+    assert len(lines) == 1 and lines[0].startswith("pqscan: error: store: ")
     assert "database or disk is full" in lines[0]
 
 
