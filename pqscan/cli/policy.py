@@ -6,7 +6,6 @@ and `parse_as_of` are shared with `pqscan scan --profile`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from datetime import date
 from functools import wraps
@@ -14,7 +13,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from tabulate import tabulate
 
 from pqscan.cli.exitcode import error_line, exit_code, incomplete_line, report_outcome
 from pqscan.cli.options import profile_dir_option, render_inputs, render_options
@@ -28,7 +26,6 @@ from pqscan.policy.evaluate import (
     judge_report,
 )
 from pqscan.policy.loader import shipped_profile_ids
-from pqscan.report.evaluation import source_note
 from pqscan.report.text import visible
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -83,8 +80,10 @@ def profiles_group() -> None:
 
 @profiles_group.command("list")
 @profile_dir_option
+@format_option("profiles")
+@output_option()
 @_one_line_errors
-def profiles_list(profile_dirs: tuple[str, ...]) -> None:
+def profiles_list(profile_dirs: tuple[str, ...], fmt: str, output: str | None) -> None:
     """List the shipped profiles and those in every --profile-dir (a user profile with a
     shipped id replaces it, as in --profile)."""
     dirs = _profile_dirs(profile_dirs)
@@ -93,32 +92,21 @@ def profiles_list(profile_dirs: tuple[str, ...]) -> None:
         ids.update(dict.fromkeys(sorted(p.stem for p in directory.glob("*.toml")
                                         if p.is_file())))
     loader = Loader(dirs)
-    rows = [(p.id, p.version, p.publisher, source_note(p.status, p.confidence),
-             len(p.requirements), p.title, p.path) for p in map(loader.load, ids)]
-    click.echo(tabulate(rows, headers=["id", "version", "publisher", "status", "reqs", "title",
-                                       "file"]))
+    listing = [{**p.to_dict(), "path": p.path} for p in map(loader.load, ids)]
+    write({"profiles": listing}, fmt, output, "profiles")
 
 
 @profiles_group.command("show")
 @click.argument("profile")
 @profile_dir_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@format_option("profile")
+@output_option()
 @_one_line_errors
-def profiles_show(profile: str, profile_dirs: tuple[str, ...], fmt: str) -> None:
+def profiles_show(profile: str, profile_dirs: tuple[str, ...], fmt: str,
+                  output: str | None) -> None:
     """Show one profile (id or path) and its requirements."""
     (loaded,) = resolve_profiles([profile], profile_dirs)
-    if fmt == "json":
-        click.echo(json.dumps(loaded.to_dict(), indent=2, sort_keys=True))
-        return
-    click.echo(f"{loaded.id}: {loaded.title}")
-    click.echo(f"version {loaded.version}, {loaded.publisher}, status {loaded.status}, "
-               f"confidence {loaded.confidence}"
-               + (f", extends {', '.join(loaded.extends)}" if loaded.extends else ""))
-    for source in loaded.sources:
-        click.echo(f"source {source.key}: {source.title} ({source.date})")
-    rows = [(r.id, r.severity, r.effective_from or "-", source_note(r.source_status, r.confidence),
-             r.clause) for r in loaded.requirements]
-    click.echo(tabulate(rows, headers=["requirement", "severity", "from", "status", "clause"]))
+    write({**loaded.to_dict(), "path": loaded.path}, fmt, output, "profile")
 
 
 @profiles_group.command("validate")

@@ -13,6 +13,7 @@ kinds and what the function receives:
     vectors     a pqscan.conformance.vectors.report.VectorRun
     vector-sets the `vectors list` dict
     certs       an inventory dict (Inventory.to_dict());  lint: {"certificates": [...]}
+    profile     Profile.to_dict() (+ "path");  profiles: {"profiles": [...]} (profiles list)
     stats       a pqscan.stats.model.StatsResult
 
 The vectors and stats functions live beside their documents (they need those types); they are
@@ -102,6 +103,10 @@ _ALL: tuple[Renderer, ...] = (
     Renderer("certs", "json", ".json", _JSON, inert=False),
     Renderer("lint", "table", ".txt", "pqscan.report.inventory:render_lint_table"),
     Renderer("lint", "json", ".json", _JSON, inert=False),
+    Renderer("profile", "table", ".txt", "pqscan.report.profile:render_profile_table"),
+    Renderer("profile", "json", ".json", _JSON, inert=False),
+    Renderer("profiles", "table", ".txt", "pqscan.report.profile:render_profiles_table"),
+    Renderer("profiles", "json", ".json", _JSON, inert=False),
     Renderer("stats", "table", ".txt", f"{_STATS}.render:render_table"),
     Renderer("stats", "json", ".json", f"{_STATS}.render:render_json"),
     Renderer("stats", "csv", ".csv", f"{_STATS}.render:render_csv"),

@@ -57,6 +57,8 @@ def _commands(report: Path, port: int) -> dict[str, tuple[str, list[str]]]:
         "lint": ("lint", ["lint", str(CERT)]),
         "stats": ("stats", ["stats", str(report), "--profile", "pq-baseline",
                             "--as-of", "2031-01-01"]),
+        "profiles show": ("profile", ["profiles", "show", "cnsa-2.0"]),
+        "profiles list": ("profiles", ["profiles", "list"]),
     }
 
 
