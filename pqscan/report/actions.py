@@ -221,6 +221,58 @@ def endpoint_fixes(ep: Mapping[str, Any], limit: int | None = 3) -> list[str]:
     return list(ids)[:limit] if limit is not None else list(ids)
 
 
+_KIND_RANK = {"config": 0, "service": 1, "guidance": 2}
+
+
+def ranked_fixes(ids: Sequence[str], catalogue: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """Fix ids in the order a reader should see them: a config line before a managed-service
+    policy before a procedure; OpenSSL first among them (the library under nginx, Apache and
+    HAProxy, so its line applies most widely); otherwise as the judgement listed them."""
+    def key(item: tuple[int, str]) -> tuple[int, int, int]:
+        fix = catalogue.get(item[1]) or {}
+        openssl = str(fix.get("product") or "").startswith("OpenSSL")
+        return (_KIND_RANK.get(str(fix.get("kind") or "config"), 3), 0 if openssl else 1,
+                item[0])
+    return [fid for _, fid in sorted(enumerate(dict.fromkeys(ids)), key=key)]
+
+
+@dataclass(frozen=True, slots=True)
+class TopFix:
+    """The first fix for one thing an endpoint must change, and how many alternatives."""
+
+    when: str  # "now" or "by 2030-01-01" or "finding"
+    what: str  # "cnsa-2.0 CNSA2-KEX-MLKEM1024-SUPPORT" or a finding code
+    fix: str | None
+    alternatives: int
+
+
+def top_fixes(ep: Mapping[str, Any], catalogue: Mapping[str, Mapping[str, Any]],
+              limit: int = 3) -> list[TopFix]:
+    """The most urgent distinct things to change on one endpoint (failures in force, then by
+    due date, then findings from the most severe), each with its first-ranked fix."""
+    out: list[TopFix] = []
+    seen: set[str] = set()
+    verdicts = sorted((v for v in ep.get("verdicts") or [] if v.get("result") == "FAIL"),
+                      key=lambda v: (not fails_now(v), str(v.get("due") or ""),
+                                     _SEVERITY_RANK.get(str(v.get("severity")), 3)))
+    order = view.SEVERITY_ORDER
+    findings = sorted((f for f in ep.get("findings") or [] if f.get("fixes")
+                       and f.get("severity") in order and f.get("severity") != "info"),
+                      key=lambda f: -order.index(f["severity"]))
+    items = [("now" if fails_now(v) else f"by {v.get('due')}",
+              f"{v.get('profile')} {v.get('requirement')}", v) for v in verdicts]
+    items += [("finding", str(f.get("code")), f) for f in findings]
+    for when, what, item in items:
+        fixes = ranked_fixes(item.get("fixes") or [], catalogue)
+        if what in seen or (fixes and fixes[0] in {t.fix for t in out}):
+            continue
+        seen.add(what)
+        out.append(TopFix(when, what, fixes[0] if fixes else None, max(len(fixes) - 1, 0)))
+        if len(out) == limit:
+            break
+    return out
+
+
 def fix_text(fix_id: str, catalogue: Mapping[str, Mapping[str, Any]]) -> str:
     """"nginx >= 1.27: ssl_ecdh_curve ... (nginx.conf, http or server block)"; the bare id when
     the report carries no catalogue entry for it."""

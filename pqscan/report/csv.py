@@ -47,6 +47,7 @@ def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetad
               "readiness_level", "readiness", "next_deadline", "next_deadline_requirement",
               "fails_now", "due_later", "top_fixes"]
     rows = []
+    catalogue = actions.remediation(report)
     for ep in report.get("endpoints") or []:
         meta = metadata_for(ep, metadata)
         risk = endpoint_risk(report, ep, meta, scenarios)
@@ -64,18 +65,20 @@ def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetad
             view.max_severity(ep),
             counts["PASS"], counts["FAIL"], counts["NOT_TESTED"], counts["NOT_APPLICABLE"],
             *["INCONCLUSIVE" if s.headline is None else s.headline for s in risk.scenarios],
-            risk.confidence, view.protocol(ep), *_ssh_columns(ep), *_action_columns(ep)])
+            risk.confidence, view.protocol(ep), *_ssh_columns(ep),
+            *_action_columns(ep, catalogue)])
     return header, rows
 
 
-def _action_columns(ep: Mapping[str, Any]) -> list[Any]:
+def _action_columns(ep: Mapping[str, Any], catalogue: Mapping[str, Mapping[str, Any]]
+                    ) -> list[Any]:
     deadline = actions.next_deadline(ep) or {}
     verdicts = ep.get("verdicts") or []
     return [actions.level(ep) or "", actions.level_text(ep), deadline.get("date") or "",
             f"{deadline.get('profile')} {deadline.get('requirement')}" if deadline else "",
             sum(1 for v in verdicts if actions.fails_now(v)),
             sum(1 for v in verdicts if actions.due_later(v)),
-            " ".join(actions.endpoint_fixes(ep))]
+            " ".join(t.fix for t in actions.top_fixes(ep, catalogue) if t.fix)]
 
 
 def _ssh_columns(ep: Mapping[str, Any]) -> list[str]:

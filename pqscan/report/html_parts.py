@@ -65,6 +65,7 @@ def fix_list(ids: Sequence[str], catalogue: Mapping[str, Mapping[str, Any]]) -> 
     entry in the fix catalogue section."""
     if not ids:
         return Markup("-")
+    ids = actions.ranked_fixes(ids, catalogue)
     items = "".join(f'<li>{esc(actions.fix_text(f, catalogue))} '
                     f'<a href="#{fix_anchor(f)}">[{esc(f)}]</a></li>' for f in ids)
     return Markup(f'<ul class="fixes">{items}</ul>')
@@ -103,10 +104,20 @@ def card(ep: Mapping[str, Any], anchor: str, risk: EndpointRisk,
              f"<strong>K-state:</strong> {esc(view.kex_state(ep) or 'undecided')} · "
              f"<strong>risk {risk.scenarios[0].year}:</strong> "
              f"{'INCONCLUSIVE' if score is None else f'{score:g}'}</p>",
-             "<p><strong>Top fixes:</strong></p>"
-             + esc(fix_list(actions.endpoint_fixes(ep), catalogue))]
+             "<p><strong>Top fixes:</strong></p>" + _top_fixes(ep, catalogue)]
     return (f'<div class="card {esc(level)}"><h3>{esc(link(anchor, view.target(ep)))}</h3>'
             + "".join(rows) + "</div>")
+
+
+def _top_fixes(ep: Mapping[str, Any], catalogue: Mapping[str, Mapping[str, Any]]) -> str:
+    items = []
+    for top in actions.top_fixes(ep, catalogue):
+        fix = (f"{esc(actions.fix_text(top.fix, catalogue))} "
+               f'<a href="#{fix_anchor(top.fix)}">[{esc(top.fix)}]</a>' if top.fix
+               else "no fix in the catalogue")
+        more = f" (+{top.alternatives} alternatives)" if top.alternatives else ""
+        items.append(f"<li><em>{esc(top.when)}: {esc(top.what)}</em> — {fix}{esc(more)}</li>")
+    return f'<ul class="fixes">{"".join(items)}</ul>' if items else "<p>-</p>"
 
 
 def _risk(risk: EndpointRisk) -> str:

@@ -67,6 +67,16 @@ def test_must_change_sorted_by_due_then_risk_with_fixes() -> None:
     assert found[0].risk == 50.0  # the K5 endpoint's
     assert actions.endpoint_fixes(report["endpoints"][1]) == [
         "openssl.groups.cnsa2", "cert.mldsa87.cnsa2", "nginx.ssl-ecdh-curve"]
+    catalogue = actions.remediation(report)
+    assert actions.top_fixes(report["endpoints"][1], catalogue) == [
+        actions.TopFix("now", "cnsa-2.0 CNSA2-TLS-KEX", "openssl.groups.cnsa2", 0),
+        actions.TopFix("by 2030-01-01", "cnsa-2.0 CNSA2-TLS-SIG", "cert.mldsa87.cnsa2", 0),
+        actions.TopFix("by 2031-01-01", "nist-ir-8547 IR8547-KEX-DISALLOWED",
+                       "nginx.ssl-ecdh-curve", 0)]
+    # a config line before a procedure, OpenSSL first among config lines
+    assert actions.ranked_fixes(["cert.mldsa87.cnsa2", "nginx.ssl-ecdh-curve",
+                                 "openssl.groups.cnsa2"], catalogue) == [
+        "openssl.groups.cnsa2", "nginx.ssl-ecdh-curve", "cert.mldsa87.cnsa2"]
     assert actions.fix_text("nginx.ssl-ecdh-curve", actions.remediation(report)).startswith(
         NGINX_FIX)
     assert actions.fix_text("unknown.fix", {}) == "unknown.fix"
