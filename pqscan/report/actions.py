@@ -319,10 +319,12 @@ def fail_on_due(report: Mapping[str, Any]) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def due_horizon(report: Mapping[str, Any]) -> str | None:
+def due_horizon(report: Mapping[str, Any], years: int | None = None) -> str | None:
     """The last due date `--fail-on-due YEARS` gates on: as_of plus YEARS calendar years (the
-    rule of pqscan.cli.exitcode, which the exit code uses); None without the option."""
-    years, now = fail_on_due(report), as_of(report)
+    rule of pqscan.cli.exitcode, which the exit code uses); None without the option. `years`
+    overrides what the report recorded."""
+    years = fail_on_due(report) if years is None else years
+    now = as_of(report)
     if years is None or not now:
         return None
     try:
@@ -335,11 +337,12 @@ def due_horizon(report: Mapping[str, Any]) -> str | None:
         return start.replace(year=start.year + years, day=28).isoformat()
 
 
-def counts_as_failure(v: Mapping[str, Any], report: Mapping[str, Any]) -> bool:
+def counts_as_failure(v: Mapping[str, Any], report: Mapping[str, Any],
+                      years: int | None = None) -> bool:
     """Whether a FAIL gates (exit 1, a JUnit <failure>): in force, or due within the
-    `--fail-on-due` window after the evaluation date."""
+    `--fail-on-due` window (`years`, else the report's) after the evaluation date."""
     if fails_now(v):
         return True
-    horizon = due_horizon(report)
+    horizon = due_horizon(report, years)
     due = v.get("due")
     return due_later(v) and horizon is not None and isinstance(due, str) and due <= horizon

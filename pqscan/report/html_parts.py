@@ -16,7 +16,7 @@ from typing import Any
 from pqscan.assess.risk import EndpointRisk
 from pqscan.model import view
 from pqscan.model.metadata import TargetMetadata
-from pqscan.report import actions, ssh_view
+from pqscan.report import actions, legend, ssh_view
 from pqscan.report import method as method_mod
 from pqscan.report.evidence import facts_text, verdict_lines
 from pqscan.report.text import CELL_LIMIT, visible
@@ -130,6 +130,7 @@ def _risk(risk: EndpointRisk) -> str:
         if risk.amplifier else ""
     return (f'<h4>Risk (Mosca, confidence {esc(risk.confidence)}; '
             f'<a href="#risk-model">how to read it</a>){esc(amp)}</h4>'
+            f"<p>{esc(legend.risk_sentence(risk))}</p>"
             + table(["scenario z", "years to z", "m_hndl", "S_hndl", "m_auth", "S_auth"], rows)
             + table(["input", "value", "provenance", "source"],
                     [[i.name, i.label or i.value, i.provenance, i.source] for i in risk.inputs]))

@@ -41,8 +41,8 @@ def _fixes(v: Mapping[str, Any], catalogue: Mapping[str, Mapping[str, Any]]) -> 
         "fix: none in the catalogue for this requirement"]
 
 
-def _suite(root: ET.Element, ep: Mapping[str, Any], report: Mapping[str, Any]
-           ) -> dict[str, int]:
+def _suite(root: ET.Element, ep: Mapping[str, Any], report: Mapping[str, Any],
+           years: int | None) -> dict[str, int]:
     timestamp = str(report.get("started_at") or "")
     catalogue = actions.remediation(report)
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -65,13 +65,13 @@ def _suite(root: ET.Element, ep: Mapping[str, Any], report: Mapping[str, Any]
         case = _case(suite, classname, _clean(name))
         counts["tests"] += 1
         evidence = verdict_text(v)
-        if v.get("result") == "FAIL" and actions.counts_as_failure(v, report):
+        if v.get("result") == "FAIL" and actions.counts_as_failure(v, report, years):
             counts["failures"] += 1
             if actions.fails_now(v):
                 when = f"in force (due {v.get('due')})" if v.get("due") else "in force"
             else:
                 when = (f"due {v.get('due')}, counted as a failure by --fail-on-due "
-                        f"{actions.fail_on_due(report)} years")
+                        f"{years} years")
             fixes = _fixes(v, catalogue)
             failure = ET.SubElement(case, "failure", {
                 "type": str(v.get("severity")),
@@ -94,11 +94,13 @@ def _suite(root: ET.Element, ep: Mapping[str, Any], report: Mapping[str, Any]
     return counts
 
 
-def render_junit(report: Mapping[str, Any]) -> str:
+def render_junit(report: Mapping[str, Any], fail_on_due: int | None = None) -> str:
+    """`fail_on_due`: the scan's --fail-on-due YEARS (else the report's evaluation.fail_on_due)."""
+    years = fail_on_due if fail_on_due is not None else actions.fail_on_due(report)
     root = ET.Element("testsuites", {"name": "pqscan"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for ep in report.get("endpoints") or []:
-        for key, value in _suite(root, ep, report).items():
+        for key, value in _suite(root, ep, report, years).items():
             totals[key] += value
     for key, value in totals.items():
         root.set(key, str(value))

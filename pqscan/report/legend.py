@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pqscan.assess.risk import HORIZON_YEARS, MODEL_VERSION
+from pqscan.assess.risk import HORIZON_YEARS, MODEL_VERSION, EndpointRisk
 from pqscan.model.view import KEX_MEANING
 from pqscan.report.ssh_view import SSH_MEANING
 
@@ -63,3 +63,24 @@ def risk_model(scenarios: Sequence[int]) -> list[str]:
         "that were measured or declared rather than defaults; it is shown, never multiplied "
         "in. A score whose measured input is undecided is INCONCLUSIVE, never 0.",
     ]
+
+
+def _score(value: float | None, reason: str | None) -> str:
+    return f"INCONCLUSIVE ({reason})" if value is None else f"{value:g}/100"
+
+
+def _margin(m: float | None) -> str:
+    if m is None:
+        return "unknown"
+    return f"{m:g} years: already too late" if m <= 0 else f"{m:g} years"
+
+
+def risk_sentence(risk: EndpointRisk) -> str:
+    """The first scenario's numbers of one endpoint in plain words."""
+    s = risk.scenarios[0]
+    return (f"If a quantum computer arrives in {s.year} ({s.z_years:g} years after the scan): "
+            "traffic recorded now could be read while it must still be secret (margin "
+            f"z - (x + y) = {_margin(s.m_hndl)}), score {_score(s.s_hndl, risk.hndl_inconclusive)}"
+            f"; forged certificates or host keys (margin z - y = {_margin(s.m_auth)}), score "
+            f"{_score(s.s_auth, risk.auth_inconclusive)}. Confidence {risk.confidence:g}: the "
+            "share of inputs measured or declared rather than defaults.")

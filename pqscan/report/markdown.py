@@ -44,7 +44,8 @@ def _risk_section(risk: EndpointRisk) -> list[str]:
     inputs = [[i.name, i.label or i.value, i.provenance, i.source] for i in risk.inputs]
     return ["Risk (Mosca, model mosca-1; confidence "
             f"{risk.confidence:g}{'; RSA key transport amplifier' if risk.amplifier else ''}):",
-            "", table(["scenario z", "years to z", "m_hndl", "S_hndl", "m_auth", "S_auth"], rows),
+            "", cell(legend.risk_sentence(risk)), "",
+            table(["scenario z", "years to z", "m_hndl", "S_hndl", "m_auth", "S_auth"], rows),
             "", table(["input", "value", "provenance", "source"], inputs), ""]
 
 

@@ -187,10 +187,29 @@ def test_junit_due_failures_skip_unless_fail_on_due() -> None:
     skipped = sig.find("skipped").get("message")  # type: ignore[union-attr]
     assert skipped.startswith("DUE 2030-01-01: CNSA2-TLS-SIG fails from 2030-01-01")
     assert "fix: OpenSSL (private / internal PKI)" in skipped
-    report["evaluation"]["fail_on_due"] = 4
+    assert ET.fromstring(render(report, "junit", fail_on_due=4)).get("failures") == "3"
+    assert ET.fromstring(render(report, "junit", fail_on_due=5)).get("failures") == "4"
+    report["evaluation"]["fail_on_due"] = 4  # as the judgement recorded it
     root = ET.fromstring(render(report, "junit"))
     assert root.get("failures") == "3"
     failure = [c for c in root.iter("testcase") if c.get("name", "").startswith(
         "cnsa-2.0 CNSA2-TLS-SIG")][1].find("failure")
     assert failure is not None and "counted as a failure by --fail-on-due 4 years" in \
         failure.get("message", "")
+
+
+def test_risk_model_in_plain_words_next_to_the_numbers() -> None:
+    report = actionable_report()
+    k2 = report_risk(report)[1]
+    from pqscan.report.legend import risk_sentence
+
+    assert risk_sentence(k2) == (
+        "If a quantum computer arrives in 2030 (4 years after the scan): traffic recorded now "
+        "could be read while it must still be secret (margin z - (x + y) = -4 years: already "
+        "too late), score 35/100; forged certificates or host keys (margin z - y = 1 years), "
+        "score 40/100. Confidence 0.29: the share of inputs measured or declared rather than "
+        "defaults.")
+    page = render(report, "html")
+    detail = page[page.index('id="ep-1-127.0.0.1_8444"'):]
+    assert detail.index("score 35/100") < detail.index("<th>S_hndl</th>")
+    assert "score 35/100" in render(report, "md")
