@@ -50,10 +50,10 @@ def render_inputs(function: F) -> F:
 
 
 def render_options(metadata_file: str | None, scenarios: Sequence[int],
-                   csv_mode: str = "endpoints",
-                   profile_dirs: Sequence[str] = ()) -> dict[str, Any]:
+                   csv_mode: str = "endpoints", profile_dirs: Sequence[str] = (),
+                   fail_on_due: int | None = None) -> dict[str, Any]:
     """The keyword options of pqscan.report.render for these option values (the metadata
     file is read here: a bad one is exit 2 before any traffic or rendering)."""
     return {"metadata": load_metadata(metadata_file) if metadata_file else None,
             "scenarios": tuple(scenarios) or DEFAULT_SCENARIOS, "csv_mode": csv_mode,
-            "profile_dirs": tuple(profile_dirs)}
+            "profile_dirs": tuple(profile_dirs), "fail_on_due": fail_on_due}

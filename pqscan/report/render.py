@@ -20,7 +20,8 @@ The vectors and stats functions live beside their documents (they need those typ
 named here, not imported: neither package is imported by report/ (docs/architecture.md).
 Options: `metadata` (target metadata), `scenarios` (quantum-timeline years), `csv_mode`
 ("endpoints" | "verdicts"), `profile_dirs` (where the method sheet finds user profiles named by
-verdicts); each renderer takes the ones it declares, in order.
+verdicts), `fail_on_due` (--fail-on-due YEARS: JUnit counts FAILs due within it as failures);
+each renderer takes the ones it declares, in order.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pqscan.assess.risk import DEFAULT_SCENARIOS
 from pqscan.model.metadata import TargetMetadata
 from pqscan.report.text import inert
 
-OPTIONS = ("metadata", "scenarios", "csv_mode", "profile_dirs")
+OPTIONS = ("metadata", "scenarios", "csv_mode", "profile_dirs", "fail_on_due")
 _JSON = "pqscan.model.document:dump_json"
 
 
@@ -78,7 +79,7 @@ def _scan_formats(kind: str, table: str) -> tuple[Renderer, ...]:
         Renderer(kind, "html", ".html", "pqscan.report.html:render_html",
                  (*risk, "profile_dirs")),
         Renderer(kind, "sarif", ".sarif", "pqscan.report.sarif:render_sarif_text"),
-        Renderer(kind, "junit", ".xml", "pqscan.report.junit:render_junit"),
+        Renderer(kind, "junit", ".xml", "pqscan.report.junit:render_junit", ("fail_on_due",)),
         Renderer(kind, "cbom", ".cdx.json", "pqscan.report.cbom:render_cbom", inert=False),
     )
 
@@ -132,7 +133,7 @@ EXTENSIONS = {name: r.extension for (kind, name), r in RENDERERS.items() if kind
 def render(document: Any, fmt: str, *, kind: str = "scan",
            metadata: Mapping[str, TargetMetadata] | None = None,
            scenarios: Sequence[int] = DEFAULT_SCENARIOS, csv_mode: str = "endpoints",
-           profile_dirs: Sequence[str] = ()) -> str:
+           profile_dirs: Sequence[str] = (), fail_on_due: int | None = None) -> str:
     """`document` (of `kind`) in format `fmt`; ValueError naming the valid formats."""
     renderer = RENDERERS.get((kind, fmt))
     if renderer is None:
@@ -142,4 +143,5 @@ def render(document: Any, fmt: str, *, kind: str = "scan",
             raise TypeError(f"report must be a mapping, not {type(document).__name__}")
         document = dict(document)
     return renderer(document, {"metadata": metadata, "scenarios": scenarios,
-                               "csv_mode": csv_mode, "profile_dirs": tuple(profile_dirs)})
+                               "csv_mode": csv_mode, "profile_dirs": tuple(profile_dirs),
+                               "fail_on_due": fail_on_due})

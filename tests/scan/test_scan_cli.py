@@ -84,7 +84,7 @@ def test_table_output_and_profile_exit_code(lab: dict[str, Any]) -> None:
     result = CliRunner().invoke(cli, ["scan", f"127.0.0.1:{port}", "--sni", "localhost"])
     assert result.exit_code == 0
     header = result.output.splitlines()[0].split()
-    assert header == ["target", "status", "TLS", "kex", "PQ", "groups", "browser-like",
+    assert header == ["target", "status", "level", "TLS", "kex", "PQ", "groups", "browser-like",
                       "x25519-first", "leaf", "key"]
     row = result.output.splitlines()[2]
     assert "K0" in row and "MLKEM1024" in row and "ML-DSA-87" in row
