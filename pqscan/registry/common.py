@@ -1,17 +1,15 @@
-"""Shared codepoint rules of the TLS registries: the reference data, GREASE and private use.
+"""Shared codepoint rules of the TLS registries: GREASE and private use.
 
-Owns the loading of `pqscan/data/pqc-standards.json` (the verbatim reference copy) and the two
-value ranges every TLS registry shares: GREASE values (RFC 8701 §2) and the IANA private-use
+Owns the two value ranges every TLS registry shares (the reference data itself is read by
+pqscan.registry.reference): GREASE values (RFC 8701 §2) and the IANA private-use
 ranges (RFC 8446 §4.2.3 / §4.2.7, IANA "TLS Supported Groups" S1).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
-from importlib import resources
-from typing import Any
+
+from pqscan.registry.reference import reference_data
 
 # RFC 8701 §2: the 16 GREASE values for cipher suites, groups, signature schemes, extensions
 # and versions are 0x0A0A, 0x1A1A, ..., 0xFAFA (both bytes equal, low nibble 0xA).
@@ -40,14 +38,6 @@ def check_code(code: object, what: str) -> int:
     if not 0 <= code <= 0xFFFF:
         raise ValueError(f"{what} code {code} is outside 0..0xffff")
     return code
-
-
-@cache
-def reference_data() -> dict[str, Any]:
-    """The reference JSON shipped in the `pqscan.data` package (see its PROVENANCE.md)."""
-    text = resources.files("pqscan.data").joinpath("pqc-standards.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
 
 
 def reference_ranges(section: str) -> list[tuple[int, int]]:

@@ -25,9 +25,9 @@ from pqscan.registry.common import (
     grease_name,
     hex_code,
     is_grease,
-    reference_data,
     reference_ranges,
 )
+from pqscan.registry.reference import reference_data
 from pqscan.registry.tls_misc import (
     ALERTS,
     EXTENSIONS,

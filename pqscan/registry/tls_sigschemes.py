@@ -21,9 +21,9 @@ from pqscan.registry.common import (
     grease_name,
     hex_code,
     is_grease,
-    reference_data,
     reference_ranges,
 )
+from pqscan.registry.reference import reference_data
 
 SIGNATURE_FAMILIES = frozenset(
     {"ml-dsa", "slh-dsa", "composite", "rsa-pkcs1", "rsa-pss", "ecdsa", "eddsa", "sm2",
