@@ -8,8 +8,12 @@ ranges (RFC 8446 §4.2.3 / §4.2.7, IANA "TLS Supported Groups" S1).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from typing import Generic, TypeVar
 
 from pqscan.registry.reference import reference_data
+
+E = TypeVar("E")
 
 # RFC 8701 §2: the 16 GREASE values for cipher suites, groups, signature schemes, extensions
 # and versions are 0x0A0A, 0x1A1A, ..., 0xFAFA (both bytes equal, low nibble 0xA).
@@ -38,6 +42,37 @@ def check_code(code: object, what: str) -> int:
     if not 0 <= code <= 0xFFFF:
         raise ValueError(f"{what} code {code} is outside 0..0xffff")
     return code
+
+
+class CodeTable(Generic[E]):
+    """One registry of 16-bit codepoints (groups, signature schemes, cipher suites) looked up
+    by code or by name: the name exactly, then case-insensitively; "0x1234" and
+    "GREASE(0x0a0a)" (what the registry prints for values it has no name for) round-trip.
+    A code nobody declared gets `unknown(code)`, because a scanner reports what it saw; an
+    unknown name is a ValueError, a value neither int nor str a TypeError."""
+
+    def __init__(self, what: str, by_code: Mapping[int, E], name_of: Callable[[E], str],
+                 unknown: Callable[[int], E]) -> None:
+        self.what = what
+        self.by_code = by_code
+        self.unknown = unknown
+        self._exact = {name_of(e): e for e in by_code.values()}
+        self._folded = {name_of(e).casefold(): e for e in by_code.values()}
+        if len(self._folded) != len(by_code):  # names stay unique even case-insensitively
+            raise RuntimeError(f"duplicate TLS {what} names in the registry")
+
+    def lookup(self, code_or_name: int | str) -> E:
+        if isinstance(code_or_name, str):
+            found = self._exact.get(code_or_name) or self._folded.get(code_or_name.casefold())
+            if found is not None:
+                return found
+            code = code_from_name(code_or_name)
+            if code is not None:
+                return self.lookup(code)
+            raise ValueError(f"unknown TLS {self.what} name {code_or_name!r}")
+        code = check_code(code_or_name, self.what)
+        known = self.by_code.get(code)
+        return known if known is not None else self.unknown(code)
 
 
 def reference_ranges(section: str) -> list[tuple[int, int]]:
