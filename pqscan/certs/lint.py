@@ -136,7 +136,7 @@ def _verify(cert: x509.Certificate, sig: AlgorithmInfo,
     candidates += [i for i in issuers if i.subject == cert.issuer and i is not cert]
     if not candidates:
         return finding("x509.signature.not_checked",
-                       f"issuer {cert.issuer.rfc4514_string()!r} not given (--issuer)")
+                       f"issuer {cert.issuer.rfc4514_string()!r} not given (no issuer certificate)")
     reasons: list[str] = []
     for issuer in candidates:
         try:
