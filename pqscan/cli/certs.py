@@ -19,7 +19,7 @@ import click
 from pqscan.certs.inventory import DEFAULT_MAX_SIZE, inventory, read_file
 from pqscan.certs.lint import lint_certificate
 from pqscan.certs.load import load_objects
-from pqscan.cli.exitcode import Outcome, exit_code
+from pqscan.cli.exitcode import Outcome, exit_code, flag
 from pqscan.cli.output import error, format_option, output_option, warning, write
 from pqscan.errors import DecodeError
 from pqscan.inputfile import os_reason
@@ -54,7 +54,7 @@ def certs_command(paths: tuple[str, ...], fmt: str, output: str | None, password
     """Inventory certificates, keys and CSRs in files and directories."""
     pw = password.encode("utf-8") if password is not None else None
     unusable = _unusable(paths, allow_dirs=True)
-    inv = inventory(list(paths), pw, max_size)
+    inv = inventory(list(paths), pw, max_size, limit_name=flag("max_size"))
     for f in inv.files:
         if f.status == "error":
             error(f"{f.path}: {f.error}")
@@ -67,7 +67,7 @@ def certs_command(paths: tuple[str, ...], fmt: str, output: str | None, password
 
 
 def _load_certs(path: str, max_size: int) -> tuple[list[bytes], str | None]:
-    data, problem = read_file(path, max_size)
+    data, problem = read_file(path, max_size, limit_name=flag("max_size"))
     if data is None:
         return [], problem
     try:

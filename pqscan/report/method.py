@@ -18,6 +18,7 @@ from typing import Any
 
 from pqscan.inputfile import MAX_SMALL_FILE_BYTES, read_bytes
 from pqscan.model.view import kex_state, protocol, tls
+from pqscan.registry.reference import reference_digest
 
 LIMITATIONS = (
     "One vantage point and one point in time: load balancers may answer differently from "
@@ -47,9 +48,8 @@ def tool_digest() -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=1)
 def data_digest() -> str:
-    return _sha256(resources.files("pqscan.data").joinpath("pqc-standards.json").read_bytes())
+    return reference_digest()
 
 
 def profile_info(profile_id: str, profile_dirs: Sequence[str | Path] = ()) -> dict[str, Any]:
