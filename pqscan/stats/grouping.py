@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.errors import UsageError
-from pqscan.model.metadata import _rows as metadata_rows  # the one CSV/TOML row reader
+from pqscan.model.metadata import read_rows as metadata_rows
 
 NONE_GROUP = "(none)"
 ALIASES = {"sector": "sectors", "sectors": "sector"}
