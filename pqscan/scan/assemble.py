@@ -39,6 +39,7 @@ class EndpointFacts:
     sigschemes: SignatureSchemesResult | None = None
     preference_basis: str = "unknown"
     tls12_sigschemes: dict[int, Status] = field(default_factory=dict)
+    tls12_chain_source: str = "tls12.ecdhe[0]"  # the probe whose TLS 1.2 chain `tls12` holds
 
     @property
     def has_tls13(self) -> bool:
@@ -83,20 +84,24 @@ def _signed_chains(result: SignatureSchemesResult) -> list[dict[str, Any]]:
 def _chain_source(facts: EndpointFacts
                   ) -> tuple[str | None, tuple[bytes, ...], dict[str, Any] | None]:
     """The chain a default client sees: the browser-like handshake's; if that was refused (a
-    PQ-only server), the first signature-scheme handshake's; else TLS 1.2's plaintext chain."""
-    browser = facts.behaviour.get("browser_like")
-    if browser and browser.result.certificates:
-        r = browser.result
-        cv = {"scheme": signature_scheme(r.cv_scheme).name if r.cv_scheme is not None else None,
-              "verified": r.cv_verified, "reason": r.cv_reason, "finished_verified": r.finished_ok}
-        return "behaviour.browser_like", r.certificates, cv
+    PQ-only server), the census's PQ hello's or the first signature-scheme handshake's; else
+    TLS 1.2's plaintext chain."""
+    # the census's PQ hello (pqscan.scan.census) stands in for a refused browser-like one
+    for name in ("browser_like", "pq_only"):
+        hello = facts.behaviour.get(name)
+        if hello and hello.result.certificates:
+            r = hello.result
+            cv = {"scheme": signature_scheme(r.cv_scheme).name if r.cv_scheme is not None
+                  else None, "verified": r.cv_verified, "reason": r.cv_reason,
+                  "finished_verified": r.finished_ok}
+            return f"behaviour.{name}", r.certificates, cv
     if facts.sigschemes and facts.sigschemes.chains:
         c = facts.sigschemes.chains[0]
         cv = {"scheme": signature_scheme(c.scheme).name, "verified": c.verified,
               "reason": c.reason, "finished_verified": None}
         return "sigalgs.TLSv1.3[0]", c.certificates, cv
     if facts.tls12 and facts.tls12.certificates:
-        return "tls12.ecdhe[0]", facts.tls12.certificates, None
+        return facts.tls12_chain_source, facts.tls12.certificates, None
     return None, (), None
 
 
