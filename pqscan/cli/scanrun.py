@@ -25,7 +25,7 @@ from pqscan.scan.progress import Progress
 from pqscan.scan.run import RunSettings, Scanner, input_sha256, scan_locally, scan_method
 from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, target_key
 from pqscan.scan.store.reading import warn_stderr
-from pqscan.scan.stream import Sink
+from pqscan.scan.stream import Sink, compact
 from pqscan.scan.targets import Target
 
 FAILURE_LINES = 20  # per-endpoint failure lines on stderr; the report has them all
@@ -66,12 +66,13 @@ class EndpointWriter:
         if error and len(self.errors) < 100:
             self.errors.append(error)
         shape_probes(endpoint, s.probes)
+        text = compact(endpoint)  # once for the store and every stream
         if fresh and self.store is not None:
             # stored in the order endpoints finish, like the report stream: no per-target
             # position table to keep for the whole run
-            self.store.put(endpoint, utc_now())
+            self.store.put(endpoint, utc_now(), None, text)
         for sink in self.sinks:
-            sink.write(endpoint)
+            sink.write(endpoint, text)
         self.written += 1
         if endpoint["status"] != "ok":
             self.failures += 1

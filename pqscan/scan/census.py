@@ -28,6 +28,7 @@ no hello offered first).
 from __future__ import annotations
 
 import asyncio
+from functools import cache
 from typing import Any
 
 from pqscan.model.status import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Status
@@ -53,10 +54,16 @@ NOT_PROBED = "not probed at depth quick"
 PQ_HELLO = "pq_only"  # the behaviour name of the PQ hello (probe behaviour.pq_only)
 
 
+@cache  # the registry is fixed for the process; a census asks per endpoint (issue 12 speed)
+def _pq_tls13_groups() -> tuple[int, ...]:
+    return tuple(c for c in tls13_groups() if registry_group(c).is_pq)
+
+
+@cache
 def pq_hello_groups() -> tuple[int, ...]:
     """Every PQ group of the registry valid in TLS 1.3 that pqscan can complete a handshake
     with (a Kyber draft it cannot generate would be chosen and then fail)."""
-    return tuple(c for c in tls13_groups() if registry_group(c).is_pq and can_generate(c))
+    return tuple(c for c in _pq_tls13_groups() if can_generate(c))
 
 
 async def _pq_hello(ctx: ProbeContext) -> Negotiation:
@@ -152,10 +159,15 @@ def _groups(behaviour: dict[str, Negotiation]) -> GroupsResult:
         if n.status == "ok" and n.group is not None and n.group not in seen:
             seen[n.group] = GroupEntry(n.group, SUPPORTED, "key_share", n.result.confirmed,
                                        f"negotiated by behaviour.{name}")
-    for code in tls13_groups():
-        if code not in seen and registry_group(code).is_pq:
+    for code in _pq_tls13_groups():
+        if code not in seen:
             seen[code] = GroupEntry(code, INCONCLUSIVE, None, None, NOT_PROBED)
-    return GroupsResult(tuple(seen[c] for c in tls13_groups() if c in seen), ())
+    return GroupsResult(tuple(seen[c] for c in _tls13_order() if c in seen), ())
+
+
+@cache
+def _tls13_order() -> tuple[int, ...]:
+    return tls13_groups()
 
 
 def _tls13_facts(behaviour: dict[str, Negotiation],

@@ -171,14 +171,15 @@ class ScanStore:
     # -- endpoints ------------------------------------------------------------------------
 
     def put(self, endpoint: dict[str, Any], finished_at: str | None = None,
-            position: int | None = None) -> bool:
+            position: int | None = None, text: str | None = None) -> bool:
         """Save (or replace) one finished endpoint durably; False (and one line in `errors`)
-        when the database refused it — the caller carries on streaming."""
+        when the database refused it — the caller carries on streaming. `text`: the
+        endpoint's compact JSON when the caller has it already."""
         if self.run is None:
             self.begin_run({}, None, {})
         assert self.run is not None
         try:
-            text = json.dumps(endpoint, separators=(",", ":"))
+            text = text or json.dumps(endpoint, separators=(",", ":"))
             self._db.execute("INSERT OR REPLACE INTO run_endpoints VALUES (?, ?, ?, ?, ?, ?)",
                              (self.run.run_id, endpoint_key(endpoint), position,
                               endpoint["status"], finished_at or _now(), text))
