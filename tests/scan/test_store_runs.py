@@ -24,6 +24,7 @@ from pqscan.scan.store import (
     run_metadata,
     target_key,
 )
+from pqscan.scan.store.transfer import merge
 from pqscan.scan.targets import parse_target
 
 REPORT = Path(__file__).parent.parent / "data" / "report" / "lab-scan.json"
@@ -214,6 +215,10 @@ def test_a_run_keeps_its_metadata_rows_with_every_column(tmp_path: Path) -> None
     assert run_metadata(db) == [rows[1], {**rows[0], "sector": "water"}]
     assert run_metadata(db, second) == run_metadata(db)
     assert run_metadata(db, first) == []
+    merged = tmp_path / "merged.db"  # store merge carries the rows with their run
+    with ScanStore(merged) as dest:
+        merge(dest, db)
+    assert run_metadata(merged, second) == run_metadata(db)
 
 
 @pytest.mark.parametrize(("text", "why"), [
