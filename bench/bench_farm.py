@@ -126,6 +126,7 @@ def _pqscan_facts(report: dict[str, Any], kinds: dict[str, str], lab_eps: list[A
 
 def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     keys = ("endpoints_per_s", "client_cpu_ms_per_endpoint", "client_cpu_ms_per_connection",
+            "client_sys_ms_per_connection",
             "server_cpu_ms_per_endpoint", "connections_per_endpoint", "peak_rss_mb")
     return {k: {"min": round(min(r[k] for r in runs), 3),
                 "median": round(statistics.median(r[k] for r in runs), 3),
@@ -137,18 +138,46 @@ def _profile(args: argparse.Namespace, work: Path, targets: Path) -> None:
     import io
     import pstats
 
-    prof = work / "pqscan.prof"
+    prof = BENCH_DIR / "results" / "pqscan-client.prof"  # git-ignored
     argv = _argv("pqscan", work, targets, work / "prof.json", args, None)
-    subprocess.run([argv[0], "-m", "cProfile", "-o", str(prof), *argv[1:], "--workers", "1"],
-                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run([argv[0], "-m", "cProfile", "-o", str(prof), *argv[1:],
+                           "--workers", "1"], check=False, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    if done.returncode not in (0, 1):
+        print(f"profiled run exited {done.returncode}: {done.stderr[-2000:]}")
     text = io.StringIO()
     stats = pstats.Stats(str(prof), stream=text)
+    text.write(_by_area(stats))
     stats.sort_stats("tottime").print_stats(30)
     stats.sort_stats("cumulative").print_stats(40)
     out = BENCH_DIR / "results" / "farm-profile.txt"
     out.write_text(f"# {' '.join(sys.argv)}\n# load {_load()}\n"
                    + text.getvalue().replace(str(work), "WORK"))
     print(f"cProfile summary written to {out}")
+
+
+def _by_area(stats: Any) -> str:
+    """Own time summed by where the code lives: pqscan modules, asyncio, system calls, the
+    rest, so the profile says where the time goes at a glance."""
+    areas: dict[str, float] = defaultdict(float)
+    for (path, _line, func), row in stats.stats.items():
+        own = row[2]
+        if "/pqscan/" in path:
+            area = "pqscan/" + path.split("/pqscan/", 1)[1]
+        elif "/asyncio/" in path or "selectors.py" in path:
+            area = "asyncio (event loop, transports)"
+        elif path == "~" and ("socket" in func or "epoll" in func):
+            area = "system calls (socket, epoll)"
+        elif path == "~":
+            area = f"builtin {func}"
+        else:
+            area = "/".join(path.split("/")[-2:])
+        areas[area] += own
+    total = sum(areas.values()) or 1.0
+    rows = sorted(areas.items(), key=lambda kv: -kv[1])[:40]
+    lines = [f"{100 * t / total:5.1f} %  {t:7.3f} s  {area}" for area, t in rows]
+    return "Own time by area (cProfile wall clock; system calls include waiting):\n" \
+        + "\n".join(lines) + "\n\n"
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -202,6 +231,7 @@ def _run(args: argparse.Namespace) -> int:
                        "endpoints_per_s": m.endpoints_per_s,
                        "client_cpu_ms_per_endpoint": 1000 * m.cpu_s / n,
                        "client_cpu_ms_per_connection": 1000 * m.cpu_s / max(conns, 1),
+                       "client_sys_ms_per_connection": 1000 * m.sys_s / max(conns, 1),
                        "server_cpu_ms_per_endpoint": 1000 * m.lab_cpu_s / n,
                        "connections_per_endpoint": conns / n, "peak_rss_mb": m.peak_rss_mb,
                        "load": _load()}
@@ -228,11 +258,12 @@ def _run(args: argparse.Namespace) -> int:
         rows.append((t, *("/".join(f"{s[k][x]:.{d}f}" for x in ("min", "median", "max"))
                           for k, d in (("endpoints_per_s", 1), ("client_cpu_ms_per_endpoint", 1),
                                        ("client_cpu_ms_per_connection", 3),
+                                       ("client_sys_ms_per_connection", 3),
                                        ("server_cpu_ms_per_endpoint", 1),
                                        ("connections_per_endpoint", 1), ("peak_rss_mb", 0)))))
     print()
     print(tabulate(rows, headers=("tool (min/median/max)", "endpoints/s", "client CPU ms/ep",
-                                  "client CPU ms/conn", "server CPU ms/ep", "conn/ep",
+                                  "client CPU ms/conn", "of which sys", "server CPU ms/ep", "conn/ep",
                                   "peak RSS MB")))
     if "pqscan" in summary and "sslyze4" in summary:
         ratio = summary["pqscan"]["endpoints_per_s"]["median"] / \

@@ -67,6 +67,8 @@ class Measurement:
     exit_code: int
     command: tuple[str, ...]
     peak_rss_mb: float = math.nan  # the client's maximum resident set (ru_maxrss)
+    sys_s: float = math.nan  # the kernel part of cpu_s (on loopback it includes TCP work
+    # done for the server side in our system calls)
 
     @property
     def endpoints_per_s(self) -> float:
@@ -128,7 +130,7 @@ def measure(tool: str, argv: Sequence[str], endpoints: int, lab_pids: Sequence[i
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; keep Popen quiet
     return Measurement(tool, endpoints, wall, usage.ru_utime + usage.ru_stime,
                        _proc_cpu(lab_pids) - lab0, proc.returncode, tuple(argv),
-                       usage.ru_maxrss / 1024)  # Linux: kilobytes
+                       usage.ru_maxrss / 1024, usage.ru_stime)  # ru_maxrss: kilobytes
 
 
 def pick_endpoints(lab: Lab, count: int) -> list[LabEndpoint]:
@@ -276,11 +278,7 @@ def _pqscan_argv(client: str, work: Path, targets: Path, out: Path, concurrency:
         script.write_text(_API_CLIENT)
         return [sys.executable, *prefix, str(script), str(targets), str(out), str(concurrency)]
     script.write_text(  # guarded: --workers spawns may import __main__ again
-            'from pqscan.cli.main import main
-
-if __name__ == "__main__":
-    main()
-')
+        'from pqscan.cli.main import main\n\nif __name__ == "__main__":\n    main()\n')
     return [sys.executable, *prefix, str(script), "scan", "-i", str(targets), "--format", "json",
             "-o", str(out), "--concurrency", str(concurrency)]
 

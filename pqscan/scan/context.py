@@ -11,6 +11,7 @@ import asyncio
 import json
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -57,15 +58,23 @@ class ProbeRecord:
 
 
 def describe_offer(offer: ClientOffer) -> dict[str, Any]:
-    """What one ClientHello carried, with registry names, for the method sheet."""
-    return {
-        "versions": [_version_name(v) for v in offer.versions],
-        "cipher_suites": [cipher_suite(c).name for c in offer.cipher_suites],
-        "groups": [group(g).name for g in offer.groups],
-        "key_shares": [group(g).name for g in offer.key_shares],
-        "signature_schemes": [signature_scheme(s).name for s in offer.signature_schemes],
-        "sni": offer.sni,
-    }
+    """What one ClientHello carried, with registry names, for the method sheet. Probes repeat
+    a few offer shapes thousands of times, so each shape is named once (issue 13)."""
+    named = _named_shape(offer.shape())
+    return {k: v if isinstance(v, str) or v is None else list(v)
+            for k, v in zip(_OFFER_KEYS, named, strict=True)}
+
+
+_OFFER_KEYS = ("versions", "cipher_suites", "groups", "key_shares", "signature_schemes", "sni")
+
+
+@lru_cache(maxsize=4096)
+def _named_shape(shape: tuple[Any, ...]) -> tuple[Any, ...]:
+    versions, suites, groups, shares, schemes, sni = shape
+    return (tuple(_version_name(v) for v in versions),
+            tuple(cipher_suite(c).name for c in suites),
+            tuple(group(g).name for g in groups), tuple(group(g).name for g in shares),
+            tuple(signature_scheme(s).name for s in schemes), sni)
 
 
 def observed_text(r: HandshakeResult) -> str:
