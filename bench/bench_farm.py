@@ -19,6 +19,7 @@ import datetime
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -75,6 +76,9 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--mix", default=",".join(DEFAULT_MIX), help="lab configurations")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--pqscan-args", default="", help="extra pqscan scan arguments")
+    p.add_argument("--variant", action="append", default=[], metavar="LABEL=ARGS",
+                   help="also run pqscan with these arguments as tool 'pqscan-LABEL' "
+                   "(repeatable), e.g. c1024='--fixed-concurrency --concurrency 1024'")
     p.add_argument("--tools", default="pqscan,sslyze4,sslyze-full",
                    help="which of pqscan,sslyze4,sslyze-full to run")
     p.add_argument("--latency", type=float, default=0.0,
@@ -85,9 +89,15 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
                    help="also run pqscan once under cProfile (--workers 1) and write the top "
                    "functions to results/farm-profile.txt")
     p.add_argument("--output", type=Path)
+    p.add_argument("--keep-report", type=Path, help="copy pqscan's last report here")
     args = p.parse_args(argv)
     args.specs = spec_by_name(DEFAULT_LAB, [n.strip() for n in args.mix.split(",") if n.strip()])
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    args.variants = {}
+    for v in args.variant:
+        label, _, extra = v.partition("=")
+        args.variants[f"pqscan-{label.strip()}"] = extra
+    args.tools[1:1] = list(args.variants)  # right after pqscan, before the sslyze runs
     if args.output is None:
         suffix = f"-latency{args.latency:g}ms" if args.latency else ""
         args.output = BENCH_DIR / "results" / f"farm{suffix}-latest.json"
@@ -96,12 +106,13 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def _argv(tool: str, work: Path, targets: Path, out: Path, args: argparse.Namespace,
           sslyze: str | None) -> list[str]:
-    if tool == "pqscan":
+    if tool.startswith("pqscan"):
+        extra = args.variants.get(tool, args.pqscan_args)
         script = work / "pqscan_cli.py"
         script.write_text(  # guarded: --workers spawns may import __main__ again
             'from pqscan.cli.main import main\n\nif __name__ == "__main__":\n    main()\n')
         return [sys.executable, str(script), "scan", "-i", str(targets), "--format", "json",
-                "-o", str(out), *args.pqscan_args.split()]
+                "-o", str(out), *shlex.split(extra)]
     flags = SSLYZE4 if tool == "sslyze4" else ()
     return [str(sslyze), *flags, "--quiet", "--targets_in", str(targets), "--json_out", str(out)]
 
@@ -182,7 +193,7 @@ def _by_area(stats: Any) -> str:
 
 def _run(args: argparse.Namespace) -> int:
     sslyze, sslyze_version = sslyze_command(None)
-    tools = [t for t in args.tools if t == "pqscan" or sslyze is not None]
+    tools = [t for t in args.tools if t.startswith("pqscan") or sslyze is not None]
     work = Path(tempfile.mkdtemp(prefix="pqscan-farm-"))
     kinds: dict[str, str] = {}
     relay = None
@@ -242,6 +253,8 @@ def _run(args: argparse.Namespace) -> int:
                       f"exit {m.exit_code}, load {load1}")
                 if tool == "pqscan" and out.exists():
                     facts = _pqscan_facts(json.loads(out.read_text()), kinds, lab_eps)
+                    if args.keep_report:
+                        shutil.copy(out, args.keep_report)
         if args.cprofile:
             _profile(args, work, targets)
     finally:
@@ -263,19 +276,27 @@ def _run(args: argparse.Namespace) -> int:
                                        ("connections_per_endpoint", 1), ("peak_rss_mb", 0)))))
     print()
     print(tabulate(rows, headers=("tool (min/median/max)", "endpoints/s", "client CPU ms/ep",
-                                  "client CPU ms/conn", "of which sys", "server CPU ms/ep", "conn/ep",
-                                  "peak RSS MB")))
+                                  "client CPU ms/conn", "of which sys", "server CPU ms/ep",
+                                  "conn/ep", "peak RSS MB")))
     if "pqscan" in summary and "sslyze4" in summary:
         ratio = summary["pqscan"]["endpoints_per_s"]["median"] / \
             summary["sslyze4"]["endpoints_per_s"]["median"]
         print(f"\npqscan / sslyze 4-flag throughput (medians): {ratio:.2f}x")
+    variants = [t for t in summary if t.startswith("pqscan-")]
+    if "pqscan" in summary and variants:
+        best = max(variants, key=lambda t: summary[t]["endpoints_per_s"]["median"])
+        share = summary["pqscan"]["endpoints_per_s"]["median"] / \
+            summary[best]["endpoints_per_s"]["median"]
+        print(f"pqscan defaults / best variant ({best}: {args.variants[best]}) "
+              f"throughput (medians): {share:.2f}")
     if facts:
         print(f"pqscan connections per endpoint by kind: "
               f"{facts['connections_per_endpoint_by_kind']}; not ok: {len(facts['not_ok'])}; "
               f"lab truth mismatches: {len(facts['lab_mismatches'])}")
         for line in facts["not_ok"][:10] + facts["lab_mismatches"]:
             print(f"  {line}")
-    ok = all(r["exit_code"] in (0, 1) for t in ("pqscan",) for r in runs.get(t, [])) \
+    ok = all(r["exit_code"] in (0, 1) for t in runs if t.startswith("pqscan")
+             for r in runs[t]) \
         and not facts.get("lab_mismatches") and not facts.get("not_ok")
     result = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -284,6 +305,7 @@ def _run(args: argparse.Namespace) -> int:
                     "load_before": load_before, "load_after": _load(), "shared": True},
         "farm": args.farm, "lab": len(addrs) - args.farm, "latency_ms_each_way": args.latency,
         "sslyze": sslyze_version, "repeat": args.repeat, "summary": summary, "runs": runs,
+        "pqscan_args": args.pqscan_args, "variants": args.variants,
         "pqscan_facts": facts, "complete": ok,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
