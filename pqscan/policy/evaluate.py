@@ -52,9 +52,24 @@ def _condition_codes(condition: Condition | None) -> list[str]:
     return [code for child in condition.children for code in _condition_codes(child)]
 
 
+# id(requirement) -> (requirement, its fix ids): profiles are loaded once and judged for every
+# endpoint, so each requirement's fixes are looked up once (the entry keeps it alive).
+_FIXES: dict[int, tuple[Requirement, tuple[str, ...]]] = {}
+
+
 def requirement_fixes(req: Requirement) -> tuple[str, ...]:
     """Fix ids for a requirement: catalogue entries naming its id, else those naming a finding
     code its condition reads (a requirement written as `not finding X` is fixed as X is)."""
+    cached = _FIXES.get(id(req))
+    if cached is not None and cached[0] is req:
+        return cached[1]
+    if len(_FIXES) > 4096:  # profiles loaded again and again (tests): start over
+        _FIXES.clear()
+    _FIXES[id(req)] = (req, _requirement_fixes(req))
+    return _FIXES[id(req)][1]
+
+
+def _requirement_fixes(req: Requirement) -> tuple[str, ...]:
     direct = fixes_for(req.id)
     if direct:
         return tuple(f.id for f in direct)
