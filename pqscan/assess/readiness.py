@@ -70,13 +70,33 @@ def _undecided(*why: str) -> _Level:
     return None, "level undecided: " + "; ".join(why), tuple(why)
 
 
+# The K-states that fix the level on their own (K0/K1 also need authentication), and why,
+# per protocol (docs/json-contract.md K-states).
+_BY_STATE = {"K5": "L0", "K4": "L0", "K3": "L1", "K2": "L2"}
+_WHY = {
+    "tls": {"K5": "K5: TLS 1.2 or older is the best version (RSA key transport)",
+            "K4": "K4: TLS 1.2 or older is the best version",
+            "K3": "K3: TLS 1.3 with classical key exchange only",
+            "K2": "K2: PQ key exchange supported, but a client sending an X25519 share first "
+                  "gets classical"},
+    "ssh": {"K5": "K5: only RSA key transport methods",
+            "K4": "K4: only SHA-1 (EC)DH methods",
+            "K3": "K3: no PQ key exchange method listed",
+            "K2": "K2: PQ listed, but an OpenSSH 10 client gets classical key exchange"},
+}
+
+
+def _by_state(protocol: str, state: str) -> _Level:
+    return _at(_BY_STATE[state], _WHY[protocol][state])
+
+
 def _tls_level(endpoint: Mapping[str, Any]) -> _Level:
     tls = endpoint["tls"]
     state = tls.get("kex_state")
     if state is None:
         return _undecided(f"tls/kex_state: {tls.get('kex_state_reason')}")
     if state in ("K4", "K5"):
-        return _at("L0", f"{state}: TLS 1.2 or older is the best version")
+        return _by_state("tls", state)
     rsa = tls.get("rsa_key_transport")
     if rsa is True:
         return _at("L0", f"{state}, but TLS 1.2 RSA key transport is accepted (no forward "
@@ -84,11 +104,8 @@ def _tls_level(endpoint: Mapping[str, Any]) -> _Level:
     if rsa is not False:
         return _undecided("tls/rsa_key_transport: not decided (TLS 1.2 probes inconclusive "
                           "or not run)")
-    if state == "K3":
-        return _at("L1", "K3: TLS 1.3 with classical key exchange only")
-    if state == "K2":
-        return _at("L2", "K2: PQ key exchange supported, but a client sending an X25519 share "
-                   "first gets classical")
+    if state in _BY_STATE:
+        return _by_state("tls", state)
     chains = served_chains(tls)
     if not chains:
         return _undecided("tls/certificate_chain: no certificate chain observed")
@@ -112,12 +129,8 @@ def _ssh_level(endpoint: Mapping[str, Any]) -> _Level:
     state = ssh.get("kex_state")
     if state is None:
         return _undecided(f"ssh/kex_state: {ssh.get('kex_state_reason')}")
-    if state in ("K4", "K5"):
-        return _at("L0", f"{state}: only SHA-1 (EC)DH or RSA key transport methods")
-    if state == "K3":
-        return _at("L1", "K3: no PQ key exchange method listed")
-    if state == "K2":
-        return _at("L2", "K2: PQ listed, but an OpenSSH 10 client gets classical key exchange")
+    if state in _BY_STATE:
+        return _by_state("ssh", state)
     keys = [k for k in ssh.get("host_keys") or [] if isinstance(k, Mapping)]
     if not keys:
         return _undecided("ssh/host_keys: no host key fetched")

@@ -248,7 +248,7 @@ def evaluate_command(report_file: str, run_id: str | None, profiles: tuple[str, 
     report = report_from_source(report_file, run_id) if is_store(report_file) \
         else load_report(report_file)
     try:
-        judged = judge_report(report, loaded, when, default)
+        judged = judge_report(report, loaded, when, default, fail_on_due)
     except UsageError as exc:
         raise UsageError(f"{report_file}: {exc}") from None
     text = (json.dumps(judged, indent=2, sort_keys=False) if fmt == "json"

@@ -148,7 +148,8 @@ def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettin
                             "evaluation": evaluation_block(list(settings.profiles),
                                                            settings.as_of, writer.errors,
                                                            writer.recomputed, writer.tally,
-                                                           settings.default_profile)}
+                                                           settings.default_profile,
+                                                           settings.fail_on_due)}
     if interrupted:
         tail["incomplete"] = {"reason": f"interrupted by {interrupted}",
                               "endpoints_written": writer.written,

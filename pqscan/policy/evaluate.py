@@ -52,9 +52,24 @@ def _condition_codes(condition: Condition | None) -> list[str]:
     return [code for child in condition.children for code in _condition_codes(child)]
 
 
+# id(requirement) -> (requirement, its fix ids): profiles are loaded once and judged for every
+# endpoint, so each requirement's fixes are looked up once (the entry keeps it alive).
+_FIXES: dict[int, tuple[Requirement, tuple[str, ...]]] = {}
+
+
 def requirement_fixes(req: Requirement) -> tuple[str, ...]:
     """Fix ids for a requirement: catalogue entries naming its id, else those naming a finding
     code its condition reads (a requirement written as `not finding X` is fixed as X is)."""
+    cached = _FIXES.get(id(req))
+    if cached is not None and cached[0] is req:
+        return cached[1]
+    if len(_FIXES) > 4096:  # profiles loaded again and again (tests): start over
+        _FIXES.clear()
+    _FIXES[id(req)] = (req, _requirement_fixes(req))
+    return _FIXES[id(req)][1]
+
+
+def _requirement_fixes(req: Requirement) -> tuple[str, ...]:
     direct = fixes_for(req.id)
     if direct:
         return tuple(f.id for f in direct)
@@ -171,8 +186,10 @@ def judge_endpoint(endpoint: dict[str, Any], profiles: list[Profile], as_of: dat
 
 def evaluation_block(profiles: list[Profile], as_of: date, errors: list[str],
                      recomputed: list[str] | None = None, tally: Tally | None = None,
-                     default_profile: bool = False) -> dict[str, Any]:
-    """The report's `evaluation` object: how it was judged, the summary, the cited fixes."""
+                     default_profile: bool = False, fail_on_due: int | None = None
+                     ) -> dict[str, Any]:
+    """The report's `evaluation` object: how it was judged (with the `--fail-on-due` horizon
+    the exit code used, so renderers show the same gate), the summary, the cited fixes."""
     tally = tally or Tally()
     return {
         "as_of": as_of.isoformat(), "pqscan_version": __version__,
@@ -180,6 +197,7 @@ def evaluation_block(profiles: list[Profile], as_of: date, errors: list[str],
                       "confidence": p.confidence} for p in profiles],
         "errors": errors,
         "recomputed": list(recomputed or []),
+        "fail_on_due": fail_on_due,
         "summary": tally.summary(profiles, as_of, default_profile),
         "remediation": tally.remediation(),
     }
@@ -195,7 +213,8 @@ def observed_date(report: Mapping[str, Any]) -> date | None:
 
 
 def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date,
-                 default_profile: bool = False) -> dict[str, Any]:
+                 default_profile: bool = False, fail_on_due: int | None = None
+                 ) -> dict[str, Any]:
     """A copy of `report` with findings, verdicts and readiness filled in for every endpoint.
 
     Every derived field (K-state, families, quantum exposure ...) is first recomputed from the
@@ -218,5 +237,5 @@ def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date,
             errors.append(error)
         tally.add(endpoint)
     out["evaluation"] = evaluation_block(profiles, as_of, errors, recomputed, tally,
-                                         default_profile)
+                                         default_profile, fail_on_due)
     return out

@@ -22,6 +22,10 @@ _FIX_FIELDS = ("product", "config", "min_version", "location", "kind", "source",
                "confidence", "requires")
 
 
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
 class Tally:
     """Counts over the judged endpoints of one report."""
 
@@ -67,6 +71,5 @@ class Tally:
         out: dict[str, dict[str, Any]] = {}
         for fix in load_fixes():
             if fix.id in self.fix_ids:
-                data = fix.to_dict()
-                out[fix.id] = {key: data[key] for key in _FIX_FIELDS}
+                out[fix.id] = {key: _plain(getattr(fix, key)) for key in _FIX_FIELDS}
         return out

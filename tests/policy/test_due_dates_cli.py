@@ -72,8 +72,10 @@ def test_fail_on_due_years_gates_on_failures_due_within_them(
     assert _evaluate(path, *base, "--fail-on", "should", "--fail-on-due", "5")[0] == 1
     # the MUST row is due 2036-01-01: the default --fail-on must needs 10 years
     assert _evaluate(path, *base, "--fail-on-due", "9")[0] == 0
-    code, _, stderr = _evaluate(path, *base, "--fail-on-due", "10")
+    code, judged, stderr = _evaluate(path, *base, "--fail-on-due", "10")
     assert code == 1, stderr
+    assert judged["evaluation"]["fail_on_due"] == 10  # renderers show the same gate
+    assert _evaluate(path, *base)[1]["evaluation"]["fail_on_due"] is None
     bad = CliRunner().invoke(cli, ["evaluate", str(path), *base, "--fail-on-due", "-1"])
     assert bad.exit_code == 2 and "--fail-on-due" in bad.stderr
 
@@ -84,8 +86,9 @@ def test_scan_fail_on_due(lab: dict[str, Any]) -> None:
     base = ["scan", address, "--sni", "localhost", "--quiet", "--profile", "nist-ir-8547",
             "--as-of", "2026-12-01"]
     assert CliRunner().invoke(cli, base).exit_code == 0
-    due = CliRunner().invoke(cli, [*base, "--fail-on-due", "10"])
+    due = CliRunner().invoke(cli, [*base, "--fail-on-due", "10", "--format", "json"])
     assert due.exit_code == 1, due.output
+    assert json.loads(due.stdout)["evaluation"]["fail_on_due"] == 10
 
 
 def test_due_horizon() -> None:

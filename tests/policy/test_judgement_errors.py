@@ -134,9 +134,20 @@ def test_a_server_accepting_null_suites_gets_a_finding_and_its_fix(tmp_path: Pat
     assert "openssl.cipherstring-no-broken" in report["evaluation"]["remediation"]
 
 
+@pytest.mark.lab
+def test_a_real_server_accepting_3des_gets_the_finding(lab_report: dict[str, Any]) -> None:
+    """tlslite-ng's default cipher list still has 3DES: the tlslite-hybrid lab server accepts
+    TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA (Sweet32) in TLS 1.2."""
+    ep = _judge(lab_report, "tlslite-hybrid", "pq-baseline")
+    broken = [f for f in ep["findings"] if f["code"] == "tls12.cipher.broken"]
+    assert [f["evidence"]["suites"] for f in broken] == [["TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA"]]
+    assert not [f for f in _judge(lab_report, "hybrid-preferred", "pq-baseline")["findings"]
+                if f["code"] == "tls12.cipher.broken"]
+
+
 def test_3des_rc4_and_export_suites_get_the_finding() -> None:
-    """No lab server still negotiates 3DES, RC4 or export suites (OpenSSL 3+ dropped them):
-    the golden TLS 1.2 endpoint with those suites recorded."""
+    """No lab server negotiates RC4 or export suites (OpenSSL 3+ and the lab's tlslite
+    configuration do not): the golden TLS 1.2 endpoint with those suites recorded."""
     endpoint = load_golden("k5-rsa-kex-tls11")["endpoint"]
     endpoint["tls"]["cipher_suites"]["TLSv1.2"] = [
         "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
