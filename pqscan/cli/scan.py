@@ -174,7 +174,7 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
         if store is not None:
             store.close()
     if collector is not None and collector.report is not None:
-        emit(render(collector.report, fmt, metadata=meta), output)
+        emit(render(collector.report, fmt, metadata=meta, fail_on_due=fail_on_due), output)
     _tell(outcome, store, saved)
     if default_profile and outcome.exit_code == EXIT_POLICY_FAILURE:
         click.echo(DEFAULT_NOTE, err=True)  # why a scan without --profile failed
