@@ -2,7 +2,8 @@
 results, and the risk model in plain words.
 
 Wording only (the definitions are judged elsewhere: levels in pqscan.assess.readiness, see
-docs/readiness.md; K-states in pqscan.assess.kexstate; risk in pqscan.assess.risk).
+docs/readiness.md, whose table these lines follow; K-states in pqscan.assess.kexstate; risk
+in pqscan.assess.risk).
 """
 
 from __future__ import annotations
@@ -14,16 +15,16 @@ from pqscan.model.view import KEX_MEANING
 from pqscan.report.ssh_view import SSH_MEANING
 
 LEVELS = (
-    ("L0", "legacy: best version TLS 1.2 or lower, or RSA key transport accepted"),
-    ("L1", "TLS 1.3 with classical key exchange only"),
-    ("L2", "post-quantum key exchange supported but not preferred: some PQ-capable clients "
-           "still get classical key exchange"),
-    ("L3", "post-quantum key exchange for every PQ-capable client (K0/K1); classical "
-           "authentication"),
-    ("L4", "L3, and post-quantum or composite authentication on every certificate chain "
-           "served"),
+    ("L0", "legacy: TLS 1.2 or older is the best version, or TLS 1.2 RSA key transport is "
+           "accepted (K4/K5); SSH: only SHA-1 (EC)DH or RSA key transport methods"),
+    ("L1", "classical only: TLS 1.3 with classical key exchange (K3); SSH: no PQ method"),
+    ("L2", "PQ key exchange supported, not preferred (K2): a TLS client sending an X25519 share "
+           "first, or an OpenSSH 10 client, still gets classical key exchange"),
+    ("L3", "PQ key exchange for every PQ-capable client (K0/K1); some certificate chain served "
+           "(or SSH host key offered) is classical"),
+    ("L4", "L3, and every certificate chain served (every SSH host key) is PQ or composite"),
     ("undecided", "a fact the level needs was not gathered or was inconclusive (timeout, "
-                  "reset, protocol violation); never counted as ready"),
+                  "reset, protocol violation, unknown algorithm); never counted as ready"),
 )
 RESULTS = (
     ("PASS", "meets the requirement"),
