@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pqscan.errors import UsageError
+from pqscan.errors import Option, UsageError
 from pqscan.model.metadata import read_rows as metadata_rows
 from pqscan.scan.store import run_metadata
 
@@ -57,15 +57,17 @@ class Grouping:
         self.name = repr(str(self.path)) if self.path is not None else "stored with the runs"
         wanted = tuple(dict.fromkeys(by))
         if wanted and self.path is None and not stored:
-            raise UsageError("--by needs --metadata FILE (CSV or TOML keyed by target), or a "
-                             "store whose runs were scanned with --metadata")
+            raise UsageError(Option("by"), " needs ", Option("metadata"),
+                             " FILE (CSV or TOML keyed by target), or a store whose runs "
+                             "were scanned with ", Option("metadata"))
         rows = self._read() if self.path is not None else list(stored or [])
         columns = {c for _, row in rows for c in row}
         resolved: list[str] = []
         for column in wanted:
             name = column if column in columns else ALIASES.get(column, "")
             if name not in columns:
-                raise UsageError(f"--by {column}: no such column in metadata {self.name} "
+                raise UsageError(Option("by"), f" {column}: no such column in metadata "
+                                 f"{self.name} "
                                  f"(columns: {', '.join(sorted(columns - {'target'})) or 'none'})")
             resolved.append(name)
         self.by = tuple(resolved)
