@@ -58,8 +58,8 @@ class Grouping:
         wanted = tuple(dict.fromkeys(by))
         if wanted and self.path is None and not stored:
             raise UsageError(Option("by"), " needs ", Option("metadata"),
-                             " FILE (CSV or TOML keyed by target), or a store whose runs "
-                             "were scanned with ", Option("metadata"))
+                             " FILE (CSV or TOML keyed by target), or a store whose runs were "
+                             "scanned with ", Option("metadata"))
         rows = self._read() if self.path is not None else list(stored or [])
         columns = {c for _, row in rows for c in row}
         resolved: list[str] = []
