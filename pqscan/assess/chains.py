@@ -72,8 +72,8 @@ def served_chains(tls: Mapping[str, Any]) -> list[ServedChain]:
         leaf = str(entry.get("leaf_sha256") or "")
         schemes = tuple(str(s) for s in entry.get("schemes") or ())
         if leaf and leaf in seen:
-            # the first handshake's chain again (the written form leaves its `chain` out,
-            # docs/json-contract.md): keep its position, learn its schemes
+            # the first handshake's chain again (written without `chain` in the compact form,
+            # pqscan.scan.probe_detail): keep its position, learn its schemes
             out = [ServedChain(c.where, c.certificates, c.schemes or schemes, c.leaf_sha256)
                    if c.leaf_sha256 == leaf else c for c in out]
             continue
