@@ -24,6 +24,8 @@ from pqscan.tls.starttls import StartTLS
 from pqscan.tls.transport import Limits
 
 RETRY_KINDS = frozenset({"timeout", "reset", "eof"})
+# error kinds of a connection that never reached the server: the endpoint is unreachable
+CONNECT_FAILURES = frozenset({"refused", "connect_timeout", "unreachable", "resolve"})
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from pqscan.model.status import SUPPORTED
 from pqscan.scan.adaptive import START, AdaptiveLimit, Controller, fd_ceiling
 from pqscan.scan.assemble import EndpointFacts, build_endpoint, unreachable_endpoint
 from pqscan.scan.census import census_facts, mark_not_gathered
-from pqscan.scan.context import ProbeContext, ScanOptions
+from pqscan.scan.context import CONNECT_FAILURES, ProbeContext, ScanOptions
 from pqscan.scan.probes.behaviour import check_behaviour
 from pqscan.scan.probes.certificates import (
     check_signature_schemes,
@@ -31,7 +31,6 @@ from pqscan.scan.probes.tls12 import check_tls12
 from pqscan.scan.probes.versions import VERSION_NAMES, check_versions, tls12_groups
 from pqscan.scan.targets import Target
 
-CONNECT_FAILURES = frozenset({"refused", "connect_timeout", "unreachable", "resolve"})
 DEPTHS = ("quick", "standard", "full")
 FULL_RETRIES = 2  # `full`: one more retry on timeout/reset than `standard` (fewer inconclusive)
 
@@ -85,12 +84,12 @@ async def scan_endpoint(target: Target, options: ScanOptions,
 
 
 async def _census(ctx: ProbeContext, target: Target) -> dict[str, Any]:
-    """`--depth quick`: the three client-behaviour hellos and nothing else (pqscan.scan.census)."""
-    behaviour = await check_behaviour(ctx)
-    trouble = _unreachable_reason([n.result for n in behaviour.values()])
+    """`--depth quick`: at most three hellos, chosen by the first answer (pqscan.scan.census)."""
+    facts, results = await census_facts(ctx)
+    trouble = _unreachable_reason(results)
     if trouble:
         return unreachable_endpoint(target, trouble[0], trouble[1], ctx)
-    return mark_not_gathered(build_endpoint(target, census_facts(behaviour), ctx))
+    return mark_not_gathered(build_endpoint(target, facts, ctx))
 
 
 async def _scan(ctx: ProbeContext, target: Target) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Which targets a run scans, and in what order: duplicates removed, a reproducible sample,
 an optional shuffle.
 
-Duplicates are found after normalisation (`Target.text`, SNI, STARTTLS — the store's key), so
-`example.org`, `EXAMPLE.org:443` and `https://example.org/` are one endpoint, scanned once.
+Duplicates are found after normalisation (`Target.text`, SNI, STARTTLS, protocol — the store's
+key), so `example.org`, `EXAMPLE.org:443` and `https://example.org/` are one endpoint, scanned
+once, while `ssh://host:443` beside `host:443` is another.
 `--sample N --seed S` is a simple random sample without replacement (`random.Random(S)
 .sample`), recorded in the report so statistics can state the design; `--shuffle` spreads
 consecutive connections over networks (a list sorted by address hits one network at a time).
@@ -14,12 +15,9 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from pqscan.errors import UsageError
+from pqscan.errors import Option, UsageError
+from pqscan.scan.store import target_key as _key
 from pqscan.scan.targets import Target
-
-
-def _key(t: Target) -> tuple[str, str | None, str | None]:
-    return (t.text, t.sni, t.starttls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +41,7 @@ class Selection:
 
 def select(targets: list[Target], sample: int | None = None, seed: int | None = None,
            shuffle: bool = False) -> Selection:
-    seen: set[tuple[str, str | None, str | None]] = set()
+    seen: set[str] = set()
     unique: list[Target] = []
     duplicates: list[str] = []
     for t in targets:
@@ -55,9 +53,10 @@ def select(targets: list[Target], sample: int | None = None, seed: int | None = 
     chosen = unique
     if sample is not None:
         if sample < 1:
-            raise UsageError(f"--sample: {sample} is not a positive number")
+            raise UsageError(Option("sample"), f": {sample} is not a positive number")
         if seed is None:
-            raise UsageError("--sample needs --seed S (a sample must be reproducible)")
+            raise UsageError(Option("sample"), " needs ", Option("seed"),
+                             " S (a sample must be reproducible)")
         # keep input order inside the sample: the choice is random, the scan order is not
         picked = set(random.Random(seed).sample(range(len(unique)), min(sample, len(unique))))
         chosen = [t for i, t in enumerate(unique) if i in picked]

@@ -164,7 +164,7 @@ def run_workers(targets: Sequence[Target], options: ScanOptions, concurrency: in
     if signals.caught:
         return signals.caught[0]
     for i, target in enumerate(targets):
-        if target_key(target.text, target.sni, target.starttls) in returned:
+        if target_key(target) in returned:
             continue
         k = i % workers
         reason = f"internal error: worker {k} stopped ({failed.get(k, 'no result')})"
@@ -190,9 +190,9 @@ def scan_workers(targets: Sequence[Target], options: ScanOptions, concurrency: i
     if min(workers, len(targets)) <= 1:
         from pqscan.scan.scanner import scan
         asyncio.run(scan(list(targets), options, concurrency, keep, depth))
-        return [got[target_key(t.text, t.sni, t.starttls)] for t in targets]
+        return [got[target_key(t)] for t in targets]
     stopped = run_workers(targets, options, concurrency, workers, keep, depth)
     if stopped:
         raise KeyboardInterrupt(stopped)
-    return [got[target_key(t.text, t.sni, t.starttls)] for t in targets]
+    return [got[target_key(t)] for t in targets]
 

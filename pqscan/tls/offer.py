@@ -54,9 +54,6 @@ class ClientOffer:
     def is_tls13(self) -> bool:
         return TLS13 in self.versions
 
-    def with_(self, **changes: object) -> ClientOffer:
-        return replace(self, **changes)  # type: ignore[arg-type]
-
     def shape(self) -> tuple[object, ...]:
         """What the method sheet says of this offer (pqscan.scan.context.describe_offer)."""
         return (self.versions, self.cipher_suites, self.groups, self.key_shares,
