@@ -100,6 +100,8 @@ class RunSettings:
     fail_on: str = "must"
     quiet: bool = False
     workers: int = 1  # processes (`--workers`, pqscan.scan.workers); 1: this event loop
+    default_profile: bool = False  # `profiles` is pq-baseline because no --profile was given
+    fail_on_due: int | None = None  # --fail-on-due YEARS: FAILs due within YEARS count too
 
 
 class Writer(Protocol):

@@ -43,7 +43,7 @@ def test_json_is_streamed_valid_and_jsonl_is_one_endpoint_per_line(
     targets = _addresses(lab, "classical", "hybrid-preferred", "tls12-only")
     out = tmp_path / "r.json"
     res = CliRunner().invoke(cli, ["scan", *targets, "--sni", "localhost", "--format", "json",
-                                   "-o", str(out), "--quiet"])
+                                   "-o", str(out), "--quiet", "--profile", "none"])
     assert res.exit_code == 0, res.output
     report = json.loads(out.read_text())
     jsonschema.validate(report, SCHEMA)
@@ -51,7 +51,7 @@ def test_json_is_streamed_valid_and_jsonl_is_one_endpoint_per_line(
     assert report["method"]["depth"] == "standard"
     assert "incomplete" not in report
     res = CliRunner().invoke(cli, ["scan", *targets, "--sni", "localhost", "--format", "jsonl",
-                                   "--quiet"])
+                                   "--quiet", "--profile", "none"])
     assert res.exit_code == 0
     lines = res.stdout.splitlines()
     assert len(lines) == 3
@@ -117,7 +117,7 @@ def test_duplicates_are_scanned_once_and_a_sample_is_reproducible(
     port = lab["classical"].port
     res = CliRunner().invoke(cli, ["scan", f"127.0.0.1:{port}", f"tls://127.0.0.1:{port}/x",
                                    "--sni", "localhost", "--format", "jsonl", "--quiet",
-                                   "--depth", "quick"])
+                                   "--depth", "quick", "--profile", "none"])
     assert res.exit_code == 0
     assert len(res.stdout.splitlines()) == 1
     assert f"1 duplicate targets scanned once: 127.0.0.1:{port}" in res.stderr

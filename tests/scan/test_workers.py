@@ -44,7 +44,7 @@ def test_cli_workers_option(lab: dict[str, LabEndpoint], tmp_path: Path) -> None
     out = tmp_path / "r.json"
     targets = [f"127.0.0.1:{lab[n].port}" for n in ("classical", "tls12-only")]
     result = CliRunner().invoke(cli, ["scan", *targets, "--sni", "localhost", "--workers", "2",
-                                      "--format", "json", "-o", str(out)])
+                                      "--format", "json", "-o", str(out), "--profile", "none"])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert [ep["status"] for ep in report["endpoints"]] == ["ok", "ok"]
