@@ -38,6 +38,7 @@ _DECIDES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("groups.key_share[", ("tls/groups/{}",)),
     ("groups.preference_check", ("tls/group_preference_basis",)),
     ("suites.", ("tls/cipher_suites/{}",)),
+    ("suite_preference.", ("tls/cipher_suite_preference/{}",)),
     ("sigalgs.TLSv1.3", ("tls/signature_schemes", "tls/certificate_chains")),
     ("sigalgs.TLSv1.2", ("tls/tls12/signature_schemes",)),
     ("tls12.ecdhe", ("tls/tls12/ecdhe_curves",)),

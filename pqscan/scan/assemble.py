@@ -39,6 +39,9 @@ class EndpointFacts:
     sigschemes: SignatureSchemesResult | None = None
     preference_basis: str = "unknown"
     tls12_sigschemes: dict[int, Status] = field(default_factory=dict)
+    # `--depth full` only: suites of the older legacy versions; whose suite order rules
+    older_suites: dict[str, list[int]] = field(default_factory=dict)
+    suite_preference: dict[str, str] = field(default_factory=dict)
 
     @property
     def has_tls13(self) -> bool:
@@ -138,7 +141,10 @@ def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> d
     tls["cipher_suites"] = {
         "TLSv1.3": [cipher_suite(c).name for c in facts.tls13_suites],
         "TLSv1.2": [cipher_suite(c).name for c in facts.tls12_suites],
+        **{v: [cipher_suite(c).name for c in codes] for v, codes in facts.older_suites.items()},
     }
+    if facts.suite_preference:
+        tls["cipher_suite_preference"] = dict(facts.suite_preference)
     if facts.tls12:
         t = facts.tls12
         tls["tls12"] = {
@@ -183,6 +189,8 @@ def _endpoint(target: Target, status: str, error: str | None, tls: dict[str, Any
         "status": status, "error": error, "tls": tls,
         "probes": [r.to_dict() for r in ctx.records],
         "connections": len(ctx.records),
+        # the longest chain of connections that waited for another's answer (issue 13)
+        "round_trips": ctx.round_trips,
         "findings": [], "verdicts": [],
         # decisions a failed probe left open (probes.status.undecided_decisions)
         "undecided": [],

@@ -11,14 +11,16 @@ hellos end on classical groups may still support a PQ group no hello offered fir
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pqscan.model.status import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Status
 from pqscan.registry.tls import group as registry_group
-from pqscan.scan.assemble import EndpointFacts
-from pqscan.scan.probes.behaviour import Negotiation
+from pqscan.scan.context import ProbeContext
+from pqscan.scan.probes.behaviour import Negotiation, check_behaviour
 from pqscan.scan.probes.groups import GroupEntry, GroupsResult
-from pqscan.scan.probes.versions import VersionsResult, tls13_groups
+from pqscan.scan.probes.registry import Check, EndpointDown, Facts
+from pqscan.scan.probes.versions import VersionsResult, tls13_groups, unreachable_reason
 from pqscan.tls.messages import TLS13
 
 NOT_PROBED = "not probed at depth quick"
@@ -52,16 +54,30 @@ def _groups(behaviour: dict[str, Negotiation]) -> GroupsResult:
     return GroupsResult(tuple(seen[c] for c in tls13_groups() if c in seen), ())
 
 
-def census_facts(behaviour: dict[str, Negotiation]) -> EndpointFacts:
+def census_facts(behaviour: dict[str, Negotiation]) -> dict[str, Any]:
     untested = Status(INCONCLUSIVE, NOT_PROBED)
     versions = {"TLSv1.0": untested, "TLSv1.1": untested, "TLSv1.2": untested,
                 "TLSv1.3": _tls13(behaviour)}
     results = {f"behaviour.{k}": v.result for k, v in behaviour.items()}
-    facts = EndpointFacts(versions=VersionsResult(versions, results), behaviour=behaviour)
-    if facts.has_tls13:
-        facts.groups = _groups(behaviour)
-        facts.tls13_suites_reason = NOT_PROBED
+    facts: dict[str, Any] = {"versions": VersionsResult(versions, results),
+                             "behaviour": behaviour}
+    if versions["TLSv1.3"].value == SUPPORTED:
+        facts["groups"] = _groups(behaviour)
+        facts["tls13_suites"] = ([], NOT_PROBED)
     return facts
+
+
+async def _census(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    behaviour = await check_behaviour(ctx)
+    trouble = unreachable_reason([n.result for n in behaviour.values()])
+    if trouble:
+        raise EndpointDown(*trouble)
+    return census_facts(behaviour)
+
+
+# `--depth quick` runs this probe alone (the registry's depth filter)
+CENSUS = Check("census", (), ("versions", "behaviour", "groups", "tls13_suites"), _census,
+               frozenset({"quick"}))
 
 
 def mark_not_gathered(endpoint: dict[str, Any]) -> dict[str, Any]:

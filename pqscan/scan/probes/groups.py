@@ -13,11 +13,14 @@ If a server will not HRR at all, pqscan falls back to one key-share handshake pe
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pqscan.model.status import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED
 from pqscan.registry.tls import group as registry_group
 from pqscan.scan.context import ProbeContext
+from pqscan.scan.probes.registry import Check, Facts
 from pqscan.scan.probes.versions import tls13_groups
 from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.keyshare import can_generate
@@ -127,11 +130,12 @@ async def enumerate_groups(ctx: ProbeContext
 
 
 async def confirm_groups(ctx: ProbeContext, order: list[int], entries: dict[int, GroupEntry],
-                         confirmed_elsewhere: dict[int, str]) -> GroupsResult:
-    """Confirm each HRR-found PQ group with a real key share (skipping ones a client-behaviour
-    handshake already confirmed: `confirmed_elsewhere` maps group -> probe name)."""
+                         confirmed_elsewhere: dict[int, str], every: bool = False) -> GroupsResult:
+    """Confirm each HRR-found PQ group (`every`: every HRR-found group) with a real key share,
+    skipping ones a client-behaviour handshake already confirmed: `confirmed_elsewhere` maps
+    group -> probe name."""
     to_confirm = [c for c in order
-                  if registry_group(c).is_pq and c not in confirmed_elsewhere]
+                  if (every or registry_group(c).is_pq) and c not in confirmed_elsewhere]
     confirmations = await asyncio.gather(*(_confirm(ctx, c) for c in to_confirm))
     for code, (ok, why) in zip(to_confirm, confirmations, strict=True):
         entries[code] = GroupEntry(code, SUPPORTED, "hrr", ok, why)
@@ -157,3 +161,31 @@ async def preference_basis(ctx: ProbeContext, order: list[int]) -> str:
     if r.outcome != "hrr":
         return "unknown"
     return "server" if r.hrr_group == order[0] else "client"
+
+
+async def _enumeration(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    return {"group_enumeration": await enumerate_groups(ctx)}
+
+
+def _confirmer(every: bool) -> Check:
+    async def confirm(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+        order, entries, _stop = facts["group_enumeration"]
+        confirmed = {n.group: f"behaviour.{name}" for name, n in facts["behaviour"].items()
+                     if n.group is not None and n.result.confirmed}
+        return {"groups": await confirm_groups(ctx, order, dict(entries), confirmed, every)}
+
+    # `full`: every group, classical too, completes a real key exchange (an auditor's "proof")
+    return Check("groups.confirm_all" if every else "groups.confirm",
+                 ("group_enumeration", "behaviour"), ("groups",), confirm,
+                 frozenset({"full"} if every else {"standard"}))
+
+
+async def _preference(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    order, _entries, _stop = facts["group_enumeration"]
+    return {"preference_basis": await preference_basis(ctx, order)}
+
+
+ENUMERATE = Check("groups.enumerate", ("tls13",), ("group_enumeration",), _enumeration)
+CONFIRM, CONFIRM_ALL = _confirmer(False), _confirmer(True)
+PREFERENCE = Check("groups.preference", ("group_enumeration",), ("preference_basis",),
+                   _preference)
