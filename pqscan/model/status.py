@@ -34,6 +34,7 @@ _DECIDES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("versions.", ("tls/versions/{}",)),
     ("behaviour.", ("tls/negotiated/{}",)),
     ("groups.enumerate", ("tls/groups", "tls/group_preference")),
+    ("groups.ahead[", ()),  # a speculative round built on a wrong guess: decides nothing
     ("groups.confirm[", ("tls/groups/{}",)),
     ("groups.key_share[", ("tls/groups/{}",)),
     ("groups.preference_check", ("tls/group_preference_basis",)),

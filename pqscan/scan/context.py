@@ -15,7 +15,7 @@ import json
 import time
 from collections.abc import Awaitable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -131,6 +131,20 @@ class ProbeContext:
             _CHAIN.reset(chain)
             _DEEPEST.reset(cell)
         return result, deepest[0]
+
+    def join(self) -> None:
+        """What follows waited for every connection the running probe has made so far (after
+        a gather of parallel connections: their answers are all read before the next)."""
+        deepest = _DEEPEST.get()
+        if deepest is not None and deepest[0] > _CHAIN.get():
+            _CHAIN.set(deepest[0])
+
+    def rename(self, names: list[str], prefix: str) -> None:
+        """Re-label records made but not used (a speculative round built on a wrong guess):
+        `groups.enumerate[4]` -> `groups.ahead[4]` with `prefix` "groups.ahead"."""
+        wanted = set(names)
+        self.records = [replace(r, name=prefix + r.name[r.name.index("["):])
+                        if r.name in wanted else r for r in self.records]
 
     def offer(self, **kwargs: Any) -> ClientOffer:
         return ClientOffer(sni=self.sni, **kwargs)
