@@ -65,3 +65,16 @@ def test_rsa_nginx_keeps_its_facts(nginx_endpoints: dict[str, dict[str, Any]]) -
     assert tls["rsa_key_transport"] is True
     assert {s for s, v in tls["signature_schemes"].items() if v == "supported"} == {
         "rsa_pss_rsae_sha256", "rsa_pss_rsae_sha384", "rsa_pss_rsae_sha512"}
+
+
+def test_checks_wait_only_for_what_they_need(nginx_endpoints: dict[str, dict[str, Any]]) -> None:
+    """round_trip = the place in the chain of connections a probe waited for: the version
+    check comes first, and every check that needs only its answers starts right after it —
+    the TLS 1.3 suites and signature schemes no longer wait for the group enumeration."""
+    rt = {p["name"]: p["round_trip"] for p in nginx_endpoints["ecdsa"]["probes"]}
+    assert rt["behaviour.browser_like"] == rt["versions.TLSv1.2"] == 1
+    for name in ("suites.TLSv1.3[1]", "sigalgs.TLSv1.3[1]", "groups.enumerate[0]",
+                 "suites.TLSv1.2[1]", "tls12.ecdhe[0]", "behaviour.classical_only"):
+        assert rt[name] == 2, name
+    rounds = [rt[f"groups.enumerate[{i}]"] for i in range(11)]
+    assert rounds == sorted(rounds) and rounds[-1] < 2 + 10  # rounds were sent ahead
