@@ -85,7 +85,9 @@ def endpoint_facts(facts: Facts) -> EndpointFacts:
     out.tls12_suites, out.tls12_suites_reason = facts.get("tls12_suites", ([], None))
     if out.tls12 is not None:
         out.legacy_version = facts["legacy"][0]
-    out.older_suites = {v: found for v, (found, _why) in facts.get("older_suites", {}).items()}
+    for version, (found, _why, preference) in facts.get("older_suites", {}).items():
+        out.older_suites[version] = found
+        out.suite_preference[version] = preference
     for version, fact in (("TLSv1.3", "tls13_suite_preference"),
                           (VERSION_NAMES.get(out.legacy_version or 0), "tls12_suite_preference")):
         if fact in facts and version:

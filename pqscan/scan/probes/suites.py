@@ -80,17 +80,19 @@ async def _tls12(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
 
 async def _older(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
     """`full`: the suites of every legacy version below the one the TLS 1.2 checks used (a
-    server may keep weaker suites for TLS 1.0/1.1 clients), each from its version probe."""
+    server may keep weaker suites for TLS 1.0/1.1 clients), each from its version probe, and
+    whose order picks among them: {version: (suites, why cut short, preference)}."""
     highest, _answer = facts["legacy"]
     versions: VersionsResult = facts["versions"]
     older = [v for v, n in VERSION_NAMES.items()
              if v < highest and versions.versions[n].value == SUPPORTED]
 
-    async def one(version: int) -> tuple[str, tuple[list[int], str | None]]:
+    async def one(version: int) -> tuple[str, tuple[list[int], str | None, str]]:
         name = VERSION_NAMES[version]
-        return name, await _eliminate(ctx, f"suites.{name}", tls12_suites(),
-                                      versions.results.get(name), versions=(version,),
-                                      groups=tls12_groups())
+        offer_args: dict[str, Any] = {"versions": (version,), "groups": tls12_groups()}
+        found, why = await _eliminate(ctx, f"suites.{name}", tls12_suites(),
+                                      versions.results.get(name), **offer_args)
+        return name, (found, why, await suite_preference(ctx, name, found, **offer_args))
 
     return {"older_suites": dict(await asyncio.gather(*(one(v) for v in sorted(older))))}
 
