@@ -24,7 +24,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from pqscan.errors import UsageError
+from pqscan.errors import Option, UsageError
 
 MAX_REPORT_BYTES = 64 * 1024 * 1024
 MAX_SMALL_FILE_BYTES = 4 * 1024 * 1024  # profiles, metadata, keys, signatures
@@ -61,7 +61,8 @@ def refuse_special(path: str | Path) -> None:
         raise UsageError(f"{path}: is {_kind(mode)}, not a regular file; not read")
 
 
-def read_bytes(path: str | Path, max_bytes: int, limit_name: str = "the size limit") -> bytes:
+def read_bytes(path: str | Path, max_bytes: int,
+               limit_name: str | Option = "the size limit") -> bytes:
     """The whole of a regular file of at most `max_bytes` bytes; UsageError otherwise."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
@@ -72,14 +73,14 @@ def read_bytes(path: str | Path, max_bytes: int, limit_name: str = "the size lim
         if not stat.S_ISREG(st.st_mode):
             raise UsageError(f"{path}: is {_kind(st.st_mode)}, not a regular file; not read")
         if st.st_size > max_bytes:
-            raise UsageError(f"{path}: file is {st.st_size} bytes, over {limit_name} "
-                             f"{max_bytes}")
+            raise UsageError(f"{path}: file is {st.st_size} bytes, over ", limit_name,
+                             f" {max_bytes}")
         try:
             data = handle.read(max_bytes + 1)
         except OSError as exc:
             raise UsageError(f"{path}: {os_reason(exc)}") from None
     if len(data) > max_bytes:
-        raise UsageError(f"{path}: file grew over {limit_name} {max_bytes} while read")
+        raise UsageError(f"{path}: file grew over ", limit_name, f" {max_bytes} while read")
     return data
 
 

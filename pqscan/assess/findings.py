@@ -5,11 +5,9 @@ protocol-neutral helpers the SSH checks reuse (`auth_findings`, `algorithm_findi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from pqscan.assess.finding import FINDINGS, Finding, FindingSpec, Undecided, check
@@ -21,6 +19,7 @@ from pqscan.assess.strength import (
     signature_oid_is_classical,
 )
 from pqscan.model.status import undecided_reason
+from pqscan.registry.reference import reference_data
 
 _KEX = "docs/json-contract.md K-states; RFC 10024; NIST IR 8547 ipd §4.1.2 Table 4 (draft)"
 
@@ -216,9 +215,8 @@ def algorithm_findings(used: list[dict[str, Any]]) -> list[Finding]:
 @lru_cache(maxsize=1)
 def ir8547_dates() -> dict[str, date]:
     """IR 8547 ipd deadlines from the shipped reference data (status: draft, S21)."""
-    text = resources.files("pqscan.data").joinpath("pqc-standards.json").read_text("utf-8")
     out: dict[str, date] = {}
-    for item in json.loads(text)["milestones"]:
+    for item in reference_data()["milestones"]:
         if str(item.get("document", "")).startswith("NIST IR 8547") and "transition" in item:
             out[str(item["transition"])] = date.fromisoformat(str(item["date"]))
     return out

@@ -8,11 +8,11 @@ scale NIST IR 8547 ipd §4.1 uses for its "112-bit" and ">= 128-bit" rows.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from pqscan.registry.reference import reference_data
 
 # SP 800-57 Pt 1 Rev 5 Table 2 (ECC column is the group order size; X25519 ~ 128, X448 ~ 224).
 CLASSICAL_GROUP_STRENGTH: Mapping[str, int] = {
@@ -51,9 +51,7 @@ _CLASSICAL_SIG_EXACT = {"1.3.101.112", "1.3.101.113"} | {
 @lru_cache(maxsize=1)
 def pq_signature_oids() -> frozenset[str]:
     """OIDs of PQ and composite algorithms, read from the shipped reference data (S15-S19)."""
-    text = resources.files("pqscan.data").joinpath("pqc-standards.json").read_text("utf-8")
-    data = json.loads(text)
-    return frozenset(str(entry["oid"]) for entry in data["x509_oids"])
+    return frozenset(str(entry["oid"]) for entry in reference_data()["x509_oids"])
 
 
 def signature_oid_is_classical(oid: str) -> bool | None:

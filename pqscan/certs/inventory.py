@@ -119,19 +119,21 @@ def describe(obj: LoadedObject) -> dict[str, Any]:
     return _private_key(obj)
 
 
-def read_file(path: str, max_size: int) -> tuple[bytes | None, str | None]:
+def read_file(path: str, max_size: int, limit_name: str = "the size limit"
+              ) -> tuple[bytes | None, str | None]:
     """(data, None) or (None, one-line reason): a regular file only (a FIFO or device is
     refused, not read), size cap first, then the read itself (pqscan.inputfile)."""
     try:
-        return read_bytes(path, max_size, "--max-size"), None
+        return read_bytes(path, max_size, limit_name), None
     except UsageError as exc:
         # the path is the caller's to print; the reason is what follows it
         return None, str(exc).removeprefix(f"{path}: ")
 
 
-def inventory_file(path: str, password: bytes | None, max_size: int) -> FileResult:
+def inventory_file(path: str, password: bytes | None, max_size: int,
+                   limit_name: str = "the size limit") -> FileResult:
     """Read and describe one regular file; every failure becomes an error entry."""
-    data, error = read_file(path, max_size)
+    data, error = read_file(path, max_size, limit_name)
     if data is None:
         return FileResult(path, "error", error)
     try:
@@ -190,9 +192,11 @@ def _walk(root: str) -> Iterator[tuple[str, str | None]]:
 
 
 def inventory(
-    paths: Sequence[str], password: bytes | None = None, max_size: int = DEFAULT_MAX_SIZE
+    paths: Sequence[str], password: bytes | None = None, max_size: int = DEFAULT_MAX_SIZE,
+    limit_name: str = "the size limit",
 ) -> Inventory:
-    """Inventory every file given or found under a given directory."""
+    """Inventory every file given or found under a given directory; `limit_name` is how the
+    caller names `max_size` in an error (the CLI: its flag)."""
     if isinstance(paths, str | bytes):
         raise TypeError("paths must be a sequence of path strings")
     if max_size <= 0:
@@ -205,13 +209,13 @@ def inventory(
                 if error is not None:
                     results.append(FileResult(path, "error", error))
                     continue
-                result = inventory_file(path, password, max_size)
+                result = inventory_file(path, password, max_size, limit_name)
                 # Files of no known format inside a directory (README, ciphertexts) are not errors.
                 if not result.recognized:
                     skipped += 1
                     continue
                 results.append(result)
         else:
-            results.append(inventory_file(root, password, max_size))
+            results.append(inventory_file(root, password, max_size, limit_name))
     return Inventory(tuple(results), skipped)
 

@@ -16,7 +16,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 
 from pqscan.certs import der
 from pqscan.certs.lints import SEVERITIES, Finding, finding
-from pqscan.registry.oids import AlgorithmInfo, algorithm, reference
+from pqscan.registry.oids import AlgorithmInfo, algorithm
+from pqscan.registry.reference import reference_data
 
 # Algorithm family -> lint code prefix.
 _PREFIX = {
@@ -36,7 +37,7 @@ _KEY_BOUND = {"ML-DSA", "HashML-DSA", "SLH-DSA", "HashSLH-DSA", "composite ML-DS
 def _sizes() -> dict[str, dict[str, Any]]:
     """Reference size rows by parameter-set name (and composite rows by name without "id-")."""
     out: dict[str, dict[str, Any]] = {}
-    for group, rows in reference()["sizes"].items():
+    for group, rows in reference_data()["sizes"].items():
         for row in rows:
             if "name" in row:
                 name = row["name"]
@@ -49,7 +50,7 @@ def _sizes() -> dict[str, dict[str, Any]]:
 def _usage_rules() -> dict[str, dict[str, Any]]:
     """x509_profile_rules by lint prefix."""
     rules: dict[str, dict[str, Any]] = {}
-    for rule in reference()["x509_profile_rules"]:
+    for rule in reference_data()["x509_profile_rules"]:
         name = rule["algorithm"]
         prefix = {"ML-DSA": "mldsa", "ML-KEM": "mlkem", "SLH-DSA / HashSLH-DSA": "slhdsa",
                   "Composite ML-DSA (I-D)": "composite_mldsa",
@@ -135,7 +136,7 @@ def _verify(cert: x509.Certificate, sig: AlgorithmInfo,
     candidates += [i for i in issuers if i.subject == cert.issuer and i is not cert]
     if not candidates:
         return finding("x509.signature.not_checked",
-                       f"issuer {cert.issuer.rfc4514_string()!r} not given (--issuer)")
+                       f"issuer {cert.issuer.rfc4514_string()!r} not given (no issuer certificate)")
     reasons: list[str] = []
     for issuer in candidates:
         try:

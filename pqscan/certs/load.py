@@ -122,7 +122,8 @@ def _from_pkcs12(data: bytes, password: bytes | None) -> list[LoadedObject]:
     except ValueError as exc:
         text = str(exc).lower()
         if "password" in text or "mac" in text or "decrypt" in text:
-            hint = "missing password (--password)" if password is None else "wrong password"
+            hint = ("missing password (the file is encrypted)" if password is None
+                    else "wrong password")
             raise DecodeError(f"PKCS#12: {hint} or corrupt file") from None
         raise DecodeError(f"corrupt PKCS#12: {exc}") from None
     except Exception as exc:  # noqa: BLE001 - unsupported algorithms inside the bag

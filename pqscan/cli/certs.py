@@ -21,7 +21,7 @@ from tabulate import tabulate
 from pqscan.certs.inventory import DEFAULT_MAX_SIZE, Inventory, inventory, read_file
 from pqscan.certs.lint import lint_certificate
 from pqscan.certs.load import load_objects
-from pqscan.cli.exitcode import Outcome, exit_code
+from pqscan.cli.exitcode import Outcome, exit_code, flag
 from pqscan.cli.output import emit
 from pqscan.errors import DecodeError
 from pqscan.inputfile import os_reason
@@ -76,7 +76,7 @@ def certs_command(paths: tuple[str, ...], fmt: str, output: str | None, password
     """Inventory certificates, keys and CSRs in files and directories."""
     pw = password.encode("utf-8") if password is not None else None
     unusable = _unusable(paths, allow_dirs=True)
-    inv = inventory(list(paths), pw, max_size)
+    inv = inventory(list(paths), pw, max_size, limit_name=flag("max_size"))
     for f in inv.files:
         if f.status == "error":
             click.echo(f"error: {visible(f.path)}: {visible(f.error)}", err=True)
@@ -93,7 +93,7 @@ def certs_command(paths: tuple[str, ...], fmt: str, output: str | None, password
 
 
 def _load_certs(path: str, max_size: int) -> tuple[list[bytes], str | None]:
-    data, error = read_file(path, max_size)
+    data, error = read_file(path, max_size, limit_name=flag("max_size"))
     if data is None:
         return [], error
     try:

@@ -23,6 +23,7 @@ from pqscan.errors import (
     EXIT_OK,
     EXIT_POLICY_FAILURE,
     EXIT_USAGE,
+    Option,
     PqscanError,
 )
 from pqscan.model.status import incomplete_reasons
@@ -126,10 +127,23 @@ def one_line(text: str) -> str:
     return visible(text, limit=2000)
 
 
+def flag(option: Option | str) -> str:
+    """The command-line flag of an input a lower layer names by role (pqscan.errors.Option):
+    `starttls` -> `--starttls`, `max_size` -> `--max-size`. The one place flag names meet the
+    lower layers' errors."""
+    name = option.name if isinstance(option, Option) else option
+    return "--" + name.replace("_", "-")
+
+
+def message(exc: BaseException) -> str:
+    """An exception's message as the CLI says it: the project's errors with their flags."""
+    return exc.spell(flag) if isinstance(exc, PqscanError) else str(exc)
+
+
 def error_line(exc: BaseException) -> tuple[str, int]:
     """The one stderr line and the exit code for an exception that ended a command."""
     if isinstance(exc, PqscanError):
-        return f"pqscan: error: {one_line(str(exc))}", exc.exit_code
+        return f"pqscan: error: {one_line(message(exc))}", exc.exit_code
     detail = str(exc)
     name = type(exc).__name__
     return (f"pqscan: internal error: {name}{': ' + one_line(detail) if detail else ''}",

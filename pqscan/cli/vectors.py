@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from pqscan.cli.exitcode import Outcome, exit_code
+from pqscan.cli.exitcode import Outcome, exit_code, message
 from pqscan.conformance.vectors import catalog, multirun, registry, report
 from pqscan.conformance.vectors import differential as differential_mod
 from pqscan.conformance.vectors.adapter import Adapter
@@ -45,7 +45,7 @@ def load_groups(vectors: str | None) -> tuple[list[VectorGroup], list[str], list
         except catalog.NotVectors as exc:
             (warnings if root.is_dir() else errors).append(f"{exc}; skipped")
         except UsageError as exc:
-            errors.append(str(exc))
+            errors.append(message(exc))
     return groups, errors, warnings
 
 
@@ -82,8 +82,8 @@ def list_command(vectors: str | None, fmt: str) -> None:
         groups, errors, warnings = load_groups(vectors)
         errors += warnings
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(exit_code(Outcome(usage=(str(exc),)))) from None
+        click.echo(f"error: {message(exc)}", err=True)
+        raise SystemExit(exit_code(Outcome(usage=(message(exc),)))) from None
     sets: dict[str, dict[str, Any]] = {}
     for g in groups:
         entry = sets.setdefault(g.vector_set, {"vector_set": g.vector_set, "groups": 0,
@@ -169,8 +169,8 @@ def run_command(impls: tuple[str, ...], reference: str | None, vectors: str | No
         if differential if differential is not None else len(impls) > 1:
             rows += differential_mod.cross_check(adapters, groups)
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
-        raise SystemExit(exit_code(Outcome(usage=(str(exc),)))) from None
+        click.echo(f"error: {message(exc)}", err=True)
+        raise SystemExit(exit_code(Outcome(usage=(message(exc),)))) from None
     finally:
         for adapter in adapters:
             adapter.close()

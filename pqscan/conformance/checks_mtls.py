@@ -66,7 +66,7 @@ async def _baseline(probe: Probe, expected: str) -> Verdict | None:
     cred = probe.credential()
     if not cred.is_mldsa:
         return Verdict(NOT_APPLICABLE, expected, "the client credential is not ML-DSA "
-                       f"({_name(cred.scheme)}); pass an ML-DSA --client-cert/--client-key")
+                       f"({_name(cred.scheme)}); give an ML-DSA client certificate and key")
     r = await probe.honest_client_flight()
     if r.outcome == "server_hello" and r.cert_request_schemes is None:
         return Verdict(NOT_APPLICABLE, expected, "server does not request a client certificate")
@@ -75,7 +75,7 @@ async def _baseline(probe: Probe, expected: str) -> Verdict | None:
                        f"{_name(cred.scheme)} (lists {len(r.cert_request_schemes)} schemes)")
     if r.client_auth != "accepted":
         return Verdict(INCONCLUSIVE, expected, f"the honest {_name(cred.scheme)} client flight "
-                       f"was not accepted ({observed(r)}); give --client-cert/--client-key "
+                       f"was not accepted ({observed(r)}); give a client certificate and key "
                        "the server trusts")
     return None
 
@@ -168,7 +168,7 @@ async def mldsa_client_signature_in_tls12(probe: Probe) -> Verdict:
             return Verdict(PASS, expected, obs, "the ML-DSA certificate itself is refused in TLS "
                            "1.2, though accepted in TLS 1.3")
         return Verdict(INCONCLUSIVE, expected, obs + "; the credential is not accepted in TLS "
-                       "1.3 either: give --client-cert/--client-key the server trusts", note)
+                       "1.3 either: give a client certificate and key the server trusts", note)
     if ans.outcome == "alert":
         return Verdict(PASS if ans.alert_name == "illegal_parameter" else FAIL, expected, obs,
                        note)

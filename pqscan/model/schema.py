@@ -11,7 +11,6 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pqscan.errors import UsageError
 from pqscan.inputfile import json_path
 
 
@@ -23,10 +22,8 @@ def report_schema() -> dict[str, Any]:
 
 
 def _validator() -> Any:
-    try:
-        from jsonschema import Draft202012Validator
-    except ImportError:  # a dependency; say so instead of pretending "valid"
-        raise UsageError("schema validation needs the 'jsonschema' package") from None
+    from jsonschema import Draft202012Validator  # a dependency; imported on first validation
+
     return Draft202012Validator(report_schema())
 
 

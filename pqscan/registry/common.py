@@ -1,17 +1,19 @@
-"""Shared codepoint rules of the TLS registries: the reference data, GREASE and private use.
+"""Shared codepoint rules of the TLS registries: GREASE and private use.
 
-Owns the loading of `pqscan/data/pqc-standards.json` (the verbatim reference copy) and the two
-value ranges every TLS registry shares: GREASE values (RFC 8701 §2) and the IANA private-use
+Owns the two value ranges every TLS registry shares (the reference data itself is read by
+pqscan.registry.reference): GREASE values (RFC 8701 §2) and the IANA private-use
 ranges (RFC 8446 §4.2.3 / §4.2.7, IANA "TLS Supported Groups" S1).
 """
 
 from __future__ import annotations
 
-import json
 import re
-from functools import cache
-from importlib import resources
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Generic, TypeVar
+
+from pqscan.registry.reference import reference_data
+
+E = TypeVar("E")
 
 # RFC 8701 §2: the 16 GREASE values for cipher suites, groups, signature schemes, extensions
 # and versions are 0x0A0A, 0x1A1A, ..., 0xFAFA (both bytes equal, low nibble 0xA).
@@ -42,12 +44,35 @@ def check_code(code: object, what: str) -> int:
     return code
 
 
-@cache
-def reference_data() -> dict[str, Any]:
-    """The reference JSON shipped in the `pqscan.data` package (see its PROVENANCE.md)."""
-    text = resources.files("pqscan.data").joinpath("pqc-standards.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
+class CodeTable(Generic[E]):
+    """One registry of 16-bit codepoints (groups, signature schemes, cipher suites) looked up
+    by code or by name: the name exactly, then case-insensitively; "0x1234" and
+    "GREASE(0x0a0a)" (what the registry prints for values it has no name for) round-trip.
+    A code nobody declared gets `unknown(code)`, because a scanner reports what it saw; an
+    unknown name is a ValueError, a value neither int nor str a TypeError."""
+
+    def __init__(self, what: str, by_code: Mapping[int, E], name_of: Callable[[E], str],
+                 unknown: Callable[[int], E]) -> None:
+        self.what = what
+        self.by_code = by_code
+        self.unknown = unknown
+        self._exact = {name_of(e): e for e in by_code.values()}
+        self._folded = {name_of(e).casefold(): e for e in by_code.values()}
+        if len(self._folded) != len(by_code):  # names stay unique even case-insensitively
+            raise RuntimeError(f"duplicate TLS {what} names in the registry")
+
+    def lookup(self, code_or_name: int | str) -> E:
+        if isinstance(code_or_name, str):
+            found = self._exact.get(code_or_name) or self._folded.get(code_or_name.casefold())
+            if found is not None:
+                return found
+            code = code_from_name(code_or_name)
+            if code is not None:
+                return self.lookup(code)
+            raise ValueError(f"unknown TLS {self.what} name {code_or_name!r}")
+        code = check_code(code_or_name, self.what)
+        known = self.by_code.get(code)
+        return known if known is not None else self.unknown(code)
 
 
 def reference_ranges(section: str) -> list[tuple[int, int]]:

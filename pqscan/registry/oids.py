@@ -17,12 +17,12 @@ pqscan.assess.exposure).
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
+
+from pqscan.registry.reference import reference_data
 
 
 @dataclass(frozen=True)
@@ -56,16 +56,8 @@ class AlgorithmInfo:
         }
 
 
-@cache
-def reference() -> dict[str, Any]:
-    """The packaged copy of the reference JSON (never the shared tree)."""
-    text = resources.files("pqscan.data").joinpath("pqc-standards.json").read_text("utf-8")
-    data: dict[str, Any] = json.loads(text)
-    return data
-
-
 def _categories() -> dict[str, int]:
-    sizes = reference()["sizes"]
+    sizes = reference_data()["sizes"]
     groups = ("ml_kem", "ml_dsa", "slh_dsa")
     return {e["name"]: e["nist_category"] for k in groups for e in sizes[k]}
 
@@ -228,7 +220,7 @@ _PRE_STANDARD: tuple[AlgorithmInfo, ...] = (
 def table() -> dict[str, AlgorithmInfo]:
     categories = _categories()
     out: dict[str, AlgorithmInfo] = {a.oid: a for a in _CLASSICAL + _PRE_STANDARD}
-    for entry in reference()["x509_oids"]:
+    for entry in reference_data()["x509_oids"]:
         out[entry["oid"]] = _from_reference(entry, categories)
     return out
 

@@ -20,14 +20,14 @@ from types import MappingProxyType
 from typing import Any
 
 from pqscan.registry.common import (
+    CodeTable,
     check_code,
-    code_from_name,
     grease_name,
     hex_code,
     is_grease,
-    reference_data,
     reference_ranges,
 )
+from pqscan.registry.reference import reference_data
 from pqscan.registry.tls_misc import (
     ALERTS,
     EXTENSIONS,
@@ -306,10 +306,6 @@ def _build() -> dict[int, NamedGroup]:
 
 _PRIVATE_RANGES = reference_ranges("tls_supported_groups")
 GROUPS: Mapping[int, NamedGroup] = MappingProxyType(_build())
-_BY_NAME = {g.name: g for g in GROUPS.values()}
-_BY_LOWER = {g.name.lower(): g for g in GROUPS.values()}
-if len(_BY_LOWER) != len(GROUPS):  # names must stay unique even case-insensitively
-    raise RuntimeError("duplicate group names in the registry")
 
 
 
@@ -322,6 +318,9 @@ def _unknown(code: int) -> NamedGroup:
                       status, source, tls12=False)
 
 
+_LOOKUP = CodeTable("group", GROUPS, lambda g: g.name, _unknown)
+
+
 def group(code_or_name: int | str) -> NamedGroup:
     """Look a group up by codepoint or IANA name.
 
@@ -330,13 +329,4 @@ def group(code_or_name: int | str) -> NamedGroup:
     case-insensitively; "0x1234" and "GREASE(0x0a0a)" round-trip. An unknown name is a
     ValueError, a non-int/str a TypeError.
     """
-    if isinstance(code_or_name, str):
-        found = _BY_NAME.get(code_or_name) or _BY_LOWER.get(code_or_name.lower())
-        if found is not None:
-            return found
-        code = code_from_name(code_or_name)
-        if code is not None:
-            return group(code)
-        raise ValueError(f"unknown TLS group name {code_or_name!r}")
-    code = check_code(code_or_name, "group")
-    return GROUPS.get(code) or _unknown(code)
+    return _LOOKUP.lookup(code_or_name)

@@ -16,14 +16,14 @@ from types import MappingProxyType
 from typing import Any
 
 from pqscan.registry.common import (
+    CodeTable,
     check_code,
-    code_from_name,
     grease_name,
     hex_code,
     is_grease,
-    reference_data,
     reference_ranges,
 )
+from pqscan.registry.reference import reference_data
 
 SIGNATURE_FAMILIES = frozenset(
     {"ml-dsa", "slh-dsa", "composite", "rsa-pkcs1", "rsa-pss", "ecdsa", "eddsa", "sm2",
@@ -152,7 +152,6 @@ def _build() -> tuple[dict[int, SignatureScheme], tuple[str, ...]]:
 _PRIVATE = reference_ranges("tls_signature_schemes")
 _TABLE, PENDING_SIGNATURE_SCHEMES = _build()
 SIGNATURE_SCHEMES: Mapping[int, SignatureScheme] = MappingProxyType(_TABLE)
-_BY_NAME = {s.name.lower(): s for s in SIGNATURE_SCHEMES.values()}
 
 
 def signature_scheme(code_or_name: int | str) -> SignatureScheme:
@@ -161,21 +160,16 @@ def signature_scheme(code_or_name: int | str) -> SignatureScheme:
     Unknown codepoints give family "unknown" with status "GREASE", "private use" or "unknown";
     "0x1234" / "GREASE(0x0a0a)" round-trip; an unknown name is a ValueError.
     """
-    if isinstance(code_or_name, str):
-        found = _BY_NAME.get(code_or_name.lower())
-        if found is not None:
-            return found
-        code = code_from_name(code_or_name)
-        if code is not None:
-            return signature_scheme(code)
-        raise ValueError(f"unknown TLS signature scheme name {code_or_name!r}")
-    code = check_code(code_or_name, "signature scheme")
-    known = SIGNATURE_SCHEMES.get(code)
-    if known is not None:
-        return known
+    return _LOOKUP.lookup(code_or_name)
+
+
+def _unknown(code: int) -> SignatureScheme:
     if is_grease(code):
         return SignatureScheme(code, grease_name(code), "unknown", False, False, "GREASE",
                                "RFC 8701 s2", None)
     private = any(lo <= code <= hi for lo, hi in _PRIVATE)
     status, source = ("private use", "S11 s4.2.3") if private else ("unknown", "")
     return SignatureScheme(code, hex_code(code), "unknown", False, False, status, source, None)
+
+
+_LOOKUP = CodeTable("signature scheme", SIGNATURE_SCHEMES, lambda s: s.name, _unknown)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from pqscan.registry.common import check_code, code_from_name, grease_name, hex_code, is_grease
+from pqscan.registry.common import CodeTable, check_code, grease_name, hex_code, is_grease
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,6 @@ def _parse(code: int, name: str) -> CipherSuite:
 CIPHER_SUITES: Mapping[int, CipherSuite] = MappingProxyType(
     {code: _parse(code, name) for code, name in sorted(_NAMES.items())}
 )
-_BY_NAME = {s.name.upper(): s for s in CIPHER_SUITES.values()}
 
 
 def cipher_suite(code_or_name: int | str) -> CipherSuite:
@@ -162,18 +161,13 @@ def cipher_suite(code_or_name: int | str) -> CipherSuite:
     Unknown codes give a suite with kex/auth/cipher "unknown" named "0x1234" (GREASE:
     "GREASE(0x0a0a)"); an unknown name is a ValueError.
     """
-    if isinstance(code_or_name, str):
-        found = _BY_NAME.get(code_or_name.upper())
-        if found is not None:
-            return found
-        code = code_from_name(code_or_name)
-        if code is not None:
-            return cipher_suite(code)
-        raise ValueError(f"unknown TLS cipher suite name {code_or_name!r}")
-    code = check_code(code_or_name, "cipher suite")
-    known = CIPHER_SUITES.get(code)
-    if known is not None:
-        return known
+    return _LOOKUP.lookup(code_or_name)
+
+
+def _unknown(code: int) -> CipherSuite:
     name = grease_name(code) if is_grease(code) else hex_code(code)
     return CipherSuite(code, name, False, "unknown", "unknown", "unknown", 0, "", False,
                        "unknown")
+
+
+_LOOKUP = CodeTable("cipher suite", CIPHER_SUITES, lambda s: s.name, _unknown)

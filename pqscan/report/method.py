@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.model.view import kex_state, protocol, tls
+from pqscan.registry.reference import reference_digest
 
 LIMITATIONS = (
     "One vantage point and one point in time: load balancers may answer differently from "
@@ -46,9 +47,8 @@ def tool_digest() -> str:
     return h.hexdigest()
 
 
-@lru_cache(maxsize=1)
 def data_digest() -> str:
-    return _sha256(resources.files("pqscan.data").joinpath("pqc-standards.json").read_bytes())
+    return reference_digest()
 
 
 def profile_info(profile_id: str) -> dict[str, Any]:

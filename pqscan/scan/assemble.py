@@ -1,7 +1,10 @@
-"""One endpoint's result: the facts the checks collected, turned into the JSON-contract dict.
+"""One endpoint's result: the facts the checks collected, turned into the typed observation.
 
-`EndpointFacts` is filled by the scanner as checks finish; `build_endpoint` is the only place
-that knows the report's endpoint shape (docs/json-contract.md), and it derives the K-state.
+`EndpointFacts` is filled by the scanner as checks finish; `build_endpoint` turns them into a
+`pqscan.model.endpoint.Endpoint` (the typed JSON contract, docs/json-contract.md) and writes its
+`to_dict()`. The derived fields the contract keeps for readers (K-state, group families, PQ
+schemes of a CertificateRequest) come from the same pqscan.assess / registry functions every
+judgement recomputes them with.
 """
 
 from __future__ import annotations
@@ -12,7 +15,21 @@ from typing import Any
 from pqscan.assess.kexstate import derive_kex_state
 from pqscan.certs.info import certificate_info
 from pqscan.errors import DecodeError
+from pqscan.model.cert import Certificate, CertificateError, ChainEntry
+from pqscan.model.codec import ABSENT, Absent
+from pqscan.model.endpoint import Endpoint, ProbeRecord, Undecided
 from pqscan.model.status import SUPPORTED, Status, undecided_decisions
+from pqscan.model.tls import (
+    TLS12,
+    CertificateVerify,
+    CipherSuites,
+    ClientCertificateRequest,
+    GroupObservation,
+    Negotiated,
+    TLSObservation,
+)
+from pqscan.model.tls import SignedChain as SignedChainObservation
+from pqscan.model.vocab import EndpointStatus, KState, LearnedVia, Support, TLSVersion
 from pqscan.registry.tls import cipher_suite, group, signature_scheme
 from pqscan.scan.context import ProbeContext
 from pqscan.scan.probes.behaviour import Negotiation
@@ -48,62 +65,68 @@ class EndpointFacts:
         return self.versions.versions["TLSv1.3"].value == SUPPORTED
 
 
-def _status(s: Status) -> str:
-    return s.value
+def _support(s: Status) -> Support:
+    return Support(s.value)
 
 
-def _chain(certificates: tuple[bytes, ...]) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def observe_chain(certificates: tuple[bytes, ...]) -> tuple[ChainEntry, ...]:
+    """Every certificate as served, raw DER kept on the typed entry (the JSON has its sha256)."""
+    out: list[ChainEntry] = []
     for position, der in enumerate(certificates):
         try:
-            entry = {"position": position, **certificate_info(der).to_dict()}
+            info = certificate_info(der).to_dict()
         except DecodeError as exc:
-            entry = {"position": position, "error": str(exc)}
-        out.append(entry)
-    return out
+            out.append(CertificateError(position=position, error=str(exc), der=der))
+            continue
+        out.append(Certificate.from_dict({"position": position, **info}).replace(der=der))
+    return tuple(out)
 
 
-def _negotiated(facts: EndpointFacts) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
-    negotiated: dict[str, Any] = {}
-    status: dict[str, Any] = {}
-    hrr: dict[str, Any] = {}
+def _negotiated(facts: EndpointFacts) -> tuple[Negotiated, dict[str, str], dict[str, bool | None]]:
+    negotiated: dict[str, str | None] = {}
+    status: dict[str, str] = {}
+    hrr: dict[str, bool | None] = {}
     for name in ("browser_like", "x25519_share_first", "classical_only"):
         n = facts.behaviour.get(name)
         negotiated[name] = group(n.group).name if n and n.group is not None else None
         status[name] = n.status if n else "not_run"
         hrr[name] = n.hrr if n else None
-    return negotiated, status, hrr
+    return (Negotiated(browser_like=negotiated["browser_like"],
+                       x25519_share_first=negotiated["x25519_share_first"],
+                       classical_only=negotiated["classical_only"]), status, hrr)
 
 
-def _signed_chains(result: SignatureSchemesResult) -> list[dict[str, Any]]:
+def _signed_chains(result: SignatureSchemesResult) -> tuple[SignedChainObservation, ...]:
     by_leaf: dict[str, list[SignedChain]] = {}
     for c in result.chains:
         by_leaf.setdefault(c.leaf_sha256, []).append(c)
-    return [{"leaf_sha256": leaf, "schemes": [signature_scheme(c.scheme).name for c in chains],
-             "chain": _chain(chains[0].certificates)} for leaf, chains in by_leaf.items()]
+    return tuple(SignedChainObservation(
+        leaf_sha256=leaf, schemes=tuple(signature_scheme(c.scheme).name for c in chains),
+        chain=observe_chain(chains[0].certificates)) for leaf, chains in by_leaf.items())
 
 
 def _chain_source(facts: EndpointFacts
-                  ) -> tuple[str | None, tuple[bytes, ...], dict[str, Any] | None]:
+                  ) -> tuple[str | None, tuple[bytes, ...], CertificateVerify | None]:
     """The chain a default client sees: the browser-like handshake's; if that was refused (a
     PQ-only server), the first signature-scheme handshake's; else TLS 1.2's plaintext chain."""
     browser = facts.behaviour.get("browser_like")
     if browser and browser.result.certificates:
         r = browser.result
-        cv = {"scheme": signature_scheme(r.cv_scheme).name if r.cv_scheme is not None else None,
-              "verified": r.cv_verified, "reason": r.cv_reason, "finished_verified": r.finished_ok}
+        cv = CertificateVerify(
+            scheme=signature_scheme(r.cv_scheme).name if r.cv_scheme is not None else None,
+            verified=r.cv_verified, reason=r.cv_reason, finished_verified=r.finished_ok)
         return "behaviour.browser_like", r.certificates, cv
     if facts.sigschemes and facts.sigschemes.chains:
         c = facts.sigschemes.chains[0]
-        cv = {"scheme": signature_scheme(c.scheme).name, "verified": c.verified,
-              "reason": c.reason, "finished_verified": None}
+        cv = CertificateVerify(scheme=signature_scheme(c.scheme).name, verified=c.verified,
+                               reason=c.reason, finished_verified=None)
         return "sigalgs.TLSv1.3[0]", c.certificates, cv
     if facts.tls12 and facts.tls12.certificates:
         return "tls12.ecdhe[0]", facts.tls12.certificates, None
     return None, (), None
 
 
-def _client_certificate_request(facts: EndpointFacts) -> dict[str, Any] | None:
+def _client_certificate_request(facts: EndpointFacts) -> ClientCertificateRequest | None:
     """Does the server ask for a client certificate (RFC 8446 §4.3.2, RFC 5246 §7.4.4), and
     with which schemes? Read from the first handshake that got through the whole server flight
     (TLS 1.3 Finished, or TLS 1.2 ServerHelloDone); None when no such handshake exists."""
@@ -118,85 +141,105 @@ def _client_certificate_request(facts: EndpointFacts) -> dict[str, Any] | None:
         source, schemes = "tls12.ecdhe", facts.tls12.cert_request_schemes
     if source is None:
         return None
-    names = [signature_scheme(c).name for c in schemes or ()]
-    return {"requested": schemes is not None, "signature_schemes": names,
-            "pq_signature_schemes": [signature_scheme(c).name for c in schemes or ()
-                                     if signature_scheme(c).is_pq],
-            "source": source}
+    return ClientCertificateRequest(
+        requested=schemes is not None,
+        signature_schemes=tuple(signature_scheme(c).name for c in schemes or ()),
+        pq_signature_schemes=tuple(signature_scheme(c).name for c in schemes or ()
+                                   if signature_scheme(c).is_pq),
+        source=source)
+
+
+def _groups(facts: EndpointFacts) -> dict[str, GroupObservation]:
+    if not facts.groups:
+        return {}
+    return {group(e.code).name: GroupObservation(
+        status=Support(e.status), via=LearnedVia(e.via) if e.via else None,
+        confirmed=e.confirmed, code=f"0x{e.code:04x}", family=group(e.code).family,
+        reason=e.reason) for e in facts.groups.entries}
+
+
+def _tls12(facts: EndpointFacts) -> tuple[TLS12 | None, bool | None]:
+    """The TLS 1.2 facts, and `rsa_key_transport` (None: undecided) for the K4/K5 split."""
+    t = facts.tls12
+    if t is None:
+        legacy = [facts.versions.versions[v].value for v in ("TLSv1.0", "TLSv1.1", "TLSv1.2")]
+        return None, False if all(v == "not_supported" for v in legacy) else None
+    tls12 = TLS12(
+        version_probed={0x0303: "TLSv1.2", 0x0302: "TLSv1.1", 0x0301: "TLSv1.0"}.get(
+            facts.legacy_version or 0),
+        ecdhe_curves={group(c).name: _support(s) for c, s in t.curves.items()},
+        curve_preference=tuple(group(c).name for c in t.curve_preference),
+        ffdhe=_support(t.ffdhe), rsa_key_transport=_support(t.rsa_key_transport),
+        signature_schemes={signature_scheme(c).name: _support(s)
+                           for c, s in facts.tls12_sigschemes.items()})
+    rsa = t.rsa_key_transport.value
+    return tls12, None if rsa == "inconclusive" else rsa == SUPPORTED
+
+
+def _older_suites(facts: EndpointFacts, version: str) -> tuple[str, ...] | Absent:
+    codes = facts.older_suites.get(version)
+    return ABSENT if codes is None else tuple(cipher_suite(c).name for c in codes)
+
+
+def observe_tls(facts: EndpointFacts) -> TLSObservation:
+    """The typed `tls` object of one endpoint (its K-state derived as every judgement does)."""
+    inconclusive = {n: s.reason for n, s in facts.versions.versions.items() if s.reason}
+    negotiated, negotiation_status, hrr = _negotiated(facts)
+    tls12, rsa_key_transport = _tls12(facts)
+    source, certificates, verify = _chain_source(facts)
+    sig = facts.sigschemes
+    tls = TLSObservation(
+        versions={TLSVersion(n): _support(s) for n, s in facts.versions.versions.items()},
+        version_reasons=inconclusive or ABSENT,
+        groups=_groups(facts),
+        group_preference=(tuple(group(c).name for c in facts.groups.preference)
+                          if facts.groups else ()),
+        group_preference_basis=facts.preference_basis,
+        negotiated=negotiated, negotiation_status=negotiation_status, hrr=hrr,
+        cipher_suites=CipherSuites(
+            tls13=tuple(cipher_suite(c).name for c in facts.tls13_suites),
+            tls12=tuple(cipher_suite(c).name for c in facts.tls12_suites),
+            tls11=_older_suites(facts, "TLSv1.1"), tls10=_older_suites(facts, "TLSv1.0")),
+        cipher_suite_preference=dict(facts.suite_preference) or ABSENT,
+        tls12=tls12, rsa_key_transport=rsa_key_transport,
+        certificate_chain_source=source, certificate_verify=verify,
+        certificate_chain=observe_chain(certificates),
+        signature_schemes=({signature_scheme(c).name: _support(s) for c, s in sig.schemes.items()}
+                           if sig else {}),
+        certificate_chains=_signed_chains(sig) if sig else ABSENT,
+        dual_certificate=sig.dual_certificate if sig else ABSENT,
+        client_certificate_request=_client_certificate_request(facts),
+        kex_state=None, kex_state_reason=None)
+    state, reason = derive_kex_state(tls.to_dict())
+    return tls.replace(kex_state=KState(state) if state else None, kex_state_reason=reason)
 
 
 def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> dict[str, Any]:
-    versions = {n: _status(s) for n, s in facts.versions.versions.items()}
-    tls: dict[str, Any] = {"versions": versions}
-    inconclusive = {n: s.reason for n, s in facts.versions.versions.items() if s.reason}
-    if inconclusive:
-        tls["version_reasons"] = inconclusive
-    tls["groups"] = ({group(e.code).name: e.to_dict() for e in facts.groups.entries}
-                     if facts.groups else {})
-    tls["group_preference"] = ([group(c).name for c in facts.groups.preference]
-                               if facts.groups else [])
-    tls["group_preference_basis"] = facts.preference_basis
-    tls["negotiated"], tls["negotiation_status"], hrr = _negotiated(facts)
-    tls["hrr"] = hrr
-    tls["cipher_suites"] = {
-        "TLSv1.3": [cipher_suite(c).name for c in facts.tls13_suites],
-        "TLSv1.2": [cipher_suite(c).name for c in facts.tls12_suites],
-        **{v: [cipher_suite(c).name for c in codes] for v, codes in facts.older_suites.items()},
-    }
-    if facts.suite_preference:
-        tls["cipher_suite_preference"] = dict(facts.suite_preference)
-    if facts.tls12:
-        t = facts.tls12
-        tls["tls12"] = {
-            "version_probed": {0x0303: "TLSv1.2", 0x0302: "TLSv1.1", 0x0301: "TLSv1.0"}.get(
-                facts.legacy_version or 0),
-            "ecdhe_curves": {group(c).name: _status(s) for c, s in t.curves.items()},
-            "curve_preference": [group(c).name for c in t.curve_preference],
-            "ffdhe": _status(t.ffdhe),
-            "rsa_key_transport": _status(t.rsa_key_transport),
-            "signature_schemes": {signature_scheme(c).name: _status(s)
-                                  for c, s in facts.tls12_sigschemes.items()},
-        }
-        rsa = t.rsa_key_transport.value
-        tls["rsa_key_transport"] = None if rsa == "inconclusive" else rsa == SUPPORTED
-    else:
-        legacy = [versions[v] for v in ("TLSv1.0", "TLSv1.1", "TLSv1.2")]
-        tls["tls12"] = None
-        tls["rsa_key_transport"] = False if all(v == "not_supported" for v in legacy) else None
-    tls["certificate_chain_source"], certs, tls["certificate_verify"] = _chain_source(facts)
-    tls["certificate_chain"] = _chain(certs)
-    if facts.sigschemes:
-        tls["signature_schemes"] = {signature_scheme(c).name: _status(s)
-                                    for c, s in facts.sigschemes.schemes.items()}
-        tls["certificate_chains"] = _signed_chains(facts.sigschemes)
-        tls["dual_certificate"] = facts.sigschemes.dual_certificate
-    else:
-        tls["signature_schemes"] = {}
-    tls["client_certificate_request"] = _client_certificate_request(facts)
-    tls["kex_state"], tls["kex_state_reason"] = derive_kex_state(tls)
-    endpoint = _endpoint(target, "ok", None, tls, ctx)
-    endpoint["undecided"] = undecided_decisions(endpoint["probes"], tls["kex_state"],
-                                                tls["kex_state_reason"])
-    return endpoint
+    tls = observe_tls(facts)
+    probes = [r.to_dict() for r in ctx.records]
+    undecided = undecided_decisions(probes, tls.kex_state, tls.kex_state_reason)
+    return _endpoint(target, EndpointStatus.OK, None, tls, ctx, probes).replace(
+        undecided=tuple(Undecided.from_dict(u) for u in undecided)).to_dict()
 
 
-def _endpoint(target: Target, status: str, error: str | None, tls: dict[str, Any] | None,
-              ctx: ProbeContext) -> dict[str, Any]:
-    return {
-        "target": target.text, "host": target.host, "port": target.port, "sni": target.sni,
+def _endpoint(target: Target, status: EndpointStatus, error: str | None,
+              tls: TLSObservation | None, ctx: ProbeContext,
+              probes: list[dict[str, Any]] | None = None) -> Endpoint:
+    records = [r.to_dict() for r in ctx.records] if probes is None else probes
+    return Endpoint(
+        target=target.text, host=target.host, port=target.port, sni=target.sni,
         # the STARTTLS protocol that carried TLS (null: TLS from the first byte)
-        "starttls": target.starttls,
-        "status": status, "error": error, "tls": tls,
-        "probes": [r.to_dict() for r in ctx.records],
-        "connections": len(ctx.records),
+        starttls=target.starttls,
+        status=status, error=error, tls=tls,
+        probes=tuple(ProbeRecord.from_dict(r) for r in records),
+        connections=len(records),
         # the longest chain of connections that waited for another's answer (issue 13)
-        "round_trips": ctx.round_trips,
-        "findings": [], "verdicts": [],
-        # decisions a failed probe left open (probes.status.undecided_decisions)
-        "undecided": [],
-    }
+        round_trips=ctx.round_trips, findings=(), verdicts=(),
+        # decisions a failed probe left open (model.status.undecided_decisions)
+        undecided=())
 
 
 def unreachable_endpoint(target: Target, status: str, reason: str,
                          ctx: ProbeContext) -> dict[str, Any]:
-    return _endpoint(target, status, reason.splitlines()[0] if reason else status, None, ctx)
+    return _endpoint(target, EndpointStatus(status),
+                     reason.splitlines()[0] if reason else status, None, ctx).to_dict()

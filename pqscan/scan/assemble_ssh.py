@@ -1,6 +1,7 @@
-"""One SSH endpoint's result: `SSHFacts` turned into the JSON-contract `ssh` object
-(docs/json-contract.md "SSH endpoint"). The readiness state written for readers comes from
-`pqscan.assess.kexstate.derive_ssh_state`, the function every judgement recomputes it with.
+"""One SSH endpoint's result: `SSHFacts` turned into the typed `ssh` observation
+(pqscan.model.ssh, docs/json-contract.md "SSH endpoint"). The readiness state written for
+readers comes from `pqscan.assess.kexstate.derive_ssh_state`, the function every judgement
+recomputes it with.
 """
 
 from __future__ import annotations
@@ -8,28 +9,39 @@ from __future__ import annotations
 from typing import Any
 
 from pqscan.assess.kexstate import READINESS, derive_ssh_state
+from pqscan.model.ssh import (
+    Directions,
+    HostKey,
+    Identification,
+    KexMethod,
+    SSHNegotiated,
+    SSHNegotiationStatus,
+    SSHObservation,
+)
+from pqscan.model.vocab import KState, Negotiation, Readiness
 from pqscan.registry.ssh import cipher, host_key_algorithm, kex_method, mac, marker
-from pqscan.scan.probes.ssh import BEHAVIOURS, SSHFacts, key_groups
+from pqscan.scan.probes.ssh import SSHFacts, key_groups
 from pqscan.ssh.exchange import COMPLETED, REFUSED, ExchangeResult
 from pqscan.ssh.kex import available
 
 
-def _status(r: ExchangeResult | None) -> str:
+def _status(facts: SSHFacts, behaviour: str) -> Negotiation:
+    r = facts.behaviours.get(behaviour)
     if r is None:
-        return "not_run"
+        return Negotiation.NOT_RUN
     if r.confirmed:
-        return "ok"
-    return "refused" if r.outcome == REFUSED else "inconclusive"
+        return Negotiation.OK
+    return Negotiation.REFUSED if r.outcome == REFUSED else Negotiation.INCONCLUSIVE
 
 
-def _identification(r: ExchangeResult) -> dict[str, Any] | None:
+def _identification(r: ExchangeResult) -> Identification | None:
     ident = r.identification
     if ident is None:
         return None
     name, _, version = ident.software.partition("_")
-    return {"raw": ident.text, "protoversion": ident.protoversion, "software": ident.software,
-            "product": name, "version": version or None, "comments": ident.comments,
-            "pre_banner_lines": list(r.pre_banner)}
+    return Identification(raw=ident.text, protoversion=ident.protoversion,
+                          software=ident.software, product=name, version=version or None,
+                          comments=ident.comments, pre_banner_lines=tuple(r.pre_banner))
 
 
 def _all(facts: SSHFacts) -> list[tuple[str, ExchangeResult]]:
@@ -37,8 +49,8 @@ def _all(facts: SSHFacts) -> list[tuple[str, ExchangeResult]]:
         facts.exchanges.items())
 
 
-def _kex(facts: SSHFacts, listed: tuple[str, ...]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _kex(facts: SSHFacts, listed: tuple[str, ...]) -> dict[str, KexMethod]:
+    out: dict[str, KexMethod] = {}
     runs = _all(facts)
     for position, name in enumerate(listed):
         m = kex_method(name)
@@ -64,16 +76,16 @@ def _kex(facts: SSHFacts, listed: tuple[str, ...]) -> dict[str, Any]:
                                else "listed; not exchanged (only PQ methods are confirmed)")
             if tried:
                 entry["source"] = tried[0][0]
-        out[name] = entry
+        out[name] = KexMethod.from_dict(entry)
     return out
 
 
-def _host_keys(facts: SSHFacts, listed: tuple[str, ...]) -> list[dict[str, Any]]:
+def _host_keys(facts: SSHFacts, listed: tuple[str, ...]) -> tuple[HostKey, ...]:
     fetched: dict[str, tuple[str, ExchangeResult]] = {}
     for probe, r in _all(facts):
         if r.host_key is not None and r.host_key_algorithm:
             fetched.setdefault(host_key_algorithm(r.host_key_algorithm).key_type, (probe, r))
-    out: list[dict[str, Any]] = []
+    out: list[HostKey] = []
     groups = key_groups(listed)
     for name in listed:
         alg = host_key_algorithm(name)
@@ -101,43 +113,57 @@ def _host_keys(facts: SSHFacts, listed: tuple[str, ...]) -> list[dict[str, Any]]
             entry["reason"] = (f"{tried[0][0]}: {tried[0][1].reason}" if tried
                                else "no key exchange available to fetch it")
             entry["status"] = "inconclusive"
-        out.append(entry)
-    return out
+        out.append(HostKey.from_dict(entry))
+    return tuple(out)
 
 
 def _weak(names: tuple[str, ...], lookup: Any) -> list[str]:
     return [n for n in names if lookup(n).weak]
 
 
-def build_ssh(facts: SSHFacts) -> dict[str, Any]:
+def observe_ssh(facts: SSHFacts) -> SSHObservation:
+    """The typed `ssh` object of one endpoint (K-state and readiness derived as every
+    judgement does)."""
     server = facts.server
     init = server.server_kexinit
     assert init is not None
     kex_names = tuple(n for n in init.kex if marker(n) is None)
-    ssh: dict[str, Any] = {"identification": _identification(server)}
-    ssh["kex_algorithms"] = _kex(facts, kex_names)
-    ssh["kex_preference"] = list(kex_names)  # server order (RFC 4253 §7.1)
-    ssh["pq_kex_confirmed"] = [n for n, e in ssh["kex_algorithms"].items()
-                               if e["family"] != "classical" and e["confirmed"] is True]
-    ssh["host_key_algorithms"] = list(init.host_key)
-    ssh["host_keys"] = _host_keys(facts, init.host_key)
-    ssh["ciphers"] = {"client_to_server": list(init.ciphers_c2s),
-                      "server_to_client": list(init.ciphers_s2c)}
-    ssh["macs"] = {"client_to_server": list(init.macs_c2s),
-                   "server_to_client": list(init.macs_s2c)}
-    ssh["compression"] = list(init.compression_s2c)
-    ssh["weak_ciphers"] = sorted(set(_weak(init.ciphers_c2s + init.ciphers_s2c, cipher)))
-    ssh["weak_macs"] = sorted(set(_weak(init.macs_c2s + init.macs_s2c, mac)))
-    ssh["strict_kex"] = "kex-strict-s-v00@openssh.com" in init.kex
-    ssh["ext_info"] = "ext-info-s" in init.kex
-    ssh["negotiated"] = {n: (r.kex if r.confirmed else None)
-                         for n, r in ((n, facts.behaviours.get(n)) for n in BEHAVIOURS)
-                         if r is not None} | {n: None for n in BEHAVIOURS
-                                               if n not in facts.behaviours}
-    ssh["negotiation_status"] = {n: _status(facts.behaviours.get(n)) for n in BEHAVIOURS}
-    ssh["violations"] = [f"{p}: {r.reason}" for p, r in _all(facts)
-                         if r.error_kind in ("violation", "decode")]
-    state, reason = derive_ssh_state(ssh)
-    ssh["kex_state"], ssh["kex_state_reason"] = state, reason
-    ssh["readiness"] = READINESS.get(state or "")
-    return ssh
+    kex = _kex(facts, kex_names)
+    ssh = SSHObservation(
+        identification=_identification(server),
+        kex_algorithms=kex,
+        kex_preference=kex_names,  # server order (RFC 4253 §7.1)
+        pq_kex_confirmed=tuple(n for n, e in kex.items()
+                               if e.family != "classical" and e.confirmed is True),
+        host_key_algorithms=tuple(init.host_key),
+        host_keys=_host_keys(facts, init.host_key),
+        ciphers=Directions(client_to_server=init.ciphers_c2s,
+                           server_to_client=init.ciphers_s2c),
+        macs=Directions(client_to_server=init.macs_c2s, server_to_client=init.macs_s2c),
+        compression=tuple(init.compression_s2c),
+        weak_ciphers=tuple(sorted(set(_weak(init.ciphers_c2s + init.ciphers_s2c, cipher)))),
+        weak_macs=tuple(sorted(set(_weak(init.macs_c2s + init.macs_s2c, mac)))),
+        strict_kex="kex-strict-s-v00@openssh.com" in init.kex,
+        ext_info="ext-info-s" in init.kex,
+        negotiated=SSHNegotiated(openssh_10=_negotiated(facts, "openssh_10"),
+                                 openssh_9=_negotiated(facts, "openssh_9"),
+                                 classical_only=_negotiated(facts, "classical_only")),
+        negotiation_status=SSHNegotiationStatus(
+            openssh_10=_status(facts, "openssh_10"), openssh_9=_status(facts, "openssh_9"),
+            classical_only=_status(facts, "classical_only")),
+        violations=tuple(f"{p}: {r.reason}" for p, r in _all(facts)
+                         if r.error_kind in ("violation", "decode")),
+        kex_state=None, kex_state_reason="", readiness=None)
+    state, reason = derive_ssh_state(ssh.to_dict())
+    readiness = READINESS.get(state or "")
+    return ssh.replace(kex_state=KState(state) if state else None, kex_state_reason=reason,
+                       readiness=Readiness(readiness) if readiness else None)
+
+
+def _negotiated(facts: SSHFacts, behaviour: str) -> str | None:
+    r = facts.behaviours.get(behaviour)
+    return r.kex if r is not None and r.confirmed else None
+
+
+def build_ssh(facts: SSHFacts) -> dict[str, Any]:
+    return observe_ssh(facts).to_dict()

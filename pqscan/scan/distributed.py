@@ -23,7 +23,7 @@ from itertools import islice
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
-from pqscan.errors import UsageError
+from pqscan.errors import Option, UsageError
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.probe_detail import shape_probes
 from pqscan.scan.scanner import scan_stream
@@ -32,7 +32,8 @@ from pqscan.scan.targets import Target
 if TYPE_CHECKING:
     from pqscan.scan.run import RunSettings, Scanner, Writer
 
-INSTALL_HINT = "--dask needs the optional Dask support: pip install 'pqscan[distributed]'"
+INSTALL_HINT = (Option("dask"), " needs the optional Dask support: "
+                "pip install 'pqscan[distributed]'")
 CONNECT_TIMEOUT_S = 20
 
 
@@ -59,7 +60,7 @@ def dask_scanner(address: str, chunk_size: int
     try:
         import distributed  # noqa: F401
     except ImportError:
-        raise UsageError(INSTALL_HINT) from None
+        raise UsageError(*INSTALL_HINT) from None
 
     def make(options: ScanOptions, settings: RunSettings) -> Scanner:
         def run(todo: Iterator[Target], writer: Writer) -> str | None:
@@ -76,7 +77,8 @@ def _run(address: str, chunk_size: int, options: ScanOptions, settings: RunSetti
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S)
     except (OSError, TimeoutError) as exc:
-        raise UsageError(f"--dask: cannot reach the scheduler at {address}: {exc}") from None
+        raise UsageError(Option("dask"), f": cannot reach the scheduler at {address}: {exc}"
+                         ) from None
     caught: list[str] = []
 
     def sigterm(signum: int, frame: FrameType | None) -> None:

@@ -14,7 +14,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from pqscan.errors import UsageError
+from pqscan.errors import Option, UsageError
 from pqscan.scan.targets import Target
 
 
@@ -55,9 +55,10 @@ def select(targets: list[Target], sample: int | None = None, seed: int | None = 
     chosen = unique
     if sample is not None:
         if sample < 1:
-            raise UsageError(f"--sample: {sample} is not a positive number")
+            raise UsageError(Option("sample"), f": {sample} is not a positive number")
         if seed is None:
-            raise UsageError("--sample needs --seed S (a sample must be reproducible)")
+            raise UsageError(Option("sample"), " needs ", Option("seed"),
+                             " S (a sample must be reproducible)")
         # keep input order inside the sample: the choice is random, the scan order is not
         picked = set(random.Random(seed).sample(range(len(unique)), min(sample, len(unique))))
         chosen = [t for i, t in enumerate(unique) if i in picked]

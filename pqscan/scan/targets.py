@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pqscan.errors import UsageError
+from pqscan.errors import Option, UsageError
 from pqscan.tls.starttls import DEFAULT_PORTS as STARTTLS_PORTS
 from pqscan.tls.starttls import StartTLS
 
@@ -77,12 +77,14 @@ def check_starttls(protocol: str | None) -> str | None:
     if protocol is None:
         return None
     if protocol.lower() not in STARTTLS_PORTS:
-        raise UsageError(f"--starttls: unknown protocol {protocol!r} "
+        raise UsageError(STARTTLS, f": unknown protocol {protocol!r} "
                          f"(known: {', '.join(STARTTLS_PORTS)})")
     return protocol.lower()
 
 
 SSH_PORT = 22
+# the caller's inputs these messages name (the CLI spells them as its flags)
+SSH, STARTTLS = Option("ssh"), Option("starttls")
 
 
 def parse_target(text: str, sni: str | None = None, default_port: int = 443,
@@ -96,7 +98,7 @@ def parse_target(text: str, sni: str | None = None, default_port: int = 443,
         raise UsageError("bad target '': empty")
     starttls = check_starttls(starttls)
     if ssh and starttls:
-        raise UsageError("--ssh and --starttls cannot be combined")
+        raise UsageError(SSH, " and ", STARTTLS, " cannot be combined")
     port = STARTTLS_PORTS[starttls] if starttls else (SSH_PORT if ssh else default_port)
     protocol = "ssh" if ssh else "tls"
     if "://" in text:
@@ -104,20 +106,20 @@ def parse_target(text: str, sni: str | None = None, default_port: int = 443,
         scheme = parts.scheme.lower()
         if scheme == "ssh":
             if starttls is not None:
-                raise UsageError(f"bad target {original!r}: ssh:// cannot use --starttls")
+                raise UsageError(f"bad target {original!r}: ssh:// cannot use ", STARTTLS)
             protocol, scheme_port = "ssh", SSH_PORT
         elif ssh:
-            raise UsageError(f"bad target {original!r}: --ssh expects host[:port] or ssh://")
+            raise UsageError(f"bad target {original!r}: ", SSH, " expects host[:port] or ssh://")
         elif scheme in STARTTLS_SCHEMES:
             proto, scheme_port = STARTTLS_SCHEMES[scheme]
             if starttls is not None and starttls != proto:
                 raise UsageError(f"bad target {original!r}: {scheme}:// is {proto} STARTTLS, "
-                                 f"not --starttls {starttls}")
+                                 "not ", STARTTLS, f" {starttls}")
             starttls = proto
         elif scheme in SCHEME_PORTS:
             if starttls is not None:
-                raise UsageError(f"bad target {original!r}: {scheme}:// is implicit TLS; "
-                                 f"--starttls {starttls} needs host:port or {starttls}://")
+                raise UsageError(f"bad target {original!r}: {scheme}:// is implicit TLS; ",
+                                 STARTTLS, f" {starttls} needs host:port or {starttls}://")
             scheme_port = SCHEME_PORTS[scheme]
         else:
             raise UsageError(f"bad target {original!r}: unknown scheme {scheme!r}")
@@ -174,15 +176,15 @@ def read_target_file(path: str | Path, sni: str | None = None,
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read target list {str(p)!r}: {exc}") from None
     targets: list[Target] = []
-    problems: list[str] = []
+    problems: list[str | Option] = []
     for number, line in enumerate(lines, 1):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
         try:
             targets.append(parse_target(line, sni, starttls=starttls, ssh=ssh))
-        except UsageError as exc:
-            problems.append(f"{p}:{number}: {exc}")
+        except UsageError as exc:  # its parts kept: the CLI still names its flags
+            problems += [*(("; ",) if problems else ()), f"{p}:{number}: ", *exc.parts]
     if problems:
-        raise UsageError("; ".join(problems))
+        raise UsageError(*problems)
     return targets

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
-from pqscan.errors import UsageError
+from pqscan.errors import Option, UsageError
 from pqscan.policy.evaluate import Profile
 from pqscan.stats.accumulate import RunAccumulator
 from pqscan.stats.compare import compare
@@ -35,8 +35,8 @@ def resolve_run(name: str, runs: list[Run]) -> int:
                 Path(name).resolve() == Path(run.source).resolve():
             return index
     known = ", ".join(run.label for run in runs)
-    raise UsageError(f"--compare: no run {name!r} (runs: 1..{len(runs)}, latest, previous, "
-                     f"or one of {known})")
+    raise UsageError(Option("compare"), f": no run {name!r} (runs: 1..{len(runs)}, latest, "
+                     f"previous, or one of {known})")
 
 
 def compute_stats(sources: tuple[str, ...], by: Iterable[str] = (), metadata: str | None = None,
@@ -55,8 +55,8 @@ def compute_stats(sources: tuple[str, ...], by: Iterable[str] = (), metadata: st
     if compare_runs is not None:
         pair = (resolve_run(compare_runs[0], runs), resolve_run(compare_runs[1], runs))
         if pair[0] == pair[1]:
-            raise UsageError(f"--compare: {compare_runs[0]!r} and {compare_runs[1]!r} are "
-                             "the same run")
+            raise UsageError(Option("compare"), f": {compare_runs[0]!r} and "
+                             f"{compare_runs[1]!r} are the same run")
     grouping = Grouping(metadata, by)
     chosen = tuple(profiles)
     shareset = ShareSet(chosen, when)

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pqscan.errors import UsageError
+from pqscan.errors import Option, UsageError
 from pqscan.model.metadata import _rows as metadata_rows  # the one CSV/TOML row reader
 
 NONE_GROUP = "(none)"
@@ -48,14 +48,16 @@ class Grouping:
         self.path = None if path is None else Path(path)
         wanted = tuple(dict.fromkeys(by))
         if wanted and self.path is None:
-            raise UsageError("--by needs --metadata FILE (CSV or TOML keyed by target)")
+            raise UsageError(Option("by"), " needs ", Option("metadata"),
+                             " FILE (CSV or TOML keyed by target)")
         rows = self._read() if self.path is not None else []
         columns = {c for _, row in rows for c in row}
         resolved: list[str] = []
         for column in wanted:
             name = column if column in columns else ALIASES.get(column, "")
             if name not in columns:
-                raise UsageError(f"--by {column}: no such column in metadata {str(self.path)!r} "
+                raise UsageError(Option("by"), f" {column}: no such column in metadata "
+                                 f"{str(self.path)!r} "
                                  f"(columns: {', '.join(sorted(columns - {'target'})) or 'none'})")
             resolved.append(name)
         self.by = tuple(resolved)

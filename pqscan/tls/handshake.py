@@ -67,7 +67,6 @@ class HandshakeResult:
     downgrade_sentinel: str | None = None
     transcript_sha256: str | None = None
     wire: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)  # (direction, bytes)
-    offered: dict[str, object] = field(default_factory=dict)
     cert_request_schemes: tuple[int, ...] | None = None  # None: no CertificateRequest seen
     client_auth: str | None = None  # accepted | alert | closed | no_answer | not_requested
 
@@ -414,5 +413,4 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
         fields["wire"] = wire
         fields.setdefault("transcript_sha256", transcript_digest(wire))
     fields.setdefault("reason", "")
-    fields["offered"] = offer.describe()
     return HandshakeResult(**fields)  # type: ignore[arg-type]

@@ -53,20 +53,6 @@ class ClientOffer:
     def is_tls13(self) -> bool:
         return TLS13 in self.versions
 
-    def with_(self, **changes: object) -> ClientOffer:
-        return replace(self, **changes)  # type: ignore[arg-type]
-
-    def describe(self) -> dict[str, object]:
-        """What was offered, for the method sheet (names resolved by the caller)."""
-        return {
-            "versions": [f"0x{v:04x}" for v in self.versions],
-            "cipher_suites": [f"0x{c:04x}" for c in self.cipher_suites],
-            "groups": [f"0x{g:04x}" for g in self.groups],
-            "key_shares": [f"0x{g:04x}" for g in self.key_shares],
-            "signature_schemes": [f"0x{s:04x}" for s in self.signature_schemes],
-            "sni": self.sni,
-        }
-
 
 def build_client_hello(offer: ClientOffer, shares: tuple[KeyShareEntry, ...],
                        random: bytes | None = None, session_id: bytes | None = None,

@@ -3,11 +3,10 @@ one-line usage error (exit 2) before any traffic; `pqscan lab --ssh` lists the S
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from click.testing import CliRunner
 
+from pqscan.cli.exitcode import flag
 from pqscan.cli.main import cli
 from pqscan.errors import UsageError
 from pqscan.scan.targets import parse_target, read_target_file
@@ -32,8 +31,11 @@ def test_ssh_url_and_flag() -> None:
     ("host", {"ssh": True, "starttls": "smtp"}, "--ssh and --starttls cannot be combined"),
 ])
 def test_bad_ssh_targets(text: str, kwargs: dict[str, object], message: str) -> None:
-    with pytest.raises(UsageError, match=re.escape(message)):
+    # the parser names its inputs by role; the CLI's one mapping spells them as flags
+    with pytest.raises(UsageError) as info:
         parse_target(text, **kwargs)  # type: ignore[arg-type]
+    assert message in info.value.spell(flag)
+    assert message.replace("--", "") in str(info.value)
 
 
 def test_target_file_with_ssh(tmp_path: object) -> None:

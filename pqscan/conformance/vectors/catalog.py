@@ -18,7 +18,7 @@ from typing import Any
 from pqscan.conformance.vectors.acvp import is_acvp, parse_acvp
 from pqscan.conformance.vectors.model import VectorGroup
 from pqscan.conformance.vectors.wycheproof import is_wycheproof, parse_wycheproof
-from pqscan.errors import DecodeError, UsageError
+from pqscan.errors import DecodeError, Option, UsageError
 from pqscan.inputfile import MAX_REPORT_BYTES, read_bytes, refuse_special
 
 _ACVP_FILES = ("prompt.json", "expectedResults.json", "internalProjection.json",
@@ -150,7 +150,7 @@ def resolve_root(path: str | None) -> tuple[Traversable, str]:
         return shipped_root(), ""
     p = Path(path)
     if not p.exists():
-        raise UsageError(f"--vectors {path}: no such file or directory")
+        raise UsageError(Option("vectors"), f" {path}: no such file or directory")
     if not p.is_dir():
         refuse_special(p)  # a FIFO or device is refused, never read (issue 10 §6)
     return p, (f"{path.rstrip('/')}/" if p.is_dir() else path)

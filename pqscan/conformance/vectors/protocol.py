@@ -20,7 +20,7 @@ from typing import IO, Any
 
 from pqscan.conformance.vectors.adapter import AdapterFailure, Refused, Unsupported
 from pqscan.conformance.vectors.model import Params
-from pqscan.errors import UsageError
+from pqscan.errors import Option, UsageError
 
 PROTOCOL_VERSION = 1
 _EOF = object()
@@ -58,7 +58,7 @@ class SubprocessAdapter:
             raise ValueError("timeout must be positive")
         self.argv = shlex.split(command) if os.sep in command or " " in command else [command]
         if not self.argv:
-            raise UsageError("--impl: empty command")
+            raise UsageError(Option("impl"), ": empty command")
         self.name = command
         self.command = command
         self.timeout = timeout
@@ -74,7 +74,8 @@ class SubprocessAdapter:
             proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True, bufsize=1)
         except OSError as exc:
-            raise UsageError(f"--impl {self.name}: cannot start: {exc.strerror or exc}") from None
+            raise UsageError(Option("impl"), f" {self.name}: cannot start: "
+                             f"{exc.strerror or exc}") from None
         self._lines = queue.Queue()
         self._stderr = deque(maxlen=5)
         assert proc.stdout is not None and proc.stderr is not None

@@ -11,7 +11,7 @@ import os
 import shutil
 
 from pqscan.conformance.vectors.adapter import Adapter
-from pqscan.errors import UsageError
+from pqscan.errors import Option, UsageError
 
 # name -> (module, class, the extra that installs the library)
 BUILTIN: dict[str, tuple[str, str, str]] = {
@@ -33,8 +33,8 @@ def builtin(name: str) -> Adapter:
     try:
         module = importlib.import_module(f"pqscan.conformance.vectors.{module_name}")
     except ImportError as exc:
-        raise UsageError(f"--impl {name}: its library is not installed ({exc.name}); "
-                         f"install {extra}") from None
+        raise UsageError(Option("impl"), f" {name}: its library is not installed "
+                         f"({exc.name}); install {extra}") from None
     adapter: Adapter = getattr(module, cls_name)()
     return adapter
 
@@ -44,8 +44,8 @@ def make(spec: str, timeout: float) -> Adapter:
     if spec in BUILTIN:
         return builtin(spec)
     if os.sep not in spec and " " not in spec and shutil.which(spec) is None:
-        raise UsageError(f"--impl {spec}: not a built-in adapter nor a command on PATH; "
-                         f"built-in adapters: {', '.join(sorted(BUILTIN))}")
+        raise UsageError(Option("impl"), f" {spec}: not a built-in adapter nor a command on "
+                         f"PATH; built-in adapters: {', '.join(sorted(BUILTIN))}")
     from pqscan.conformance.vectors.protocol import SubprocessAdapter
 
     return SubprocessAdapter(spec, timeout)
