@@ -17,7 +17,7 @@ from pqscan.cli.scanrun import FAILURE_LINES, RunOutcome, stream_scan
 from pqscan.errors import UsageError
 from pqscan.inputfile import refuse_special
 from pqscan.model.document import utc_now
-from pqscan.model.metadata import load_metadata
+from pqscan.model.metadata import load_metadata, read_rows
 from pqscan.report.render import FORMATS, render
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.probe_detail import PROBE_MODES
@@ -112,6 +112,8 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
     chosen = resolve_profiles(profiles, profile_dirs) if profiles else []
     when = parse_as_of(as_of)
     meta = load_metadata(metadata) if metadata else None
+    # every column, kept with the run in the store (stats --by reads it from there)
+    meta_rows = [row for _where, row in read_rows(Path(metadata))] if metadata else []
     if evidence_dir:
         try:
             Path(evidence_dir).mkdir(parents=True, exist_ok=True)
@@ -159,7 +161,7 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
         outcome = stream_scan(
             chosen_targets.targets, options, settings, sinks, store, resume,
             {"selection": chosen_targets.method(sample, seed, shuffle)},
-            scanner=scanner(options, settings) if scanner else None)
+            scanner=scanner(options, settings) if scanner else None, metadata_rows=meta_rows)
         saved = store.count() if store is not None else 0
     finally:
         if store is not None:

@@ -77,7 +77,8 @@ class SignedChain(Observation):
 
     leaf_sha256: str
     schemes: tuple[str, ...]
-    chain: tuple[ChainEntry, ...]
+    # absent in the written form when it is the served certificate_chain (pqscan.scan.probe_detail)
+    chain: tuple[ChainEntry, ...] | Absent = ABSENT
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -8,7 +8,6 @@ forbids scripts and network loads as a second line of defence.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -17,34 +16,14 @@ from pqscan.model import view
 from pqscan.model.metadata import TargetMetadata, metadata_for
 from pqscan.report import method as method_mod
 from pqscan.report import ssh_view
+from pqscan.report.htmlkit import CSP as _CSP
+from pqscan.report.htmlkit import CSS as _CSS
+from pqscan.report.htmlkit import esc
+from pqscan.report.htmlkit import table as _table
 from pqscan.report.summary import executive_summary
-from pqscan.report.text import CELL_LIMIT, visible
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-_CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
-table{border-collapse:collapse;margin:.5em 0 1em}td,th{border:1px solid #ccc;padding:.2em .5em;
-text-align:left;vertical-align:top;font-size:.9em}th{background:#f0f0f0}
-.PASS{color:#176f2c}.FAIL{color:#b00020;font-weight:bold}.NOT_TESTED,.NOT_APPLICABLE{color:#777}
-section{margin-bottom:2em}code{font-size:.85em;word-break:break-all}"""
 _KEX_COLOURS = {"K0": "#1b7837", "K1": "#5aae61", "K2": "#fdb863", "K3": "#e66101",
                 "K4": "#d7301f", "K5": "#99000d"}
-
-
-def esc(value: Any) -> str:
-    return html.escape(visible(value, CELL_LIMIT), quote=True)
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[Any]], cls_col: int | None = None
-           ) -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = []
-    for row in rows:
-        cells = []
-        for i, v in enumerate(row):
-            cls = f' class="{esc(v)}"' if i == cls_col else ""
-            cells.append(f"<td{cls}>{esc(v)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table><tr>{head}</tr>{''.join(body)}</table>"
 
 
 def bar_chart(title: str, data: Mapping[str, int], colours: Mapping[str, str] | None = None

@@ -32,6 +32,8 @@ T = TypeVar("T")
 # the running probe reached (a cell shared with the tasks it starts).
 _CHAIN: ContextVar[int] = ContextVar("pqscan_chain", default=0)
 _DEEPEST: ContextVar[list[int] | None] = ContextVar("pqscan_deepest", default=None)
+# error kinds of a connection that never reached the server: the endpoint is unreachable
+CONNECT_FAILURES = frozenset({"refused", "connect_timeout", "unreachable", "resolve"})
 
 
 @dataclass(frozen=True)

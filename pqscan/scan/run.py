@@ -32,7 +32,7 @@ def input_sha256(targets: list[Target]) -> str:
     """Hash of the normalised target list: two runs over the same population share it."""
     digest = hashlib.sha256()
     for t in targets:
-        digest.update(target_key(t.text, t.sni, t.starttls).encode() + b"\n")
+        digest.update(target_key(t).encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -62,7 +62,7 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
         method["ssh_engine"] = ("pqscan SSH engine (RFC 4253 key exchange on cryptography; "
                                 "stops before NEWKEYS); PQ methods confirmed by a completed "
                                 "exchange whose host key signature over H verifies")
-    keys = [target_key(t.text, t.sni, t.starttls) for t in targets]
+    keys = [target_key(t) for t in targets]
     position = {k: i for i, k in enumerate(keys)}
     done_keys: set[str] = set()
     if store is not None:

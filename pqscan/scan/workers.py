@@ -104,7 +104,7 @@ def scan_workers(targets: Sequence[Target], options: ScanOptions, concurrency: i
     results: list[dict[str, Any]] = []
     for i, target in enumerate(targets):
         k = i % workers
-        ep = got.get(target_key(target.text, target.sni, target.starttls))
+        ep = got.get(target_key(target))
         if ep is None:
             reason = f"internal error: worker {k} stopped ({failed.get(k, 'no result')})"
             ctx_ = ProbeContext(target.host, target.port, target.sni, options,

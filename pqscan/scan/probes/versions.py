@@ -15,7 +15,7 @@ from typing import Any
 
 from pqscan.model.status import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Status
 from pqscan.registry.tls import CIPHER_SUITES, GROUPS, GroupFamily
-from pqscan.scan.context import ProbeContext
+from pqscan.scan.context import CONNECT_FAILURES, ProbeContext
 from pqscan.scan.probes.behaviour import run_browser_like
 from pqscan.scan.probes.registry import Check, EndpointDown, Facts
 from pqscan.tls.handshake import HandshakeResult
@@ -91,9 +91,6 @@ async def check_versions(ctx: ProbeContext) -> VersionsResult:
     names = {n: v for v, n in VERSION_NAMES.items()}
     return VersionsResult({n: classify(r, names[n]) for n, r in results.items()}, results,
                           kept.get("browser_like"))
-
-
-CONNECT_FAILURES = frozenset({"refused", "connect_timeout", "unreachable", "resolve"})
 
 
 def unreachable_reason(results: Sequence[HandshakeResult]) -> tuple[str, str] | None:

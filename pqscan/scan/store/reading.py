@@ -106,7 +106,7 @@ def _open_ro(path: str | Path) -> sqlite3.Connection:
         found = schema.store_format(db)
     except sqlite3.Error as exc:
         raise UsageError(f"{p}: not a pqscan store ({exc})") from None
-    if found not in (None, schema.FORMAT, schema.FORMAT_V1):  # None: a store being created
+    if found is not None and found not in schema.READABLE:  # None: a store being created
         db.close()
         raise UsageError(f"{p}: store format {found!r}, expected {schema.FORMAT!r}")
     return db
@@ -131,6 +131,27 @@ def _runs(db: sqlite3.Connection) -> list[RunInfo]:
         "(SELECT COUNT(*) FROM run_endpoints e WHERE e.run_id=r.run_id) "
         "FROM runs r ORDER BY r.started_at, r.rowid")
     return [run_info(row) for row in rows]
+
+
+def metadata_rows(db: sqlite3.Connection, run_id: str) -> Iterator[dict[str, Any]]:
+    """The stored metadata rows of one run of an open store (none before format 3)."""
+    if schema.store_format(db) != schema.FORMAT:
+        return
+    for (text,) in db.execute("SELECT row FROM run_metadata WHERE run_id=? ORDER BY rowid",
+                              (run_id,)):
+        row = _json_object(text)
+        if row:
+            yield row
+
+
+def run_metadata(path: str | Path, run_id: str | None = None) -> list[dict[str, Any]]:
+    """The metadata rows (every column) stored with a run — the latest by default; [] when
+    it was given none (or the store predates stored metadata). A corrupt row is skipped."""
+    try:
+        with closing(_open_ro(path)) as db:
+            return list(metadata_rows(db, _pick(path, _runs(db), run_id).run_id))
+    except sqlite3.Error as exc:
+        raise UsageError(f"{path}: cannot read the store ({exc})") from None
 
 
 def list_runs(path: str | Path) -> list[RunInfo]:
