@@ -45,8 +45,8 @@ def _verdict_case(classname: str, v: Mapping[str, Any], report: Mapping[str, Any
         if actions.fails_now(v):
             when = f"in force (due {v.get('due')})" if v.get("due") else "in force"
         else:
-            when = (f"due {v.get('due')}, counted as a failure (due within the {years}-year "
-                    "window gated on)")
+            when = (f"due {v.get('due')}, counted as a failure: due within the "
+                    f"{years}-year horizon")
         fixes = _fixes(v, catalogue)
         return JUnitCase(classname, name, "failure",
                          _clean(f"{v.get('requirement')} failed, {when}: {v.get('clause')}; "
