@@ -163,6 +163,8 @@ def test_evaluate_table_and_scan_stderr_are_inert(tmp_path: Path) -> None:
     report = hostile_report()
     report["endpoints"][0]["findings"] = []
     report["endpoints"][0]["verdicts"] = []
+    report["endpoints"][0].pop("readiness")  # judge-time fields: evaluate writes them afresh
+    report.pop("evaluation")
     path = tmp_path / "r.json"
     path.write_text(json.dumps(report))
     result = CliRunner().invoke(cli, ["evaluate", str(path), "--profile", "pq-baseline"])

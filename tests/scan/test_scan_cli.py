@@ -87,7 +87,7 @@ def test_table_output_and_profile_exit_code(lab: dict[str, Any]) -> None:
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1].startswith("pqscan: judged against pq-baseline")
     header = result.output.splitlines()[0].split()
-    assert header == ["target", "status", "TLS", "kex", "PQ", "groups", "browser-like",
+    assert header == ["target", "status", "level", "TLS", "kex", "PQ", "groups", "browser-like",
                       "x25519-first", "leaf", "key"]
     row = result.output.splitlines()[2]
     assert "K0" in row and "MLKEM1024" in row and "ML-DSA-87" in row
