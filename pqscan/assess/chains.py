@@ -80,10 +80,14 @@ def served_chains(tls: Mapping[str, Any]) -> list[ServedChain]:
             continue
         certs = tuple(c for c in entry["chain"] if isinstance(c, Mapping))
         if leaf and leaf in seen:
-            # the first handshake's chain again: keep its position, learn its schemes
+            # the first handshake's chain again (written without `chain` in the compact form,
+            # pqscan.scan.probe_detail): keep its position, learn its schemes
             out = [ServedChain(c.where, c.certificates, c.schemes or schemes, c.leaf_sha256)
                    if c.leaf_sha256 == leaf else c for c in out]
             continue
+        if not entry.get("chain"):
+            continue
+        certs = tuple(c for c in entry["chain"] if isinstance(c, Mapping))
         seen.add(leaf)
         out.append(ServedChain(f"certificate_chains[{index}].chain", certs, schemes, leaf))
     return out
