@@ -71,6 +71,14 @@ def served_chains(tls: Mapping[str, Any]) -> list[ServedChain]:
             continue
         leaf = str(entry.get("leaf_sha256") or "")
         schemes = tuple(str(s) for s in entry.get("schemes") or ())
+        if "chain" not in entry and out and leaf == out[0].leaf_sha256:
+            # the compact form (docs/json-contract.md): no `chain` = the served chain
+            out[0] = ServedChain(out[0].where, out[0].certificates, out[0].schemes or schemes,
+                                 out[0].leaf_sha256)
+            continue
+        if not entry.get("chain"):
+            continue
+        certs = tuple(c for c in entry["chain"] if isinstance(c, Mapping))
         if leaf and leaf in seen:
             # the first handshake's chain again (written without `chain` in the compact form,
             # pqscan.scan.probe_detail): keep its position, learn its schemes
