@@ -65,7 +65,7 @@ def _scope(report: Mapping[str, Any], eps: Sequence[Mapping[str, Any]]) -> str:
              or "none (no requirement was judged)"],
             ["as of", actions.as_of(report) or "not judged"]]
     if answer.default_profile:
-        rows.append(["note", "no --profile given: the default profile was applied"])
+        rows.append(["note", "no profile was chosen: the default profile was applied"])
     return (f'<section id="answer"><p class="answer">{esc(answer.sentence())}</p>'
             + table(["", ""], rows, cls="scope") + "</section>")
 

@@ -70,8 +70,8 @@ def _suite(root: ET.Element, ep: Mapping[str, Any], report: Mapping[str, Any],
             if actions.fails_now(v):
                 when = f"in force (due {v.get('due')})" if v.get("due") else "in force"
             else:
-                when = (f"due {v.get('due')}, counted as a failure by --fail-on-due "
-                        f"{years} years")
+                when = (f"due {v.get('due')}, counted as a failure: within the {years}-year "
+                        "fail-on-due gate")
             fixes = _fixes(v, catalogue)
             failure = ET.SubElement(case, "failure", {
                 "type": str(v.get("severity")),
