@@ -21,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -139,26 +140,96 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+class RSSSampler:
+    """Samples the scan process's VmRSS (and the report's size, the load average) every
+    `period` s from /proc while it runs: when the peak happens says what caused it (mid-run:
+    the scan; at the end: closing the report or the store), which ru_maxrss alone cannot."""
+
+    def __init__(self, marker: str, period: float = 0.5) -> None:
+        self.marker, self.period = marker, period
+        self.samples: list[tuple[float, float, int, float]] = []  # (s, MB, report bytes, load)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RSSSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _pid(self) -> int | None:
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if self.marker.encode() in cmdline.read_bytes():
+                    return int(cmdline.parent.name)
+            except (OSError, ValueError):
+                continue
+        return None
+
+    def _run(self) -> None:
+        t0, pid = time.monotonic(), None
+        while not self._stop.wait(self.period):
+            pid = pid or self._pid()
+            if pid is None:
+                continue
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                return  # the scan ended
+            kb = next((int(line.split()[1]) for line in status.splitlines()
+                       if line.startswith("VmRSS:")), 0)
+            report = Path(self.marker)
+            size = report.stat().st_size if report.exists() else 0
+            self.samples.append((round(time.monotonic() - t0, 1), round(kb / 1024, 1), size,
+                                 os.getloadavg()[0]))
+
+    def summary(self) -> dict[str, Any]:
+        if not self.samples:
+            return {}
+        peak = max(self.samples, key=lambda s: s[1])
+        last = self.samples[-1]
+        quarters = [self.samples[min(len(self.samples) - 1, len(self.samples) * q // 4)][1]
+                    for q in (1, 2, 3, 4)]
+        return {"samples": len(self.samples), "peak_mb": peak[1], "peak_at_s": peak[0],
+                "peak_at_report_fraction": round(peak[2] / last[2], 3) if last[2] else None,
+                "rss_mb_at_quarters": quarters,
+                "load_min_max": [min(s[3] for s in self.samples),
+                                 max(s[3] for s in self.samples)]}
+
+
 def run_one(size: int, depth: str, targets: Path, work: Path, server_pids: list[int],
             args: argparse.Namespace) -> dict[str, Any]:
     report, store = work / f"r-{size}-{depth}.json", work / f"s-{size}-{depth}.db"
     argv = [sys.executable, "-m", "pqscan", "scan", "-i", str(targets), "--sni", "localhost",
             "--depth", depth, "--format", "json", "-o", str(report), "--store", str(store),
             "--quiet", "--concurrency", str(args.concurrency), "--per-endpoint",
-            str(args.per_endpoint), "--timeout", "10"]
-    m = measure("pqscan", argv, size, server_pids, work / "pqscan.log", args.timeout)
+            str(args.per_endpoint), "--timeout", "10", *args.pqscan_args.split()]
+    with RSSSampler(str(report)) as sampler:
+        m = measure("pqscan", argv, size, server_pids, work / "pqscan.log", args.timeout)
     out = {"depth": depth, **m.to_dict(), "report_bytes": report.stat().st_size,
-           "store_bytes": store.stat().st_size}
-    with report.open() as f:
-        data = json.load(f)
-    statuses: dict[str, int] = {}
-    for ep in data["endpoints"]:
-        statuses[ep["status"]] = statuses.get(ep["status"], 0) + 1
-    out["statuses"] = statuses
+           "store_bytes": store.stat().st_size, "rss_timeline": sampler.summary()}
+    out["statuses"] = _statuses(report)
     out["report_bytes_per_endpoint"] = round(out["report_bytes"] / size)
     report.unlink()
     store.unlink()
     return out
+
+
+def _statuses(report: Path) -> dict[str, int]:
+    """Endpoints by status, reading the streamed report one endpoint line at a time: loading
+    a 100 MB report whole would grow this process, and every tool it starts afterwards
+    inherits that high-water mark in its ru_maxrss (bench_scan.peak_rss_kb)."""
+    statuses: dict[str, int] = {}
+    with report.open() as f:
+        for line in f:
+            text = line.strip().removeprefix(",").strip()
+            if text.startswith("{") and text.endswith("}") and '"status"' in text:
+                status = json.loads(text).get("status")
+                if isinstance(status, str):
+                    statuses[status] = statuses.get(status, 0) + 1
+    return statuses
 
 
 def run_sslyze(size: int, targets: Path, work: Path, server_pids: list[int],
@@ -183,6 +254,8 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--concurrency", type=int, default=128)
     p.add_argument("--per-endpoint", type=int, default=4)
     p.add_argument("--nginx-workers", type=int, default=1)
+    p.add_argument("--pqscan-args", default="", help="more pqscan scan options, e.g. "
+                   "'--workers 2'")
     p.add_argument("--sslyze", default=str(DEFAULT_SSLYZE))
     p.add_argument("--sslyze-max", type=int, default=1000,
                    help="run sslyze only up to this size (it scans ~8 endpoints/s)")
@@ -197,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     depths = args.depths.split(",")
     work = Path(tempfile.mkdtemp(prefix="pqscan-bench-"))
     results: list[dict[str, Any]] = []
+    load_at_start = os.getloadavg()  # the machine may be shared: say how busy it was
     pq_count = max(len(PQ_MIX), int(max(sizes) * args.pq_share))
     specs = spec_by_name(DEFAULT_LAB, PQ_MIX)
     with Lab(specs, copies=-(-pq_count // len(specs))) as lab, \
@@ -223,10 +297,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     results.append(row2)
     shutil.rmtree(work, ignore_errors=True)
     table = [(r["size"], r["tool"], r["depth"], r["endpoints_per_s"], r["cpu_s_per_endpoint"],
-              r["peak_rss_mb"], r.get("report_bytes_per_endpoint", "-"),
-              r.get("store_bytes") or "-", r.get("statuses", "-")) for r in results]
+              r["peak_rss_mb"], (r.get("rss_timeline") or {}).get("peak_at_report_fraction", "-"),
+              r.get("report_bytes_per_endpoint", "-"), r.get("store_bytes") or "-",
+              r.get("statuses", "-")) for r in results]
     print(tabulate(table, headers=["endpoints", "tool", "depth", "endpoints/s", "CPU s/ep",
-                                   "peak RSS MB", "report B/ep", "store B", "statuses"]))
+                                   "peak RSS MB", "peak at", "report B/ep", "store B",
+                                   "statuses"]))
     Path(args.out).parent.mkdir(exist_ok=True)
     Path(args.out).write_text(json.dumps({
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -234,7 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     "nginx": subprocess.run([NGINX, "-v"], capture_output=True,
                                             text=True).stderr.strip(),
                     "note": "shared by other engineers during the run: figures are noisy"},
-        "args": vars(args), "results": results}, indent=2) + "\n")
+        "load_at_start": load_at_start, "args": vars(args), "results": results},
+        indent=2) + "\n")
     return 0
 
 

@@ -66,7 +66,9 @@ class Measurement:
     lab_cpu_s: float
     exit_code: int
     command: tuple[str, ...]
-    peak_rss_mb: float = math.nan  # the client's maximum resident set (ru_maxrss)
+    peak_rss_mb: float = math.nan  # the client's peak resident set (VmHWM, see peak_rss_kb)
+    sys_s: float = math.nan  # the kernel part of cpu_s (on loopback it includes TCP work
+    # done for the server side in our system calls)
 
     @property
     def endpoints_per_s(self) -> float:
@@ -106,16 +108,44 @@ def _proc_cpu(pids: Sequence[int]) -> float:
     return total
 
 
+def peak_rss_kb(pid: int) -> int:
+    """The largest VmHWM (peak resident set of the process's own memory since its exec) of
+    `pid` and its children, 0 when gone. Not ru_maxrss: Linux charges a child the high-water
+    mark of the parent's memory it was forked (vforked) from before exec, so a benchmark that
+    once held a big report made every later tool it started look that big (issue 12: the
+    "481 MB" 10k run was the benchmark's own json.load of the previous 111 MB report)."""
+    peak = 0
+    for p in (pid, *_children(pid)):
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                peak = max(peak, int(line.split()[1]))
+    return peak
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def measure(tool: str, argv: Sequence[str], endpoints: int, lab_pids: Sequence[int],
             log: Path, timeout: float) -> Measurement:
-    """Run `argv`, wait with os.wait4 to get exactly that child's (and its children's) rusage."""
+    """Run `argv`, wait with os.wait4 to get exactly that child's (and its children's) rusage;
+    peak RSS is read from /proc every 20 ms while it runs (`peak_rss_kb`)."""
     lab0 = _proc_cpu(lab_pids)
     t0 = time.perf_counter()
+    peak = 0
     with open(log, "wb") as out:
         proc = subprocess.Popen(list(argv), stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
         deadline = time.monotonic() + timeout
         while True:
+            peak = max(peak, peak_rss_kb(proc.pid))
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -128,7 +158,7 @@ def measure(tool: str, argv: Sequence[str], endpoints: int, lab_pids: Sequence[i
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; keep Popen quiet
     return Measurement(tool, endpoints, wall, usage.ru_utime + usage.ru_stime,
                        _proc_cpu(lab_pids) - lab0, proc.returncode, tuple(argv),
-                       usage.ru_maxrss / 1024)  # Linux: kilobytes
+                       (peak or usage.ru_maxrss) / 1024, usage.ru_stime)  # Linux: kilobytes
 
 
 def pick_endpoints(lab: Lab, count: int) -> list[LabEndpoint]:
@@ -276,11 +306,7 @@ def _pqscan_argv(client: str, work: Path, targets: Path, out: Path, concurrency:
         script.write_text(_API_CLIENT)
         return [sys.executable, *prefix, str(script), str(targets), str(out), str(concurrency)]
     script.write_text(  # guarded: --workers spawns may import __main__ again
-            'from pqscan.cli.main import main
-
-if __name__ == "__main__":
-    main()
-')
+        'from pqscan.cli.main import main\n\nif __name__ == "__main__":\n    main()\n')
     return [sys.executable, *prefix, str(script), "scan", "-i", str(targets), "--format", "json",
             "-o", str(out), "--concurrency", str(concurrency)]
 

@@ -167,8 +167,9 @@ def _verify(cert: x509.Certificate, sig: AlgorithmInfo,
     candidates = _issuer_candidates(cert, issuers)
     if not candidates:
         if not issuers:
-            return finding("x509.signature.not_checked", f"issuer {cert.issuer.rfc4514_string()!r}"
-                           " not given (no issuer certificate)")
+            return finding("x509.signature.not_checked",
+                           f"issuer {cert.issuer.rfc4514_string()!r} not given "
+                           "(no issuer certificate)")
         aki = _key_id(cert, x509.AuthorityKeyIdentifier)
         return finding("x509.signature.issuer_not_found",
                        f"issuer not found: no given certificate has the key identifier "

@@ -18,7 +18,7 @@ from pqscan.cli.scanrun import FAILURE_LINES, RunOutcome, stream_scan
 from pqscan.errors import EXIT_POLICY_FAILURE, UsageError
 from pqscan.inputfile import refuse_special
 from pqscan.model.document import utc_now
-from pqscan.model.metadata import load_metadata
+from pqscan.model.metadata import load_metadata, read_rows
 from pqscan.report.render import FORMATS, render
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.probe_detail import PROBE_MODES
@@ -35,6 +35,7 @@ from pqscan.scan.stream import (
     open_output,
 )
 from pqscan.scan.targets import Target, parse_target, read_target_file
+from pqscan.scan.workers import usable_cores
 
 SCAN_FORMATS = (*FORMATS, "jsonl")
 
@@ -52,13 +53,16 @@ SCAN_FORMATS = (*FORMATS, "jsonl")
               help="host[:port] targets are SSH servers (port 22 unless given; same as ssh://).")
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True,
               help="Seconds to wait for a connection or an answer.")
-@click.option("--concurrency", type=click.IntRange(1, 4096), default=64, show_default=True,
-              help="Connections open at once, all endpoints together.")
+@click.option("--concurrency", type=click.IntRange(1, 4096), default=1024, show_default=True,
+              help="Most connections open at once, all endpoints together: the ceiling of the "
+              "adaptive limit (starts at 64, grows while throughput rises, halves on timeouts).")
+@click.option("--fixed-concurrency", is_flag=True,
+              help="Keep exactly --concurrency connections open (no adaptive limit).")
 @click.option("--per-endpoint", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Connections open at once to one endpoint.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Processes scanning at once, endpoints shared between them (default 1: "
-              "one event loop, clean stop on SIGTERM, --rate).")
+              help="Processes scanning at once, endpoints shared between them, --concurrency "
+              "and --rate split between them (default: the usable CPU cores).")
 @click.option("--rate", type=click.FloatRange(0.01, 100000), default=None,
               help="New connections per second, all endpoints together (default: no limit).")
 @click.option("--depth", type=click.Choice(DEPTHS), default="standard", show_default=True,
@@ -101,7 +105,7 @@ SCAN_FORMATS = (*FORMATS, "jsonl")
               help=FAIL_ON_DUE_HELP)
 def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | None,
                  starttls: str | None, ssh: bool, timeout: float, concurrency: int,
-                 per_endpoint: int, workers: int | None,
+                 fixed_concurrency: bool, per_endpoint: int, workers: int | None,
                  rate: float | None, depth: str, probe_mode: str, shuffle: bool,
                  sample: int | None, seed: int | None, fmt: str, output: str | None,
                  quiet: bool, store_path: str | None, resume: bool, dask_address: str | None,
@@ -116,6 +120,8 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
     chosen, default_profile = choose_profiles(profiles, profile_dirs)
     when = parse_as_of(as_of)
     meta = load_metadata(metadata) if metadata else None
+    # every column, kept with the run in the store (stats --by reads it from there)
+    meta_rows = [row for _where, row in read_rows(Path(metadata))] if metadata else []
     if evidence_dir:
         try:
             Path(evidence_dir).mkdir(parents=True, exist_ok=True)
@@ -138,18 +144,16 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
         click.echo(f"pqscan: warning: {len(chosen_targets.duplicates)} duplicate targets "
                    f"scanned once: {shown}" + (f" and {more} more" if more > 0 else ""),
                    err=True)
-    if workers and workers > 1 and rate:
-        raise UsageError("--rate paces one event loop: use it with --workers 1")
     scanner = None
     if dask_address:
         from pqscan.scan.distributed import dask_scanner
 
         scanner = dask_scanner(dask_address, chunk_size)
     options = ScanOptions(timeout=timeout, per_endpoint=per_endpoint, sni=sni,
-                          evidence_dir=evidence_dir)
+                          evidence_dir=evidence_dir, adaptive=not fixed_concurrency)
     settings = RunSettings(concurrency=concurrency, depth=depth, probes=probe_mode, rate=rate,
                            profiles=tuple(chosen), as_of=when, fail_on=fail_on, quiet=quiet,
-                           workers=workers or 1, default_profile=default_profile,
+                           workers=workers or usable_cores(), default_profile=default_profile,
                            fail_on_due=fail_on_due)
     store = ScanStore(store_path) if store_path else None
     collector: Collector | None = None
@@ -164,7 +168,7 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
         outcome = stream_scan(
             chosen_targets.targets, options, settings, sinks, store, resume,
             {"selection": chosen_targets.method(sample, seed, shuffle)},
-            scanner=scanner(options, settings) if scanner else None)
+            scanner=scanner(options, settings) if scanner else None, metadata_rows=meta_rows)
         saved = store.count() if store is not None else 0
     finally:
         if store is not None:

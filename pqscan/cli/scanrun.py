@@ -11,6 +11,7 @@ the scanning itself is `pqscan.scan.run.scan_locally` or `pqscan.scan.distribute
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -26,7 +27,7 @@ from pqscan.scan.progress import Progress
 from pqscan.scan.run import RunSettings, Scanner, input_sha256, scan_locally, scan_method
 from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, target_key
 from pqscan.scan.store.reading import warn_stderr
-from pqscan.scan.stream import Sink
+from pqscan.scan.stream import Sink, compact
 from pqscan.scan.targets import Target
 
 FAILURE_LINES = 20  # per-endpoint failure lines on stderr; the report has them all
@@ -71,12 +72,13 @@ class EndpointWriter:
         if error and len(self.errors) < 100:
             self.errors.append(error)
         shape_probes(endpoint, s.probes)
+        text = compact(endpoint)  # once for the store and every stream
         if fresh and self.store is not None:
             # stored in the order endpoints finish, like the report stream: no per-target
             # position table to keep for the whole run
-            self.store.put(endpoint, utc_now())
+            self.store.put(endpoint, utc_now(), None, text)
         for sink in self.sinks:
-            sink.write(endpoint)
+            sink.write(endpoint, text)
         self.written += 1
         if endpoint["status"] != "ok":
             self.failures += 1
@@ -110,8 +112,10 @@ class EndpointWriter:
 def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettings,
                 sinks: list[Sink], store: ScanStore | None = None, resume: bool = False,
                 extra_method: dict[str, Any] | None = None,
-                scanner: Scanner | None = None) -> RunOutcome:
-    """Scan `targets`, streaming every endpoint to `sinks` and the store."""
+                scanner: Scanner | None = None,
+                metadata_rows: Sequence[Mapping[str, Any]] = ()) -> RunOutcome:
+    """Scan `targets`, streaming every endpoint to `sinks` and the store; the store keeps
+    `metadata_rows` (the --metadata file, every column) with the run for `stats --by`."""
     method = scan_method(options, settings.concurrency, settings.depth, settings.workers,
                          probes=settings.probes, rate=settings.rate)
     method.update(extra_method or {})
@@ -119,9 +123,11 @@ def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettin
     run = None
     if store is not None:
         run = store.begin_run(method["options"], input_sha256(targets), method, resume)
+        if metadata_rows:
+            store.put_metadata(metadata_rows)
         if resume:
             done_keys = store.done_keys(warn_stderr)
-            done_keys &= {target_key(t.text, t.sni, t.starttls) for t in targets}
+            done_keys &= {target_key(t) for t in targets}
     progress = Progress(len(targets), settings.quiet)
     writer = EndpointWriter(sinks, store, settings, progress)
     interrupted: str | None = None
@@ -131,7 +137,7 @@ def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettin
                 if endpoint_key(endpoint) in done_keys:
                     writer.write(endpoint, fresh=False)
         todo = (t for t in targets
-                if not done_keys or target_key(t.text, t.sni, t.starttls) not in done_keys)
+                if not done_keys or target_key(t) not in done_keys)
         run_on: Scanner = scanner or partial(scan_locally, options=options, settings=settings)
         interrupted = run_on(todo, writer)
     except KeyboardInterrupt:

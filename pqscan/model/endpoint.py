@@ -2,8 +2,7 @@
 
 `Endpoint` is the producer's and validator's view of the report's endpoint dict: the scan's
 assembly (pqscan.scan.assemble*) builds one and writes `to_dict()`; a reader may check a stored
-endpoint with `Endpoint.from_dict`. Findings, verdicts and readiness (issue 14) are
-judgements, not observations:
+endpoint with `Endpoint.from_dict`. Findings and verdicts are judgements, not observations:
 they stay raw JSON here (pqscan.assess and pqscan.policy own their shape), and everything
 downstream keeps reading the dict contract.
 """
@@ -59,7 +58,8 @@ class Endpoint(Observation):
     connections: int | Absent = ABSENT
     findings: tuple[Any, ...]  # judgements (pqscan.assess), raw
     verdicts: tuple[Any, ...]  # judgements (pqscan.policy), raw
-    readiness: Mapping[str, Any] | Absent = ABSENT  # judgement (pqscan.assess.readiness), raw
+    # judgement (pqscan.assess.readiness, issue 14), raw; absent until judged
+    readiness: Mapping[str, Any] | Absent = ABSENT
     label: str | Absent = ABSENT
     evaluation_error: str | Absent = ABSENT
     undecided: tuple[Undecided, ...] | Absent = ABSENT  # absent in older reports: none

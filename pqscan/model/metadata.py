@@ -104,7 +104,9 @@ def _file_text(path: Path) -> str:
         raise UsageError(f"cannot read metadata {str(path)!r}: {reason}") from None
 
 
-def _rows(path: Path) -> list[tuple[str, Mapping[str, Any]]]:
+def read_rows(path: Path) -> list[tuple[str, Mapping[str, Any]]]:
+    """The raw rows of a metadata file, every column kept, each with where it is ("row 3",
+    "[[target]] #2"): the one CSV/TOML reader, for `load_metadata`, `stats --by` and the store."""
     text = _file_text(path)
     if path.suffix.lower() == ".toml":
         data = tomllib.loads(text)
@@ -123,7 +125,7 @@ def load_metadata(path: str | Path) -> dict[str, TargetMetadata]:
     """target -> TargetMetadata; UsageError naming the file and entry for anything bad."""
     p = Path(path)
     try:
-        rows = _rows(p)
+        rows = read_rows(p)
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, csv.Error) as exc:
         raise UsageError(f"metadata {str(p)!r} does not parse: {exc}") from None
     out: dict[str, TargetMetadata] = {}

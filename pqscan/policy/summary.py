@@ -53,7 +53,7 @@ class Tally:
                 self.first_due = due
         for item in [*verdicts, *(endpoint.get("findings") or [])]:
             if isinstance(item, Mapping):
-                self.fix_ids.update(str(f) for f in item.get("fixes") or [])
+                self.fix_ids.update(item.get("fixes") or ())  # ids (str) from the catalogue
 
     def summary(self, profiles: Sequence[Profile], as_of: date,
                 default_profile: bool) -> dict[str, Any]:

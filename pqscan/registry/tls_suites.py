@@ -15,11 +15,18 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from pqscan.registry.common import CodeTable, check_code, grease_name, hex_code, is_grease
+from pqscan.registry.common import (
+    Codepoint,
+    CodeTable,
+    check_code,
+    grease_name,
+    hex_code,
+    is_grease,
+)
 
 
 @dataclass(frozen=True)
-class CipherSuite:
+class CipherSuite(Codepoint):
     """One TLS cipher suite."""
 
     code: int
@@ -35,11 +42,6 @@ class CipherSuite:
 
     def __post_init__(self) -> None:
         check_code(self.code, "cipher suite")
-
-    @property
-    def is_grease(self) -> bool:
-        """True for RFC 8701 GREASE values."""
-        return is_grease(self.code)
 
     @property
     def forward_secret(self) -> bool:

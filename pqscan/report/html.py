@@ -21,27 +21,15 @@ from pqscan.model import view
 from pqscan.model.metadata import TargetMetadata, metadata_for
 from pqscan.report import actions, legend, ssh_view, svg
 from pqscan.report import method as method_mod
-from pqscan.report.html_parts import Markup, card, detail, esc, fix_anchor, fix_list, link, table
+from pqscan.report.html_parts import card, detail, fix_anchor, fix_list, link
+from pqscan.report.htmlkit import CSP as _CSP
+from pqscan.report.htmlkit import CSS as _CSS
+from pqscan.report.htmlkit import Markup, esc, table
 from pqscan.report.summary import executive_summary
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-_CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222;max-width:1200px}
-table{border-collapse:collapse;margin:.5em 0 1em}td,th{border:1px solid #ccc;padding:.2em .5em;
-text-align:left;vertical-align:top;font-size:.9em}th{background:#f0f0f0}
-.PASS{color:#176f2c}.FAIL{color:#b00020;font-weight:bold}.DUE{color:#b35806;font-weight:bold}
-.NOT_TESTED,.NOT_APPLICABLE{color:#777}
-section{margin-bottom:2em}code{font-size:.85em;word-break:break-all}
-.answer{font-size:1.35em;font-weight:bold;padding:.6em;background:#f4f6fb;border-left:6px solid
-#4575b4}.cards{display:flex;flex-wrap:wrap;gap:.8em}.card{border:1px solid #bbb;border-radius:6px;
-padding:.6em .8em;width:340px;font-size:.9em;border-top:8px solid #999}.card h3{margin:.1em 0}
-.card p{margin:.3em 0}.card.L0{border-top-color:#99000d}.card.L1{border-top-color:#e66101}
-.card.L2{border-top-color:#fdb863}.card.L3{border-top-color:#5aae61}
-.card.L4{border-top-color:#1b7837}.level{font-weight:bold;font-size:1.1em}ul.fixes{margin:.2em 0;
-padding-left:1.2em}nav ol{columns:2}"""
 _KEX_COLOURS = {"K0": "#1b7837", "K1": "#5aae61", "K2": "#fdb863", "K3": "#e66101",
                 "K4": "#d7301f", "K5": "#99000d"}
 MAX_CARDS = 60  # cards for the riskiest endpoints; every endpoint still has its detail
-_table = table  # pqscan.stats.html shares the page style and table
 
 
 def bar_chart(title: str, data: Mapping[str, int], colours: Mapping[str, str] | None = None
@@ -65,7 +53,7 @@ def _scope(report: Mapping[str, Any], eps: Sequence[Mapping[str, Any]]) -> str:
              or "none (no requirement was judged)"],
             ["as of", actions.as_of(report) or "not judged"]]
     if answer.default_profile:
-        rows.append(["note", "no profile was chosen: the default profile was applied"])
+        rows.append(["note", "no profile chosen: the default profile was applied"])
     return (f'<section id="answer"><p class="answer">{esc(answer.sentence())}</p>'
             + table(["", ""], rows, cls="scope") + "</section>")
 

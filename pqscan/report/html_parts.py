@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pqscan.assess.risk import EndpointRisk
@@ -19,37 +18,7 @@ from pqscan.model.metadata import TargetMetadata
 from pqscan.report import actions, legend, ssh_view
 from pqscan.report import method as method_mod
 from pqscan.report.evidence import facts_text, verdict_lines
-from pqscan.report.text import CELL_LIMIT, visible
-
-
-@dataclass(frozen=True, slots=True)
-class Markup:
-    """HTML built by this package from escaped parts: inserted without escaping again."""
-
-    html: str
-
-
-def esc(value: Any) -> str:
-    if isinstance(value, Markup):
-        return value.html
-    return html.escape(visible(value, CELL_LIMIT), quote=True)
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], cls_col: int | None = None,
-          cls: str = "") -> str:
-    head = "".join(f"<th>{esc(h)}</th>" for h in headers)
-    body = []
-    for row in rows:
-        cells = []
-        for i, v in enumerate(row):
-            word = v.html if isinstance(v, Markup) else v
-            klass = f' class="{html.escape(str(word).split(" ")[0], quote=True)}"' \
-                if i == cls_col else ""
-            cells.append(f"<td{klass}>{esc(v)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    attr = f' class="{cls}"' if cls else ""
-    head_row = f"<tr>{head}</tr>" if any(headers) else ""
-    return f"<table{attr}>{head_row}{''.join(body)}</table>"
+from pqscan.report.htmlkit import Markup, esc, table
 
 
 def link(anchor: str, text: Any) -> Markup:

@@ -70,8 +70,8 @@ def _suite(root: ET.Element, ep: Mapping[str, Any], report: Mapping[str, Any],
             if actions.fails_now(v):
                 when = f"in force (due {v.get('due')})" if v.get("due") else "in force"
             else:
-                when = (f"due {v.get('due')}, counted as a failure: within the {years}-year "
-                        "fail-on-due gate")
+                when = (f"due {v.get('due')}, counted as a failure: due within the "
+                        f"{years}-year horizon")
             fixes = _fixes(v, catalogue)
             failure = ET.SubElement(case, "failure", {
                 "type": str(v.get("severity")),

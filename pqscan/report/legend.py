@@ -60,7 +60,7 @@ def risk_model(scenarios: Sequence[int]) -> list[str]:
         f"urgency, 0 (no risk) to 100 (highest); the headline is the larger of S_hndl and "
         f"S_auth for {first}.",
         "Vulnerability comes from the scan (K-state, certificate chain); exposure, impact and "
-        "x, y from the target metadata, else published defaults. Confidence is the share of inputs "
+        "x, y from the metadata file, else published defaults. Confidence is the share of inputs "
         "that were measured or declared rather than defaults; it is shown, never multiplied "
         "in. A score whose measured input is undecided is INCONCLUSIVE, never 0.",
     ]

@@ -126,7 +126,7 @@ def _scope(report: Mapping[str, Any]) -> list[str]:
            f"{cell(method.get('depth') or 'standard')}; profiles: {cell(profiles)}; as of "
            f"{cell(actions.as_of(report) or 'not judged')}.", ""]
     if answer.default_profile:
-        out += ["No profile was chosen: the default profile was applied.", ""]
+        out += ["No profile chosen: the default profile was applied.", ""]
     return out
 
 

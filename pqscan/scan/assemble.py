@@ -10,6 +10,7 @@ judgement recomputes them with.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pqscan.assess.kexstate import derive_kex_state
@@ -56,6 +57,7 @@ class EndpointFacts:
     sigschemes: SignatureSchemesResult | None = None
     preference_basis: str = "unknown"
     tls12_sigschemes: dict[int, Status] = field(default_factory=dict)
+    tls12_chain_source: str = "tls12.ecdhe[0]"  # the probe whose TLS 1.2 chain `tls12` holds
 
     @property
     def has_tls13(self) -> bool:
@@ -66,17 +68,22 @@ def _support(s: Status) -> Support:
     return Support(s.value)
 
 
+@lru_cache(maxsize=1024)
+def _certificate(der: bytes) -> ChainEntry:
+    """One certificate as read, at position 0. Cached by its DER: a population shares
+    intermediates (and a farm or CDN its leaves), and parsing is a third of a quick-depth
+    endpoint's CPU. The entries are frozen, so sharing them is safe."""
+    try:
+        info = certificate_info(der).to_dict()
+    except DecodeError as exc:
+        return CertificateError(position=0, error=str(exc), der=der)
+    return Certificate.from_dict({"position": 0, **info}).replace(der=der)
+
+
 def observe_chain(certificates: tuple[bytes, ...]) -> tuple[ChainEntry, ...]:
     """Every certificate as served, raw DER kept on the typed entry (the JSON has its sha256)."""
-    out: list[ChainEntry] = []
-    for position, der in enumerate(certificates):
-        try:
-            info = certificate_info(der).to_dict()
-        except DecodeError as exc:
-            out.append(CertificateError(position=position, error=str(exc), der=der))
-            continue
-        out.append(Certificate.from_dict({"position": position, **info}).replace(der=der))
-    return tuple(out)
+    return tuple(_certificate(der).replace(position=position)
+                 for position, der in enumerate(certificates))
 
 
 def _negotiated(facts: EndpointFacts) -> tuple[Negotiated, dict[str, str], dict[str, bool | None]]:
@@ -105,21 +112,24 @@ def _signed_chains(result: SignatureSchemesResult) -> tuple[SignedChainObservati
 def _chain_source(facts: EndpointFacts
                   ) -> tuple[str | None, tuple[bytes, ...], CertificateVerify | None]:
     """The chain a default client sees: the browser-like handshake's; if that was refused (a
-    PQ-only server), the first signature-scheme handshake's; else TLS 1.2's plaintext chain."""
-    browser = facts.behaviour.get("browser_like")
-    if browser and browser.result.certificates:
-        r = browser.result
-        cv = CertificateVerify(
-            scheme=signature_scheme(r.cv_scheme).name if r.cv_scheme is not None else None,
-            verified=r.cv_verified, reason=r.cv_reason, finished_verified=r.finished_ok)
-        return "behaviour.browser_like", r.certificates, cv
+    PQ-only server), the census's PQ hello's or the first signature-scheme handshake's; else
+    TLS 1.2's plaintext chain."""
+    # the census's PQ hello (pqscan.scan.census) stands in for a refused browser-like one
+    for name in ("browser_like", "pq_only"):
+        hello = facts.behaviour.get(name)
+        if hello and hello.result.certificates:
+            r = hello.result
+            cv = CertificateVerify(
+                scheme=signature_scheme(r.cv_scheme).name if r.cv_scheme is not None else None,
+                verified=r.cv_verified, reason=r.cv_reason, finished_verified=r.finished_ok)
+            return f"behaviour.{name}", r.certificates, cv
     if facts.sigschemes and facts.sigschemes.chains:
         c = facts.sigschemes.chains[0]
         cv = CertificateVerify(scheme=signature_scheme(c.scheme).name, verified=c.verified,
                                reason=c.reason, finished_verified=None)
         return "sigalgs.TLSv1.3[0]", c.certificates, cv
     if facts.tls12 and facts.tls12.certificates:
-        return "tls12.ecdhe[0]", facts.tls12.certificates, None
+        return facts.tls12_chain_source, facts.tls12.certificates, None
     return None, (), None
 
 

@@ -1,27 +1,140 @@
 """The `quick` depth: a census of at most three connections per endpoint.
 
-The three client-behaviour hellos of `pqscan.scan.probes.behaviour` (browser-like, X25519 share
-first, classical only) are all a census runs. They give TLS 1.3 support, the group a browser
-gets, whether PQ is preferred (HRR up to a PQ group), PQ enforcement, and — the browser-like
-handshake runs to the end — the certificate chain. Everything they cannot decide is recorded
-as inconclusive with the reason "not probed at depth quick", so profiles that need it give
-NOT_TESTED and the K-state stays undecided rather than guessed (a TLS 1.3 server whose three
-hellos end on classical groups may still support a PQ group no hello offered first).
+The first connection is the browser-like hello of `pqscan.scan.probes.behaviour`; what it
+meets decides what the other two ask, so that each kind of server gets a K-state from facts:
+
+- TLS 1.3 answered: the X25519-share-first and classical-only hellos, as at standard depth.
+  They give the group a browser gets, whether PQ is preferred (HRR up to a PQ group) or
+  enforced, and — the browser-like handshake runs to the end — the certificate chain.
+- `protocol_version` alert (RFC 8446 §4.2.1: a server that speaks TLS 1.3 but none of the
+  versions offered): TLS 1.3 is not supported, so two TLS 1.2 hellos instead, one offering
+  every forward-secret suite (ECDHE, DHE) and one only RSA key transport (RFC 5246
+  §7.4.7.1). K4 or K5 follows, and the first gives the chain.
+- any other alert (no group in common: a server with only pure ML-KEM or other PQ groups
+  refuses the browser's list): a PQ hello listing every PQ group pqscan can complete, with an
+  empty key share so the server names its choice by HelloRetryRequest (one connection,
+  confirmed by decrypting its flight), and the classical-only hello; K0 when the first is
+  answered and the second refused.
+- no TLS answer (a reset or timeout: some servers choke on a hello this large): the other two
+  behaviours, as for TLS 1.3, since a smaller hello may get through.
+- a connection that never reached the server: unreachable, no more connections are made.
+
+Everything not gathered is recorded as inconclusive with the reason "not probed at depth
+quick", so profiles that need it give NOT_TESTED and the K-state stays undecided rather than
+guessed (a TLS 1.3 server whose hellos end on classical groups may still support a PQ group
+no hello offered first).
 """
 
 from __future__ import annotations
 
+import asyncio
+from functools import cache
 from typing import Any
 
 from pqscan.model.status import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Status
+from pqscan.registry.tls import cipher_suite as registry_suite
 from pqscan.registry.tls import group as registry_group
 from pqscan.scan.assemble import EndpointFacts
-from pqscan.scan.probes.behaviour import Negotiation
+from pqscan.scan.context import CONNECT_FAILURES, ProbeContext
+from pqscan.scan.probes.behaviour import (
+    Negotiation,
+    check_behaviour,
+    negotiation,
+    run_browser_like,
+)
 from pqscan.scan.probes.groups import GroupEntry, GroupsResult
+from pqscan.scan.probes.tls12 import ECDHE_CURVES, FFDHE_GROUPS, TLS12Result, tls12_suites
 from pqscan.scan.probes.versions import VersionsResult, tls13_groups
-from pqscan.tls.messages import TLS13
+from pqscan.tls.handshake import HandshakeResult
+from pqscan.tls.keyshare import can_generate
+from pqscan.tls.messages import TLS12, TLS13
+from pqscan.tls.offer import TLS13_SUITES
 
 NOT_PROBED = "not probed at depth quick"
+PQ_HELLO = "pq_only"  # the behaviour name of the PQ hello (probe behaviour.pq_only)
+
+
+@cache  # the registry is fixed for the process; a census asks per endpoint (issue 12 speed)
+def _pq_tls13_groups() -> tuple[int, ...]:
+    return tuple(c for c in tls13_groups() if registry_group(c).is_pq)
+
+
+@cache
+def pq_hello_groups() -> tuple[int, ...]:
+    """Every PQ group of the registry valid in TLS 1.3 that pqscan can complete a handshake
+    with (a Kyber draft it cannot generate would be chosen and then fail)."""
+    return tuple(c for c in _pq_tls13_groups() if can_generate(c))
+
+
+async def _pq_hello(ctx: ProbeContext) -> Negotiation:
+    offer = ctx.offer(versions=(TLS13,), cipher_suites=TLS13_SUITES, groups=pq_hello_groups(),
+                      key_shares=())
+    return negotiation(await ctx.handshake(f"behaviour.{PQ_HELLO}", offer, depth="full"))
+
+
+async def _tls12_hello(ctx: ProbeContext, name: str, kexes: tuple[str, ...],
+                       groups: tuple[int, ...]) -> HandshakeResult:
+    offer = ctx.offer(versions=(TLS12,), cipher_suites=tls12_suites(*kexes), groups=groups)
+    return await ctx.handshake(name, offer, depth="full" if "ECDHE" in kexes else "hello")
+
+
+def _accepted(r: HandshakeResult) -> Status:
+    if r.outcome == "server_hello" and r.version == TLS12:
+        return Status(SUPPORTED)
+    if r.outcome == "alert":
+        return Status(NOT_SUPPORTED)
+    return Status(INCONCLUSIVE, r.reason or r.outcome)
+
+
+def _tls12(forward: HandshakeResult, rsa: HandshakeResult) -> tuple[Status, TLS12Result]:
+    """(TLS 1.2 support, what the two TLS 1.2 hellos showed)."""
+    fs, rsa_status = _accepted(forward), _accepted(rsa)
+    untested = Status(INCONCLUSIVE, NOT_PROBED)
+    if SUPPORTED in (fs.value, rsa_status.value):
+        version = Status(SUPPORTED)
+    else:  # two refusals: a server of TLS 1.0/1.1 only, or of suites neither offered
+        version = Status(INCONCLUSIVE, f"{NOT_PROBED}: both TLS 1.2 hellos ended in "
+                         f"{forward.alert_name or forward.reason}, {rsa.alert_name or rsa.reason}")
+        rsa_status = Status(INCONCLUSIVE, version.reason)
+    curves: dict[int, Status] = {c: untested for c in ECDHE_CURVES}
+    ffdhe = untested
+    kex = registry_suite(forward.cipher_suite).kex if fs.value == SUPPORTED and \
+        forward.cipher_suite is not None else None
+    if kex == "ECDHE" and forward.group in curves:  # RFC 8422 §5.4: the curve it named
+        curves[forward.group] = Status(SUPPORTED)
+    elif kex == "DHE":
+        ffdhe = Status(SUPPORTED)
+    return version, TLS12Result(curves, (), ffdhe, rsa_status, forward.certificates,
+                                forward.cert_request_schemes, forward.outcome == "server_hello")
+
+
+async def census_facts(ctx: ProbeContext) -> tuple[EndpointFacts, list[HandshakeResult]]:
+    """The census of one endpoint (at most three connections): its facts, and every handshake
+    made (the caller decides from them whether the endpoint was reachable at all)."""
+    first = negotiation(await run_browser_like(ctx))
+    r = first.result
+    if r.error_kind in CONNECT_FAILURES:  # never reached the server (after the retries)
+        return EndpointFacts(versions=VersionsResult({}, {})), [r]
+    if first.status != "refused":  # TLS 1.3 answered, or no answer (a reset: too big a hello?)
+        behaviour = await check_behaviour(ctx, r)
+        return _tls13_facts(behaviour), [n.result for n in behaviour.values()]
+    if r.alert_name == "protocol_version":
+        forward, rsa = await asyncio.gather(
+            _tls12_hello(ctx, "tls12.forward_secret", ("ECDHE", "DHE"),
+                         ECDHE_CURVES + FFDHE_GROUPS),
+            _tls12_hello(ctx, "tls12.rsa_key_transport", ("RSA",), ()))
+        version12, tls12 = _tls12(forward, rsa)
+        facts = _tls13_facts({"browser_like": first}, version12)
+        facts.tls12, facts.legacy_version = tls12, TLS12
+        facts.tls12_chain_source = "tls12.forward_secret"
+        return facts, [r, forward, rsa]
+    pq, classical = await asyncio.gather(_pq_hello(ctx), _classical(ctx))
+    behaviour = {"browser_like": first, PQ_HELLO: pq, "classical_only": classical}
+    return _tls13_facts(behaviour), [n.result for n in behaviour.values()]
+
+
+async def _classical(ctx: ProbeContext) -> Negotiation:
+    return (await check_behaviour(ctx, only=("classical_only",)))["classical_only"]
 
 
 def _tls13(behaviour: dict[str, Negotiation]) -> Status:
@@ -34,7 +147,7 @@ def _tls13(behaviour: dict[str, Negotiation]) -> Status:
                        for r in results):
         return Status(NOT_SUPPORTED)
     reasons = sorted({r.alert_name or r.reason or r.outcome for r in results})
-    return Status(INCONCLUSIVE, f"{NOT_PROBED}: the three TLS 1.3 hellos ended in "
+    return Status(INCONCLUSIVE, f"{NOT_PROBED}: the TLS 1.3 hellos ended in "
                                 f"{', '.join(str(x) for x in reasons)}")
 
 
@@ -46,15 +159,21 @@ def _groups(behaviour: dict[str, Negotiation]) -> GroupsResult:
         if n.status == "ok" and n.group is not None and n.group not in seen:
             seen[n.group] = GroupEntry(n.group, SUPPORTED, "key_share", n.result.confirmed,
                                        f"negotiated by behaviour.{name}")
-    for code in tls13_groups():
-        if code not in seen and registry_group(code).is_pq:
+    for code in _pq_tls13_groups():
+        if code not in seen:
             seen[code] = GroupEntry(code, INCONCLUSIVE, None, None, NOT_PROBED)
-    return GroupsResult(tuple(seen[c] for c in tls13_groups() if c in seen), ())
+    return GroupsResult(tuple(seen[c] for c in _tls13_order() if c in seen), ())
 
 
-def census_facts(behaviour: dict[str, Negotiation]) -> EndpointFacts:
+@cache
+def _tls13_order() -> tuple[int, ...]:
+    return tls13_groups()
+
+
+def _tls13_facts(behaviour: dict[str, Negotiation],
+                 tls12: Status | None = None) -> EndpointFacts:
     untested = Status(INCONCLUSIVE, NOT_PROBED)
-    versions = {"TLSv1.0": untested, "TLSv1.1": untested, "TLSv1.2": untested,
+    versions = {"TLSv1.0": untested, "TLSv1.1": untested, "TLSv1.2": tls12 or untested,
                 "TLSv1.3": _tls13(behaviour)}
     results = {f"behaviour.{k}": v.result for k, v in behaviour.items()}
     facts = EndpointFacts(versions=VersionsResult(versions, results), behaviour=behaviour)

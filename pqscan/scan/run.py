@@ -22,7 +22,7 @@ from pqscan.scan.scanner import scan, scan_stream
 from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, target_key
 from pqscan.scan.store.reading import warn_stderr
 from pqscan.scan.targets import Target
-from pqscan.scan.workers import scan_workers
+from pqscan.scan.workers import run_workers, scan_workers
 
 if TYPE_CHECKING:
     from pqscan.policy.model import Profile
@@ -32,7 +32,7 @@ def input_sha256(targets: list[Target]) -> str:
     """Hash of the normalised target list: two runs over the same population share it."""
     digest = hashlib.sha256()
     for t in targets:
-        digest.update(target_key(t.text, t.sni, t.starttls).encode() + b"\n")
+        digest.update(target_key(t).encode() + b"\n")
     return digest.hexdigest()
 
 
@@ -62,7 +62,7 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
         method["ssh_engine"] = ("pqscan SSH engine (RFC 4253 key exchange on cryptography; "
                                 "stops before NEWKEYS); PQ methods confirmed by a completed "
                                 "exchange whose host key signature over H verifies")
-    keys = [target_key(t.text, t.sni, t.starttls) for t in targets]
+    keys = [target_key(t) for t in targets]
     position = {k: i for i, k in enumerate(keys)}
     done_keys: set[str] = set()
     if store is not None:
@@ -133,13 +133,12 @@ def scan_locally(todo: Iterator[Target], writer: Writer, options: ScanOptions,
                  settings: RunSettings) -> str | None:
     """Scan on this machine's event loop; the name of the signal that stopped it, if any."""
     caught: list[str] = []
-    if settings.workers > 1:  # issue 13: shards in processes; Ctrl-C stops it as SIGINT
-        try:
-            scan_workers(list(todo), options, settings.concurrency, settings.workers,
-                         writer.write, settings.depth)
-        except KeyboardInterrupt:
-            return "SIGINT"
-        return None
+    if settings.workers > 1:  # issue 13: shards in processes, stopped cleanly by signals too
+        targets = list(todo)
+        if len(targets) > 1:
+            return run_workers(targets, options, settings.concurrency, settings.workers,
+                               writer.write, settings.depth, settings.rate)
+        todo = iter(targets)
 
     async def main() -> None:
         stop = asyncio.Event()

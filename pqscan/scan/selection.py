@@ -1,8 +1,9 @@
 """Which targets a run scans, and in what order: duplicates removed, a reproducible sample,
 an optional shuffle.
 
-Duplicates are found after normalisation (`Target.text`, SNI, STARTTLS — the store's key), so
-`example.org`, `EXAMPLE.org:443` and `https://example.org/` are one endpoint, scanned once.
+Duplicates are found after normalisation (`Target.text`, SNI, STARTTLS, protocol — the store's
+key), so `example.org`, `EXAMPLE.org:443` and `https://example.org/` are one endpoint, scanned
+once, while `ssh://host:443` beside `host:443` is another.
 `--sample N --seed S` is a simple random sample without replacement (`random.Random(S)
 .sample`), recorded in the report so statistics can state the design; `--shuffle` spreads
 consecutive connections over networks (a list sorted by address hits one network at a time).
@@ -15,11 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pqscan.errors import Option, UsageError
+from pqscan.scan.store import target_key as _key
 from pqscan.scan.targets import Target
-
-
-def _key(t: Target) -> tuple[str, str | None, str | None]:
-    return (t.text, t.sni, t.starttls)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +41,7 @@ class Selection:
 
 def select(targets: list[Target], sample: int | None = None, seed: int | None = None,
            shuffle: bool = False) -> Selection:
-    seen: set[tuple[str, str | None, str | None]] = set()
+    seen: set[str] = set()
     unique: list[Target] = []
     duplicates: list[str] = []
     for t in targets:

@@ -24,8 +24,14 @@ STREAMED_FORMATS = ("json", "jsonl")
 
 
 class Sink(Protocol):
-    def write(self, endpoint: dict[str, Any]) -> None: ...
+    def write(self, endpoint: dict[str, Any], text: str | None = None) -> None:
+        """`text`: the endpoint already as `compact(endpoint)` (made once for every sink)."""
     def close(self, tail: dict[str, Any]) -> None: ...
+
+
+def compact(endpoint: dict[str, Any]) -> str:
+    """The one serialisation of an endpoint that the report streams and the store write."""
+    return json.dumps(endpoint, separators=(",", ":"))
 
 
 def open_output(output: str | None) -> TextIO:
@@ -56,12 +62,11 @@ class JSONStream:
         out.write("{\n" + body + ',\n  "endpoints": [\n')
         out.flush()
 
-    def write(self, endpoint: dict[str, Any]) -> None:
+    def write(self, endpoint: dict[str, Any], text: str | None = None) -> None:
         # one compact line per endpoint, ending in a newline (so stderr lines never join it on
         # a terminal): json's C encoder (indent= falls back to pure Python, which cost more CPU
         # than the scan itself at quick depth); the comma leads the next line
-        self._out.write(("    " if self._first else "  , ")
-                        + json.dumps(endpoint, separators=(",", ":")) + "\n")
+        self._out.write(("    " if self._first else "  , ") + (text or compact(endpoint)) + "\n")
         self._first = False
         self._out.flush()
 
@@ -79,8 +84,8 @@ class JSONLStream:
     def __init__(self, out: TextIO) -> None:
         self._out = out
 
-    def write(self, endpoint: dict[str, Any]) -> None:
-        self._out.write(json.dumps(endpoint, separators=(",", ":")) + "\n")
+    def write(self, endpoint: dict[str, Any], text: str | None = None) -> None:
+        self._out.write((text or compact(endpoint)) + "\n")
         self._out.flush()
 
     def close(self, tail: dict[str, Any]) -> None:
@@ -96,7 +101,7 @@ class Collector:
         self.endpoints: list[dict[str, Any]] = []
         self.report: dict[str, Any] | None = None
 
-    def write(self, endpoint: dict[str, Any]) -> None:
+    def write(self, endpoint: dict[str, Any], text: str | None = None) -> None:
         self.endpoints.append(endpoint)
 
     def close(self, tail: dict[str, Any]) -> None:

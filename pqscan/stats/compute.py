@@ -14,7 +14,7 @@ from pqscan.errors import Option, UsageError
 from pqscan.policy.evaluate import Profile
 from pqscan.stats.accumulate import RunAccumulator
 from pqscan.stats.compare import compare
-from pqscan.stats.grouping import Grouping
+from pqscan.stats.grouping import Grouping, stored_rows
 from pqscan.stats.intervals import CONFIDENCE
 from pqscan.stats.model import RunStats, StatsResult
 from pqscan.stats.shares import ShareSet
@@ -57,7 +57,10 @@ def compute_stats(sources: tuple[str, ...], by: Iterable[str] = (), metadata: st
         if pair[0] == pair[1]:
             raise UsageError(Option("compare"), f": {compare_runs[0]!r} and "
                              f"{compare_runs[1]!r} are the same run")
-    grouping = Grouping(metadata, by)
+    stored = None
+    if metadata is None and by:
+        stored = stored_rows((r.source, r.run_id) for r in runs if r.store)
+    grouping = Grouping(metadata, by, stored)
     chosen = tuple(profiles)
     shareset = ShareSet(chosen, when)
     results: list[RunStats] = []

@@ -6,6 +6,11 @@ the risk model knows. A multi-valued cell (a TOML list, or the `sectors` column'
 `;`-separated CSV form) puts the endpoint in each of its groups. An endpoint the file does
 not list, or whose cell is empty, is in the group "(none)"; a row that matches no endpoint of
 any run is reported as a warning, since it usually means a typo in a target.
+
+Without `--metadata`, the rows a store keeps with its runs (`pqscan scan --store --metadata`)
+are used: the rows of every run read, a later run's row for a target replacing an earlier
+one, so each endpoint sits in one group across runs and `--compare` measures configuration
+changes, not reclassification.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.errors import Option, UsageError
-from pqscan.model.metadata import _rows as metadata_rows  # the one CSV/TOML row reader
+from pqscan.model.metadata import read_rows as metadata_rows
+from pqscan.scan.store import run_metadata
 
 NONE_GROUP = "(none)"
 ALIASES = {"sector": "sectors", "sectors": "sector"}
@@ -42,22 +48,26 @@ def endpoint_keys(endpoint: Mapping[str, Any]) -> tuple[str, ...]:
 class Grouping:
     """The `--by` columns of one metadata file, and which of its rows matched an endpoint."""
 
-    __slots__ = ("_cells", "_matched", "by", "path")
+    __slots__ = ("_cells", "_matched", "by", "name", "path")
 
-    def __init__(self, path: str | Path | None, by: Iterable[str]) -> None:
+    def __init__(self, path: str | Path | None, by: Iterable[str],
+                 stored: list[tuple[str, Mapping[str, Any]]] | None = None) -> None:
+        """`path`: the --metadata file; else `stored`: (where, row) kept in a store."""
         self.path = None if path is None else Path(path)
+        self.name = repr(str(self.path)) if self.path is not None else "stored with the runs"
         wanted = tuple(dict.fromkeys(by))
-        if wanted and self.path is None:
+        if wanted and self.path is None and not stored:
             raise UsageError(Option("by"), " needs ", Option("metadata"),
-                             " FILE (CSV or TOML keyed by target)")
-        rows = self._read() if self.path is not None else []
+                             " FILE (CSV or TOML keyed by target), or a store whose runs were "
+                             "scanned with ", Option("metadata"))
+        rows = self._read() if self.path is not None else list(stored or [])
         columns = {c for _, row in rows for c in row}
         resolved: list[str] = []
         for column in wanted:
             name = column if column in columns else ALIASES.get(column, "")
             if name not in columns:
                 raise UsageError(Option("by"), f" {column}: no such column in metadata "
-                                 f"{str(self.path)!r} "
+                                 f"{self.name} "
                                  f"(columns: {', '.join(sorted(columns - {'target'})) or 'none'})")
             resolved.append(name)
         self.by = tuple(resolved)
@@ -65,9 +75,9 @@ class Grouping:
         for where, row in rows:
             target = str(row.get("target") or "").strip()
             if not target:
-                raise UsageError(f"metadata {str(self.path)!r} {where}: no target")
+                raise UsageError(f"metadata {self.name} {where}: no target")
             if target in self._cells:
-                raise UsageError(f"metadata {str(self.path)!r} {where}: "
+                raise UsageError(f"metadata {self.name} {where}: "
                                  f"duplicate target {target!r}")
             self._cells[target] = tuple(_values(c, row.get(c)) for c in self.by)
         self._matched: set[str] = set()
@@ -100,5 +110,17 @@ class Grouping:
             return []
         shown = ", ".join(repr(t) for t in unmatched[:10])
         more = f" and {len(unmatched) - 10} more" if len(unmatched) > 10 else ""
-        return [f"metadata {str(self.path)!r}: {len(unmatched)} row(s) match no endpoint: "
+        return [f"metadata {self.name}: {len(unmatched)} row(s) match no endpoint: "
                 f"{shown}{more}"]
+
+
+def stored_rows(runs: Iterable[tuple[str, str | None]]) -> list[tuple[str, Mapping[str, Any]]]:
+    """The metadata rows stored with these (store path, run id) runs, one per target: a later
+    run's row replaces an earlier one's."""
+    latest: dict[str, tuple[str, Mapping[str, Any]]] = {}
+    for path, run_id in runs:
+        for row in run_metadata(path, run_id):
+            target = str(row.get("target") or "").strip()
+            latest.pop(target, None)  # re-inserted last: the order of the latest rows
+            latest[target] = (f"run {run_id} target {target!r}", row)
+    return list(latest.values())

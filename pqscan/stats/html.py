@@ -9,8 +9,7 @@ metadata values, run labels) goes through `esc()`.
 
 from __future__ import annotations
 
-from pqscan.report.html import _CSP, _CSS, esc
-from pqscan.report.html import _table as table
+from pqscan.report.htmlkit import CSP, CSS, esc, table
 from pqscan.stats.model import Comparison, GroupStats, RunStats, StatsResult
 from pqscan.stats.render import (
     CHANGE_HEADERS,
@@ -158,6 +157,6 @@ def render_html(result: StatsResult) -> str:
         body.append(f"<section><h2>Run {esc(run.label)}</h2>"
                     + "".join(_group_section(g, run) for g in run.groups) + "</section>")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-            f"<title>pqscan stats</title><style>{_CSS}</style></head><body>"
+            f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+            f"<title>pqscan stats</title><style>{CSS}</style></head><body>"
             + "".join(body) + "</body></html>\n")

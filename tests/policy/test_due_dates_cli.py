@@ -140,3 +140,28 @@ def test_evaluate_without_profile_uses_pq_baseline(lab_report: dict[str, Any],
         table.stdout and "(the default profile; --profile none to skip)" in table.stdout
     code, judged, _ = _evaluate(path, "--profile", "none")
     assert code == 0 and judged["endpoints"][0]["verdicts"] == []
+
+
+def test_evaluate_of_an_old_report_recomputes_every_judgement(tmp_path: Path) -> None:
+    """tests/data/report/lab-scan.json was written on 2026-11-21, before issue 14: no readiness,
+    no in_force. `evaluate` judges it today's way, and a stale stored judgement (a forged L4 on
+    the classical server) is replaced, never trusted."""
+    source = Path(__file__).parents[1] / "data" / "report" / "lab-scan.json"
+    old = json.loads(source.read_text("utf-8"))
+    assert "readiness" not in old["endpoints"][0]
+    old["endpoints"][0]["readiness"] = {"level": "L4", "label": "forged", "reason": "stale",
+                                        "undecided": [], "next_deadline": None}
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old), "utf-8")
+    code, judged, _ = _evaluate(path, "--profile", "cnsa-2.0,nist-ir-8547", "--as-of",
+                                "2026-12-01")
+    assert code == 3  # the report holds an unreachable endpoint
+    first = judged["endpoints"][0]
+    assert first["tls"]["kex_state"] == "K3" and first["readiness"]["level"] == "L1"
+    levels = [ep["readiness"]["level"] for ep in judged["endpoints"]]
+    assert levels.count(None) == 1  # 127.0.0.1:1, unreachable: undecided, with the reason
+    unreachable = next(ep for ep in judged["endpoints"] if ep["status"] != "ok")
+    assert unreachable["readiness"]["undecided"][0].startswith("not scanned (unreachable")
+    assert all({"in_force", "due", "fixes"} <= set(v) for ep in judged["endpoints"]
+               for v in ep["verdicts"])
+    assert judged["evaluation"]["summary"]["endpoints"] == 9

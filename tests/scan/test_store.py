@@ -102,8 +102,9 @@ def test_resume_without_store_is_a_usage_error() -> None:
 
 
 @pytest.mark.lab
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_interrupted_cli_scan_keeps_finished_endpoints(lab: dict[str, LabEndpoint],
-                                                       tmp_path: Path) -> None:
+                                                       tmp_path: Path, workers: str) -> None:
     import json
     import signal
     import subprocess
@@ -114,7 +115,7 @@ def test_interrupted_cli_scan_keeps_finished_endpoints(lab: dict[str, LabEndpoin
     db = tmp_path / "scan.db"
     code, _out, err = interrupted_scan(lab["classical"].address,
                                        ["--store", str(db), "--format", "json",
-                                        "--profile", "none"],
+                                        "--workers", workers, "--profile", "none"],
                                        lambda: _saved(db) == 1, signal.SIGINT)
     assert code == 3, err
     assert f"pqscan: interrupted by SIGINT; 1 endpoints saved in {db}, rerun with --resume" in err

@@ -13,7 +13,7 @@ from typing import Any
 from click.testing import CliRunner
 
 from pqscan.cli.main import cli
-from pqscan.scan.store import ScanStore, iter_endpoints, list_runs
+from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, list_runs
 
 REPORT = Path(__file__).parent.parent / "data" / "report" / "lab-scan.json"
 
@@ -77,7 +77,7 @@ def test_merge_combines_runs_and_keeps_the_later_scan(tmp_path: Path) -> None:
         later = {**eps[6], "error": "rescanned"}
         store._db.execute(  # noqa: SLF001
             "INSERT INTO run_endpoints VALUES (?, ?, 6, ?, '2999-01-01T00:00:00Z', ?)",
-            (run_a, f"{eps[6]['target']}\x1f{eps[6]['sni'] or ''}\x1f", eps[6]["status"],
+            (run_a, endpoint_key(eps[6]), eps[6]["status"],
              json.dumps(later)))
     src.close()
     for source in (a, b):

@@ -14,7 +14,18 @@ from typing import Any
 import pytest
 
 from pqscan.errors import UsageError
-from pqscan.scan.store import ScanStore, iter_endpoints, list_runs, load_source, report_from_source
+from pqscan.scan.store import (
+    ScanStore,
+    endpoint_key,
+    iter_endpoints,
+    list_runs,
+    load_source,
+    report_from_source,
+    run_metadata,
+    target_key,
+)
+from pqscan.scan.store.transfer import merge
+from pqscan.scan.targets import parse_target
 
 REPORT = Path(__file__).parent.parent / "data" / "report" / "lab-scan.json"
 
@@ -118,8 +129,96 @@ def test_migration_from_the_first_store_format_keeps_every_endpoint(tmp_path: Pa
     assert list(iter_endpoints(db, "v1-import")) == eps
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT value FROM meta WHERE name='format'").fetchone()[0] \
-            == "pqscan-store-2"
+            == "pqscan-store-3"
+        assert {k.rsplit("\x1f", 1)[1] for (k,) in conn.execute("SELECT key FROM run_endpoints")} \
+            == {"tls"}
     conn.close()
+
+
+# The store schema of pqscan-store-2 exactly as pqscan/scan/store/schema.py created it in
+# session 3 (many runs; keys target + SNI + STARTTLS, no protocol; no metadata table).
+V2_SCHEMA = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE runs (run_id TEXT PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT,
+    state TEXT NOT NULL, tool_version TEXT NOT NULL, input_sha256 TEXT, options TEXT NOT NULL,
+    method TEXT NOT NULL);
+CREATE TABLE run_endpoints (run_id TEXT NOT NULL REFERENCES runs(run_id), key TEXT NOT NULL,
+    position INTEGER, status TEXT NOT NULL, finished_at TEXT NOT NULL, endpoint TEXT NOT NULL,
+    PRIMARY KEY (run_id, key));
+INSERT INTO meta VALUES ('format', 'pqscan-store-2');
+INSERT INTO runs VALUES ('r1', '2026-11-01T00:00:00Z', '2026-11-01T01:00:00Z', 'complete',
+    '0.3', NULL, '{}', '{}');
+"""
+SSH_GOLDEN = REPORT.parent.parent / "golden" / "verdicts" / "ssh-sshd-default.json"
+
+
+def _tls_and_ssh_on_one_port() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A TLS endpoint of the lab scan moved to the SSH endpoint's host:port (127.0.0.1:2200)."""
+    ssh = json.loads(SSH_GOLDEN.read_text())["endpoint"]
+    tls = {**_endpoints()[0], "target": ssh["target"], "host": ssh["host"], "port": ssh["port"],
+           "sni": None}
+    return tls, ssh
+
+
+def test_migration_from_store_format_2_adds_the_protocol_to_every_key(tmp_path: Path) -> None:
+    db = tmp_path / "v2.db"
+    tls, ssh = _tls_and_ssh_on_one_port()
+    with sqlite3.connect(db) as conn:
+        conn.executescript(V2_SCHEMA)
+        for i, ep in enumerate((tls, ssh)):
+            # v2 keys had no protocol: these two would have collided, so only the SSH one fits
+            conn.execute("INSERT OR REPLACE INTO run_endpoints VALUES ('r1', ?, ?, ?, ?, ?)",
+                         (f"{ep['target']}\x1f\x1f", i, ep["status"], "2026-11-01T00:30:00Z",
+                          json.dumps(ep)))
+        conn.execute("INSERT INTO run_endpoints VALUES ('r1', 'x', 9, 'ok', "
+                     "'2026-11-01T00:30:00Z', '{not json')")
+    conn.close()
+    assert [r.run_id for r in list_runs(db)] == ["r1"]  # readers read v2 as it is
+    with ScanStore(db) as store:  # a writer migrates
+        assert store.begin_run({}, None, {}, resume=True).run_id == "r1"
+        assert store.put(tls)  # now a second endpoint beside the SSH one, not a replacement
+        store.finish_run("complete")
+    with sqlite3.connect(db) as conn:
+        keys = sorted(k for (k,) in conn.execute("SELECT key FROM run_endpoints"))
+        assert conn.execute("SELECT value FROM meta WHERE name='format'").fetchone()[0] \
+            == "pqscan-store-3"
+    conn.close()
+    # the corrupt row keeps its place (readers still name it), as TLS
+    assert keys == ["127.0.0.1:2200\x1f\x1f\x1fssh", "127.0.0.1:2200\x1f\x1f\x1ftls",
+                    "x\x1ftls"]
+    got = list(iter_endpoints(db, "r1", warn=lambda _m: None))
+    assert [e.get("protocol", "tls") for e in got] == ["ssh", "tls"]
+
+
+def test_a_tls_and_an_ssh_endpoint_on_one_port_are_two_rows(tmp_path: Path) -> None:
+    tls, ssh = _tls_and_ssh_on_one_port()
+    assert endpoint_key(tls) != endpoint_key(ssh)
+    assert endpoint_key(ssh) == target_key(parse_target("ssh://127.0.0.1:2200"))
+    assert endpoint_key(tls) == target_key(parse_target("127.0.0.1:2200"))
+    db = tmp_path / "s.db"
+    with ScanStore(db) as store:
+        store.begin_run({}, None, {})
+        assert store.put(ssh) and store.put(tls)
+        assert store.count() == 2
+
+
+def test_a_run_keeps_its_metadata_rows_with_every_column(tmp_path: Path) -> None:
+    db = tmp_path / "s.db"
+    first, second = _two_runs(db)
+    assert run_metadata(db) == []
+    rows = [{"target": "127.0.0.1:4433", "sector": "energy", "owner": "grid ops"},
+            {"target": "127.0.0.1:4434", "sector": "health", "sectors": "a;b"}]
+    with ScanStore(db) as store:
+        store.begin_run({}, None, {}, resume=True)
+        assert store.put_metadata(rows) == 2
+        assert store.put_metadata([{**rows[0], "sector": "water"}]) == 1  # replaced
+    assert run_metadata(db) == [rows[1], {**rows[0], "sector": "water"}]
+    assert run_metadata(db, second) == run_metadata(db)
+    assert run_metadata(db, first) == []
+    merged = tmp_path / "merged.db"  # store merge carries the rows with their run
+    with ScanStore(merged) as dest:
+        merge(dest, db)
+    assert run_metadata(merged, second) == run_metadata(db)
 
 
 @pytest.mark.parametrize(("text", "why"), [

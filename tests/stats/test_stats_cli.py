@@ -248,3 +248,36 @@ def test_without_group_enumeration_a_negotiated_group_still_counts(
     # and, groups not probed, are excluded rather than counted as "no"
     assert (offered["count"], offered["n"], offered["excluded"]) == (4, 6, 2)
     assert shares["hybrid_mlkem.browser"]["count"] == 4
+
+
+@pytest.mark.lab
+def test_a_store_groups_by_the_metadata_its_runs_were_given(report: dict[str, Any],
+                                                            tmp_path: Path) -> None:
+    """`stats s.db --by sector --compare` needs no --metadata when the runs stored theirs; the
+    later run's row wins (svc moved sector between runs), and it equals passing the file."""
+    targets = [e["target"] for e in report["endpoints"]]
+    first = [{"target": t, "sector": "energy" if i % 2 else "health", "owner": "x"}
+             for i, t in enumerate(targets)]
+    second = [{**first[0], "sector": "water"}]  # run 2 re-declares one target only
+    db = tmp_path / "s.db"
+    for rows in (first, second):
+        with ScanStore(db) as store:
+            store.begin_run({}, None, {})
+            store.put_metadata(rows)
+            for endpoint in report["endpoints"]:
+                store.put(endpoint)
+            store.finish_run("complete")
+    stored = _json(str(db), "--by", "sector", "--compare", "previous", "latest")
+    meta = tmp_path / "m.csv"
+    with meta.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, ["target", "sector", "owner"])
+        writer.writeheader()
+        writer.writerows([second[0], *first[1:]])
+    given = _json(str(db), "--by", "sector", "--compare", "previous", "latest",
+                  "--metadata", str(meta))
+    assert stored["runs"] == given["runs"] and stored["comparison"] == given["comparison"]
+    groups = {(g["by"], g["value"]) for g in stored["runs"][1]["groups"]}
+    assert groups == {(None, "all"), ("sector", "water"), ("sector", "energy"),
+                      ("sector", "health")}
+    bad = _run(str(db), "--by", "region")
+    assert bad.exit_code == 2 and "no such column in metadata stored with the runs" in bad.stderr

@@ -11,7 +11,6 @@ import contextlib
 import json
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -163,14 +162,6 @@ CHANGES = {
     "svc-e": ("dual-cert", "dual-cert"),              # unchanged
     "svc-f": ("mlkem1024-only", None),                # switched off: unreachable in B
 }
-
-
-@pytest.fixture
-def relays() -> Iterator[dict[str, Relay]]:
-    made = {name: Relay() for name in CHANGES}
-    yield made
-    for relay in made.values():
-        relay.close()
 
 
 def _scan(relays: dict[str, Relay], lab: dict[str, LabEndpoint], run: int,

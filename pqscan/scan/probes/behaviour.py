@@ -53,7 +53,8 @@ async def run_browser_like(ctx: ProbeContext) -> HandshakeResult:
     return await _run(ctx, "browser_like")
 
 
-def _negotiation(r: HandshakeResult) -> Negotiation:
+def negotiation(r: HandshakeResult) -> Negotiation:
+    """What one TLS 1.3 hello's handshake says about the client behaviour it stands for."""
     hrr = r.hrr_group is not None
     if r.outcome == "server_hello" and r.version == TLS13:
         return Negotiation("ok", r.group, hrr, r)
@@ -62,15 +63,15 @@ def _negotiation(r: HandshakeResult) -> Negotiation:
     return Negotiation("inconclusive", None, hrr, r, r.reason or r.outcome)
 
 
-async def check_behaviour(ctx: ProbeContext, browser_like: HandshakeResult | None = None
-                          ) -> dict[str, Negotiation]:
-    """All three behaviours; `browser_like`: that handshake already made (by the version
-    check), reused instead of a second identical connection."""
+async def check_behaviour(ctx: ProbeContext, browser_like: HandshakeResult | None = None,
+                          only: tuple[str, ...] | None = None) -> dict[str, Negotiation]:
+    """All three behaviours (or `only` these); `browser_like`: that handshake already made
+    (by the version check), reused instead of a second identical connection."""
     async def one(name: str) -> Negotiation:
         if name == "browser_like" and browser_like is not None:
-            return _negotiation(browser_like)
-        return _negotiation(await _run(ctx, name))
+            return negotiation(browser_like)
+        return negotiation(await _run(ctx, name))
 
-    names = list(BEHAVIOURS)
+    names = [n for n in BEHAVIOURS if only is None or n in only]
     results = await asyncio.gather(*(one(n) for n in names))
     return dict(zip(names, results, strict=True))

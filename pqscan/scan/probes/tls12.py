@@ -22,8 +22,12 @@ from pqscan.scan.context import ProbeContext
 from pqscan.tls.handshake import HandshakeResult
 
 
-def _suites(kex: str) -> tuple[int, ...]:
-    return tuple(c for c, s in CIPHER_SUITES.items() if not s.tls13 and s.kex == kex)
+def tls12_suites(*kexes: str) -> tuple[int, ...]:
+    """Every registered TLS 1.2 suite of these key exchanges ("ECDHE", "DHE", "RSA")."""
+    return tuple(c for c, s in CIPHER_SUITES.items() if not s.tls13 and s.kex in kexes)
+
+
+_suites = tls12_suites
 
 
 ECDHE_CURVES = tuple(c for c, g in GROUPS.items()

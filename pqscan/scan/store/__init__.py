@@ -11,8 +11,9 @@ from pqscan.scan.store.reading import (
     list_runs,
     load_source,
     report_from_source,
+    run_metadata,
 )
 from pqscan.scan.store.writer import ScanStore, endpoint_key, target_key
 
 __all__ = ["RunInfo", "ScanStore", "endpoint_key", "is_store", "iter_endpoints", "list_runs",
-           "load_source", "report_from_source", "target_key"]
+           "load_source", "report_from_source", "run_metadata", "target_key"]

@@ -2,7 +2,8 @@
 
 `list_runs(path)`, `iter_endpoints(path, run_id)` and `load_source(path, run_id)` are the one
 way every command (`evaluate`, `report render`, `stats`, `store export`) reads endpoints, so a
-store and a saved report are interchangeable inputs. Stores are opened read-only and rows are
+store and a saved report are interchangeable inputs; `load_typed` gives the same endpoints as
+typed observations (pqscan.model.endpoint.Endpoint). Stores are opened read-only and rows are
 streamed (constant memory); a corrupt or wrong-shape row is skipped with a one-line warning
 naming it — never a traceback, never silently.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.errors import UsageError
+from pqscan.model.endpoint import Endpoint
 from pqscan.scan.store import schema
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -106,7 +108,7 @@ def _open_ro(path: str | Path) -> sqlite3.Connection:
         found = schema.store_format(db)
     except sqlite3.Error as exc:
         raise UsageError(f"{p}: not a pqscan store ({exc})") from None
-    if found not in (None, schema.FORMAT, schema.FORMAT_V1):  # None: a store being created
+    if found is not None and found not in schema.READABLE:  # None: a store being created
         db.close()
         raise UsageError(f"{p}: store format {found!r}, expected {schema.FORMAT!r}")
     return db
@@ -131,6 +133,27 @@ def _runs(db: sqlite3.Connection) -> list[RunInfo]:
         "(SELECT COUNT(*) FROM run_endpoints e WHERE e.run_id=r.run_id) "
         "FROM runs r ORDER BY r.started_at, r.rowid")
     return [run_info(row) for row in rows]
+
+
+def metadata_rows(db: sqlite3.Connection, run_id: str) -> Iterator[dict[str, Any]]:
+    """The stored metadata rows of one run of an open store (none before format 3)."""
+    if schema.store_format(db) != schema.FORMAT:
+        return
+    for (text,) in db.execute("SELECT row FROM run_metadata WHERE run_id=? ORDER BY rowid",
+                              (run_id,)):
+        row = _json_object(text)
+        if row:
+            yield row
+
+
+def run_metadata(path: str | Path, run_id: str | None = None) -> list[dict[str, Any]]:
+    """The metadata rows (every column) stored with a run — the latest by default; [] when
+    it was given none (or the store predates stored metadata). A corrupt row is skipped."""
+    try:
+        with closing(_open_ro(path)) as db:
+            return list(metadata_rows(db, _pick(path, _runs(db), run_id).run_id))
+    except sqlite3.Error as exc:
+        raise UsageError(f"{path}: cannot read the store ({exc})") from None
 
 
 def list_runs(path: str | Path) -> list[RunInfo]:
@@ -226,6 +249,22 @@ def load_source(path: str | Path, run_id: str | None = None, warn: Warn = warn_s
     if is_store(path):
         return _store_source(path, run_id, warn)
     return _report_source(path, run_id)
+
+
+def load_typed(path: str | Path, run_id: str | None = None, warn: Warn = warn_stderr
+               ) -> tuple[RunInfo, Iterator[Endpoint]]:
+    """`load_source` with each endpoint read as a typed `Endpoint`; one that does not fit
+    the contract is a UsageError naming the file, the endpoint and the JSON path."""
+    run, endpoints = load_source(path, run_id, warn)
+
+    def typed() -> Iterator[Endpoint]:
+        for index, endpoint in enumerate(endpoints):
+            try:
+                yield Endpoint.from_dict(endpoint)
+            except (TypeError, ValueError) as exc:
+                target = str(endpoint.get("target", "?"))[:80]
+                raise UsageError(f"{path}: endpoints[{index}] ({target}): {exc}") from None
+    return run, typed()
 
 
 def report_from_source(path: str | Path, run_id: str | None = None,

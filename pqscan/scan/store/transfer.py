@@ -19,7 +19,7 @@ from typing import Any
 
 from pqscan.errors import UsageError
 from pqscan.scan.store import schema
-from pqscan.scan.store.reading import RunInfo, _open_ro, _runs, load_source
+from pqscan.scan.store.reading import RunInfo, _open_ro, _runs, load_source, metadata_rows
 from pqscan.scan.store.writer import ScanStore, copy_run, endpoint_key, new_run_id
 
 Row = tuple[str, int | None, str, str, str]
@@ -42,6 +42,7 @@ def merge(dest: ScanStore, source: str | Path) -> list[tuple[str, int, int]]:
         with closing(_open_ro(source)) as db:
             for run in _runs(db):
                 changed, kept = copy_run(dest, run, _store_rows(db, run.run_id))
+                dest.put_metadata(metadata_rows(db, run.run_id), run.run_id)
                 out.append((run.run_id, changed, kept))
     except sqlite3.Error as exc:
         raise UsageError(f"{source}: cannot read the store ({exc})") from None

@@ -16,15 +16,18 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pqscan import __version__
 from pqscan.errors import PqscanError, UsageError
 from pqscan.scan.store import schema
 from pqscan.scan.store.reading import RunInfo, check_endpoint, run_info
+
+if TYPE_CHECKING:
+    from pqscan.scan.targets import Target
 
 BUSY_TIMEOUT_S = 10.0  # another writer (a merge, a second scan) may hold the lock this long
 
@@ -33,12 +36,20 @@ class StoreWriteError(PqscanError):
     """The database refused a write (disk full, locked, read-only): exit 3, data kept."""
 
 
-def target_key(target: str, sni: str | None, starttls: str | None = None) -> str:
-    return f"{target}\x1f{sni or ''}\x1f{starttls or ''}"
+def _key(text: str, sni: str | None, starttls: str | None, protocol: str | None) -> str:
+    return f"{text}\x1f{sni or ''}\x1f{starttls or ''}\x1f{protocol or 'tls'}"
 
 
-def endpoint_key(endpoint: dict[str, Any]) -> str:
-    return target_key(endpoint["target"], endpoint.get("sni"), endpoint.get("starttls"))
+def target_key(target: Target) -> str:
+    """What identifies one scan job in a run: the target text, SNI, STARTTLS and protocol (a
+    TLS and an SSH service on one host:port are two endpoints)."""
+    return _key(target.text, target.sni, target.starttls, target.protocol)
+
+
+def endpoint_key(endpoint: Mapping[str, Any]) -> str:
+    """The `target_key` of the target a finished endpoint (JSON contract) was scanned as."""
+    return _key(endpoint["target"], endpoint.get("sni"), endpoint.get("starttls"),
+                endpoint.get("protocol"))
 
 
 def new_run_id() -> str:
@@ -70,8 +81,8 @@ class ScanStore:
             found = schema.store_format(self._db)
             if found is None:
                 schema.create(self._db)
-            elif found == schema.FORMAT_V1:
-                schema.migrate_v1(self._db)
+            elif found in (schema.FORMAT_V1, schema.FORMAT_V2):
+                schema.migrate(self._db, found)
             elif found != schema.FORMAT:
                 raise UsageError(f"{self.path}: store format {found!r}, "
                                  f"expected {schema.FORMAT!r}")
@@ -128,6 +139,29 @@ class ScanStore:
         except sqlite3.Error as exc:
             self.errors.append(_db_error(self.path, exc))
 
+    def put_metadata(self, rows: Iterable[Mapping[str, Any]], run_id: str | None = None) -> int:
+        """Keep the target metadata a run (default: the current one) was given, every column of
+        each row, keyed by its `target`, replacing what the run held for those targets: `stats
+        --by` reads it from the run. One transaction; returns the rows stored. A refused write
+        is recorded in `errors` (the scan goes on; statistics can still be given --metadata)."""
+        if run_id is None and self.run is None:
+            self.begin_run({}, None, {})
+        run_id = run_id or (self.run.run_id if self.run else None)
+        stored = [(run_id, str(row["target"]),
+                   json.dumps(dict(row), separators=(",", ":"), default=str))
+                  for row in rows if row.get("target")]
+        db = self._db
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO run_metadata VALUES (?, ?, ?)", stored)
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            self.errors.append(_db_error(self.path, exc))
+            return 0
+        return len(stored)
+
     def _run_info(self, run_id: str) -> RunInfo:
         row = self._db.execute(
             "SELECT r.*, (SELECT COUNT(*) FROM run_endpoints e WHERE e.run_id=r.run_id) "
@@ -137,14 +171,15 @@ class ScanStore:
     # -- endpoints ------------------------------------------------------------------------
 
     def put(self, endpoint: dict[str, Any], finished_at: str | None = None,
-            position: int | None = None) -> bool:
+            position: int | None = None, text: str | None = None) -> bool:
         """Save (or replace) one finished endpoint durably; False (and one line in `errors`)
-        when the database refused it — the caller carries on streaming."""
+        when the database refused it — the caller carries on streaming. `text`: the
+        endpoint's compact JSON when the caller has it already."""
         if self.run is None:
             self.begin_run({}, None, {})
         assert self.run is not None
         try:
-            text = json.dumps(endpoint, separators=(",", ":"))
+            text = text or json.dumps(endpoint, separators=(",", ":"))
             self._db.execute("INSERT OR REPLACE INTO run_endpoints VALUES (?, ?, ?, ?, ?, ?)",
                              (self.run.run_id, endpoint_key(endpoint), position,
                               endpoint["status"], finished_at or _now(), text))

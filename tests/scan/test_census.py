@@ -1,0 +1,88 @@
+"""`--depth quick` against the lab's known truth (pqscan.scan.census): at most three
+connections, the first answer choosing the other two, and a K-state wherever those facts
+decide it — TLS 1.2-only servers (K4/K5 from two TLS 1.2 hellos) and the pure ML-KEM
+server (K0 from the PQ hello and the refused classical-only hello) included."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from pqscan.lab import DEFAULT_LAB, LabEndpoint
+from pqscan.scan.context import ScanOptions
+from pqscan.scan.scanner import scan
+from pqscan.scan.targets import parse_target
+
+EXPECTED = {spec.name: spec.expected for spec in DEFAULT_LAB}
+# what each server's first (browser-like) hello meets, so which two hellos follow
+FOLLOW_UP = {
+    "tls12-only": ["tls12.forward_secret", "tls12.rsa_key_transport"],
+    "tls12-ecdhe": ["tls12.forward_secret", "tls12.rsa_key_transport"],
+    "mlkem1024-only": ["behaviour.classical_only", "behaviour.pq_only"],
+}
+BEHAVIOURS = ["behaviour.classical_only", "behaviour.x25519_share_first"]
+
+
+@pytest.fixture(scope="module")
+def census(lab: dict[str, LabEndpoint]) -> dict[str, dict[str, Any]]:
+    names = list(lab)
+    targets = [parse_target(lab[n].address, "localhost") for n in names]
+    endpoints = asyncio.run(scan(targets, ScanOptions(timeout=5), 16, depth="quick"))
+    return dict(zip(names, endpoints, strict=True))
+
+
+@pytest.mark.lab
+def test_the_first_answer_chooses_the_next_two_hellos(census: dict[str, dict[str, Any]]
+                                                      ) -> None:
+    for name, endpoint in census.items():
+        probes = [p["name"] for p in endpoint["probes"]]
+        assert endpoint["connections"] == len(probes) == 3, (name, probes)
+        assert probes[0] == "behaviour.browser_like"
+        assert sorted(probes[1:]) == FOLLOW_UP.get(name, BEHAVIOURS), name
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("name", ["tls12-only", "tls12-ecdhe", "mlkem1024-only"])
+def test_quick_decides_the_lab_truth_where_three_hellos_can(
+        census: dict[str, dict[str, Any]], name: str) -> None:
+    tls, expected = census[name]["tls"], EXPECTED[name]
+    assert tls["kex_state"] == expected.kex_state, tls["kex_state_reason"]
+    # the chain comes from the hello that got through; its leaf is the lab's
+    assert [c["public_key"]["algorithm"] for c in tls["certificate_chain"]][:1] == \
+        list(expected.chain_algorithms[:1])
+    assert census[name]["undecided"] == []
+
+
+@pytest.mark.lab
+def test_tls12_facts_of_the_census(census: dict[str, dict[str, Any]]) -> None:
+    for name in ("tls12-only", "tls12-ecdhe"):
+        tls = census[name]["tls"]
+        assert tls["versions"]["TLSv1.3"] == "not_supported"
+        assert tls["versions"]["TLSv1.2"] == "supported"
+        assert tls["rsa_key_transport"] is EXPECTED[name].rsa_key_transport
+        curves, ffdhe = tls["tls12"]["ecdhe_curves"], tls["tls12"]["ffdhe"]
+        # the forward-secret hello ended on one curve or on DHE; the rest was not asked
+        chosen = [c for c, v in curves.items() if v == "supported"]
+        assert len(chosen) + (ffdhe == "supported") == 1, (chosen, ffdhe)
+        assert set(chosen) <= set(EXPECTED[name].tls12_ecdhe_curves)
+        assert ffdhe in ("inconclusive", "supported" if EXPECTED[name].ffdhe else "-")
+        assert set(curves.values()) <= {"supported", "inconclusive"}
+        assert tls["certificate_chain_source"] == "tls12.forward_secret"
+    pq = census["mlkem1024-only"]["tls"]
+    assert pq["versions"]["TLSv1.3"] == "supported"
+    assert pq["certificate_chain_source"] == "behaviour.pq_only"
+    assert pq["certificate_verify"]["verified"] is True
+    supported = [g for g, e in pq["groups"].items() if e["status"] == "supported"]
+    assert len(supported) == 1 and supported[0] in EXPECTED["mlkem1024-only"].groups
+    assert pq["groups"][supported[0]]["confirmed"] is True
+    assert pq["negotiation_status"]["classical_only"] == "refused"
+
+
+@pytest.mark.lab
+def test_a_classical_server_stays_undecided_at_quick(census: dict[str, dict[str, Any]]
+                                                     ) -> None:
+    """Three hellos that end on x25519 do not show that no PQ group is supported."""
+    tls = census["classical"]["tls"]
+    assert tls["kex_state"] is None and "inconclusive" in tls["kex_state_reason"]
