@@ -19,6 +19,7 @@ import datetime
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -75,6 +76,9 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     p.add_argument("--mix", default=",".join(DEFAULT_MIX), help="lab configurations")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--pqscan-args", default="", help="extra pqscan scan arguments")
+    p.add_argument("--variant", action="append", default=[], metavar="LABEL=ARGS",
+                   help="also run pqscan with these arguments as tool 'pqscan-LABEL' "
+                   "(repeatable), e.g. c1024='--fixed-concurrency --concurrency 1024'")
     p.add_argument("--tools", default="pqscan,sslyze4,sslyze-full",
                    help="which of pqscan,sslyze4,sslyze-full to run")
     p.add_argument("--latency", type=float, default=0.0,
@@ -85,9 +89,15 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
                    help="also run pqscan once under cProfile (--workers 1) and write the top "
                    "functions to results/farm-profile.txt")
     p.add_argument("--output", type=Path)
+    p.add_argument("--keep-report", type=Path, help="copy pqscan's last report here")
     args = p.parse_args(argv)
     args.specs = spec_by_name(DEFAULT_LAB, [n.strip() for n in args.mix.split(",") if n.strip()])
     args.tools = [t.strip() for t in args.tools.split(",") if t.strip()]
+    args.variants = {}
+    for v in args.variant:
+        label, _, extra = v.partition("=")
+        args.variants[f"pqscan-{label.strip()}"] = extra
+    args.tools[1:1] = list(args.variants)  # right after pqscan, before the sslyze runs
     if args.output is None:
         suffix = f"-latency{args.latency:g}ms" if args.latency else ""
         args.output = BENCH_DIR / "results" / f"farm{suffix}-latest.json"
@@ -96,12 +106,13 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
 
 def _argv(tool: str, work: Path, targets: Path, out: Path, args: argparse.Namespace,
           sslyze: str | None) -> list[str]:
-    if tool == "pqscan":
+    if tool.startswith("pqscan"):
+        extra = args.variants.get(tool, args.pqscan_args)
         script = work / "pqscan_cli.py"
         script.write_text(  # guarded: --workers spawns may import __main__ again
             'from pqscan.cli.main import main\n\nif __name__ == "__main__":\n    main()\n')
         return [sys.executable, str(script), "scan", "-i", str(targets), "--format", "json",
-                "-o", str(out), *args.pqscan_args.split()]
+                "-o", str(out), *shlex.split(extra)]
     flags = SSLYZE4 if tool == "sslyze4" else ()
     return [str(sslyze), *flags, "--quiet", "--targets_in", str(targets), "--json_out", str(out)]
 
@@ -129,10 +140,24 @@ def _pqscan_facts(report: dict[str, Any], kinds: dict[str, str], lab_eps: list[A
 
 def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
     keys = ("endpoints_per_s", "client_cpu_ms_per_endpoint", "client_cpu_ms_per_connection",
+            "client_sys_ms_per_connection",
             "server_cpu_ms_per_endpoint", "connections_per_endpoint", "peak_rss_mb")
     return {k: {"min": round(min(r[k] for r in runs), 3),
                 "median": round(statistics.median(r[k] for r in runs), 3),
                 "max": round(max(r[k] for r in runs), 3)} for k in keys}
+
+
+PROFILE_DRIVER = """import cProfile, sys, time
+from pqscan.cli.main import main
+out = sys.argv.pop(1)
+profile = cProfile.Profile(time.process_time)
+profile.enable()
+try:
+    main()
+finally:
+    profile.disable()
+    profile.dump_stats(out)
+"""
 
 
 def _profile(args: argparse.Namespace, work: Path, targets: Path) -> None:
@@ -140,12 +165,20 @@ def _profile(args: argparse.Namespace, work: Path, targets: Path) -> None:
     import io
     import pstats
 
-    prof = work / "pqscan.prof"
+    prof = BENCH_DIR / "results" / "pqscan-client.prof"  # git-ignored
     argv = _argv("pqscan", work, targets, work / "prof.json", args, None)
-    subprocess.run([argv[0], "-m", "cProfile", "-o", str(prof), *argv[1:], "--workers", "1"],
-                   check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # the process's CPU clock, not the wall clock: on a shared machine a system call would
+    # otherwise be charged the time the process waited for a core
+    driver = work / "profile_driver.py"
+    driver.write_text(PROFILE_DRIVER)
+    done = subprocess.run([argv[0], str(driver), str(prof), *argv[2:], "--workers", "1"],
+                          check=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
+    if done.returncode not in (0, 1):
+        print(f"profiled run exited {done.returncode}: {done.stderr[-2000:]}")
     text = io.StringIO()
     stats = pstats.Stats(str(prof), stream=text)
+    text.write(_by_area(stats))
     stats.sort_stats("tottime").print_stats(30)
     stats.sort_stats("cumulative").print_stats(40)
     out = BENCH_DIR / "results" / "farm-profile.txt"
@@ -154,9 +187,33 @@ def _profile(args: argparse.Namespace, work: Path, targets: Path) -> None:
     print(f"cProfile summary written to {out}")
 
 
+def _by_area(stats: Any) -> str:
+    """Own time summed by where the code lives: pqscan modules, asyncio, system calls, the
+    rest, so the profile says where the time goes at a glance."""
+    areas: dict[str, float] = defaultdict(float)
+    for (path, _line, func), row in stats.stats.items():
+        own = row[2]
+        if "/pqscan/" in path:
+            area = "pqscan/" + path.split("/pqscan/", 1)[1]
+        elif "/asyncio/" in path or "selectors.py" in path:
+            area = "asyncio (event loop, transports)"
+        elif path == "~" and ("socket" in func or "epoll" in func):
+            area = "system calls (socket, epoll)"
+        elif path == "~":
+            area = f"builtin {func}"
+        else:
+            area = "/".join(path.split("/")[-2:])
+        areas[area] += own
+    total = sum(areas.values()) or 1.0
+    rows = sorted(areas.items(), key=lambda kv: -kv[1])[:40]
+    lines = [f"{100 * t / total:5.1f} %  {t:7.3f} s  {area}" for area, t in rows]
+    return "Own CPU time by area (cProfile on the process's CPU clock):\n" \
+        + "\n".join(lines) + "\n\n"
+
+
 def _run(args: argparse.Namespace) -> int:
     sslyze, sslyze_version = sslyze_command(None)
-    tools = [t for t in args.tools if t == "pqscan" or sslyze is not None]
+    tools = [t for t in args.tools if t.startswith("pqscan") or sslyze is not None]
     work = Path(tempfile.mkdtemp(prefix="pqscan-farm-"))
     kinds: dict[str, str] = {}
     relay = None
@@ -205,6 +262,7 @@ def _run(args: argparse.Namespace) -> int:
                        "endpoints_per_s": m.endpoints_per_s,
                        "client_cpu_ms_per_endpoint": 1000 * m.cpu_s / n,
                        "client_cpu_ms_per_connection": 1000 * m.cpu_s / max(conns, 1),
+                       "client_sys_ms_per_connection": 1000 * m.sys_s / max(conns, 1),
                        "server_cpu_ms_per_endpoint": 1000 * m.lab_cpu_s / n,
                        "connections_per_endpoint": conns / n, "peak_rss_mb": m.peak_rss_mb,
                        "load": _load()}
@@ -215,6 +273,8 @@ def _run(args: argparse.Namespace) -> int:
                       f"exit {m.exit_code}, load {load1}")
                 if tool == "pqscan" and out.exists():
                     facts = _pqscan_facts(json.loads(out.read_text()), kinds, lab_eps)
+                    if args.keep_report:
+                        shutil.copy(out, args.keep_report)
         if args.cprofile:
             _profile(args, work, targets)
     finally:
@@ -231,16 +291,24 @@ def _run(args: argparse.Namespace) -> int:
         rows.append((t, *("/".join(f"{s[k][x]:.{d}f}" for x in ("min", "median", "max"))
                           for k, d in (("endpoints_per_s", 1), ("client_cpu_ms_per_endpoint", 1),
                                        ("client_cpu_ms_per_connection", 3),
+                                       ("client_sys_ms_per_connection", 3),
                                        ("server_cpu_ms_per_endpoint", 1),
                                        ("connections_per_endpoint", 1), ("peak_rss_mb", 0)))))
     print()
     print(tabulate(rows, headers=("tool (min/median/max)", "endpoints/s", "client CPU ms/ep",
-                                  "client CPU ms/conn", "server CPU ms/ep", "conn/ep",
-                                  "peak RSS MB")))
+                                  "client CPU ms/conn", "of which sys", "server CPU ms/ep",
+                                  "conn/ep", "peak RSS MB")))
     if "pqscan" in summary and "sslyze4" in summary:
         ratio = summary["pqscan"]["endpoints_per_s"]["median"] / \
             summary["sslyze4"]["endpoints_per_s"]["median"]
         print(f"\npqscan / sslyze 4-flag throughput (medians): {ratio:.2f}x")
+    variants = [t for t in summary if t.startswith("pqscan-")]
+    if "pqscan" in summary and variants:
+        best = max(variants, key=lambda t: summary[t]["endpoints_per_s"]["median"])
+        share = summary["pqscan"]["endpoints_per_s"]["median"] / \
+            summary[best]["endpoints_per_s"]["median"]
+        print(f"pqscan defaults / best variant ({best}: {args.variants[best]}) "
+              f"throughput (medians): {share:.2f}")
     if facts:
         print(f"pqscan connections per endpoint by kind: "
               f"{facts['connections_per_endpoint_by_kind']}; critical-path round trips "
@@ -249,7 +317,8 @@ def _run(args: argparse.Namespace) -> int:
               f"lab truth mismatches: {len(facts['lab_mismatches'])}")
         for line in facts["not_ok"][:10] + facts["lab_mismatches"]:
             print(f"  {line}")
-    ok = all(r["exit_code"] in (0, 1) for t in ("pqscan",) for r in runs.get(t, [])) \
+    ok = all(r["exit_code"] in (0, 1) for t in runs if t.startswith("pqscan")
+             for r in runs[t]) \
         and not facts.get("lab_mismatches") and not facts.get("not_ok")
     result = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -258,6 +327,7 @@ def _run(args: argparse.Namespace) -> int:
                     "load_before": load_before, "load_after": _load(), "shared": True},
         "farm": args.farm, "lab": len(addrs) - args.farm, "latency_ms_each_way": args.latency,
         "sslyze": sslyze_version, "repeat": args.repeat, "summary": summary, "runs": runs,
+        "pqscan_args": args.pqscan_args, "variants": args.variants,
         "pqscan_facts": facts, "complete": ok,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)

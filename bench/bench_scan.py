@@ -67,6 +67,8 @@ class Measurement:
     exit_code: int
     command: tuple[str, ...]
     peak_rss_mb: float = math.nan  # the client's peak resident set (VmHWM, see peak_rss_kb)
+    sys_s: float = math.nan  # the kernel part of cpu_s (on loopback it includes TCP work
+    # done for the server side in our system calls)
 
     @property
     def endpoints_per_s(self) -> float:
@@ -156,7 +158,7 @@ def measure(tool: str, argv: Sequence[str], endpoints: int, lab_pids: Sequence[i
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; keep Popen quiet
     return Measurement(tool, endpoints, wall, usage.ru_utime + usage.ru_stime,
                        _proc_cpu(lab_pids) - lab0, proc.returncode, tuple(argv),
-                       (peak or usage.ru_maxrss) / 1024)  # Linux: kilobytes
+                       (peak or usage.ru_maxrss) / 1024, usage.ru_stime)  # Linux: kilobytes
 
 
 def pick_endpoints(lab: Lab, count: int) -> list[LabEndpoint]:

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pqscan.assess.findings  # noqa: F401 - registers the TLS checks
+import pqscan.assess.findings_ciphers  # noqa: F401 - registers the TLS cipher-suite checks
 import pqscan.assess.findings_ssh  # noqa: F401 - registers the SSH checks
 from pqscan.assess.finding import (
     CHECKS,
@@ -42,6 +43,7 @@ def derive_findings(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
         try:
             out.extend(function(endpoint, as_of))
         except Undecided as exc:
+            out.extend(exc.partial)
             out.append(make(UNDECIDED, f"could not decide {name}: {exc}", check=name,
                             reason=str(exc)))
     return out

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pqscan.assess.remediation import fixes_for
 from pqscan.model.vocab import Severity
 
 SEVERITIES = tuple(s.value for s in Severity)
@@ -53,17 +54,31 @@ class Finding:
         if self.code not in FINDINGS:
             raise ValueError(f"undeclared finding code {self.code!r}")
 
+    @property
+    def fixes(self) -> tuple[str, ...]:
+        """Ids of the shipped remediation entries whose `applies_to` names this code."""
+        return tuple(fix.id for fix in fixes_for(self.code))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "severity": self.severity,
             "message": self.message,
             "evidence": dict(self.evidence),
+            "fixes": list(self.fixes),
         }
 
 
 class Undecided(Exception):
-    """Raised inside a check when an observation it needs is inconclusive or absent."""
+    """Raised inside a check when an observation it needs is inconclusive or absent.
+
+    `partial`: findings the check could still decide from the rest (kept next to the
+    `scan.undecided` finding: a condition matching one of them is decided, one requiring
+    their absence is not)."""
+
+    def __init__(self, reason: str, partial: list[Finding] | None = None) -> None:
+        super().__init__(reason)
+        self.partial = list(partial or [])
 
 
 CheckFn = Callable[[Mapping[str, Any], date], list[Finding]]

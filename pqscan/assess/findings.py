@@ -10,6 +10,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
+from pqscan.assess.chains import ServedChain, chains_undecided, served_chains
 from pqscan.assess.finding import FINDINGS, Finding, FindingSpec, Undecided, check
 from pqscan.assess.finding import make as _make
 from pqscan.assess.strength import (
@@ -43,6 +44,11 @@ class _Observed(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._tls)
+
+
+def observed_tls(endpoint: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The endpoint's TLS facts, read through the undecided guard (for other check modules)."""
+    return _tls(endpoint)
 
 
 def _tls(endpoint: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -112,31 +118,60 @@ def _chain(endpoint: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [c for c in chain if isinstance(c, Mapping)]
 
 
-def _chain_algorithms(endpoint: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Classical keys and signatures in the chain; Undecided if one cannot be classified."""
+def _signer_key(chain: tuple[Mapping[str, Any], ...], index: int) -> Mapping[str, Any] | None:
+    """The key that signed chain[index]: the next certificate's when the server sent it; a
+    self-signed certificate's own key (RFC 5280 §3.2: subject == issuer), never "unknown"."""
+    if index + 1 < len(chain):
+        key = chain[index + 1].get("public_key")
+    elif chain[index].get("subject") and chain[index].get("subject") == chain[index].get(
+            "issuer"):
+        key = chain[index].get("public_key")
+    else:
+        key = None
+    return key if isinstance(key, Mapping) else None
+
+
+def _served_chain_algorithms(served: ServedChain) -> tuple[list[dict[str, Any]], str | None]:
+    """Classical keys and signatures of one served chain, and the first unclassifiable one."""
     out: list[dict[str, Any]] = []
-    chain = _chain(endpoint)
+    unknown: str | None = None
+    chain = served.certificates
     for index, cert in enumerate(chain):
+        where = f"{served.where}[{index}]"
         key = cert.get("public_key") or {}
         vulnerable = key.get("quantum_vulnerable")
         if vulnerable is None:
-            raise Undecided(f"certificate_chain[{index}].public_key.quantum_vulnerable absent")
-        if vulnerable:
+            unknown = unknown or f"{where}.public_key.quantum_vulnerable absent"
+        elif vulnerable:
             out.append({"algorithm": key_label(key), "use": "signature",
                         "strength_bits": public_key_strength(key),
-                        "where": f"certificate_chain[{index}].public_key"})
+                        "where": f"{where}.public_key", "clients": served.clients})
         sig = cert.get("signature_algorithm") or {}
         classical = signature_oid_is_classical(str(sig.get("oid", "")))
         if classical is None:
-            raise Undecided(f"certificate_chain[{index}] signature OID {sig.get('oid')!r} "
-                            "not recognised")
-        if classical:
-            # The signer is the next certificate's key when the server sent it.
-            issuer = chain[index + 1].get("public_key") if index + 1 < len(chain) else None
-            strength = public_key_strength(issuer) if isinstance(issuer, Mapping) else None
+            unknown = unknown or f"{where} signature OID {sig.get('oid')!r} not recognised"
+        elif classical:
+            signer = _signer_key(chain, index)
             out.append({"algorithm": str(sig.get("name") or sig.get("oid")), "use": "signature",
-                        "strength_bits": strength,
-                        "where": f"certificate_chain[{index}].signature_algorithm"})
+                        "strength_bits": public_key_strength(signer) if signer else None,
+                        "where": f"{where}.signature_algorithm", "clients": served.clients})
+    return out, unknown
+
+
+def _chain_algorithms(endpoint: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Classical keys and signatures in every chain the server serves (a dual-certificate
+    server's too, pqscan.assess.chains); Undecided if none is classical and one cannot be
+    classified, or if the chains seen may not be all of them."""
+    _chain(endpoint)  # Undecided when no chain was observed at all
+    out: list[dict[str, Any]] = []
+    unknown: list[str] = []
+    for served in served_chains(endpoint["tls"]):
+        found, why = _served_chain_algorithms(served)
+        out.extend(found)
+        unknown.extend([why] if why else [])
+    incomplete = chains_undecided(endpoint)
+    if not out and (unknown or incomplete):
+        raise Undecided(unknown[0] if unknown else str(incomplete))
     return out
 
 
@@ -155,7 +190,35 @@ def auth_findings(classical: list[dict[str, Any]], what: str) -> list[Finding]:
            "it can be forged once a quantum computer exists.",
            "NIST IR 8547 ipd §4.1.1 Table 2 (draft); RFC 9881", "exposure.auth"))
 def _check_auth(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
-    return auth_findings(_chain_algorithms(endpoint), "classical authentication")
+    classical = _chain_algorithms(endpoint)
+    found = auth_findings(classical, "classical authentication")
+    if found and len(served_chains(endpoint["tls"])) > 1:
+        # a dual-certificate server: say which clients get a classical chain
+        clients = sorted({str(c["clients"]) for c in classical})
+        finding = found[0]
+        found = [_make("exposure.auth", f"{finding.message} (served to {'; '.join(clients)})",
+                       **finding.evidence, clients=clients)]
+    return found
+
+
+@check("tls", "cert.served_chains",
+       FindingSpec("cert.dual_certificate", "info", "Several certificate chains served",
+           "The server picks its chain by the client's signature_algorithms (e.g. ECDSA for "
+           "classical clients, ML-DSA for PQ-capable ones); every chain is judged.",
+           "RFC 8446 §4.4.2.2", "cert.served_chains"))
+def _check_served_chains(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
+    _chain(endpoint)
+    chains = served_chains(endpoint["tls"])
+    if len(chains) < 2:
+        return []
+    described = []
+    for served in chains:
+        leaf = served.certificates[0].get("public_key") if served.certificates else None
+        label = key_label(leaf) if isinstance(leaf, Mapping) else "unreadable leaf"
+        described.append({"where": served.where, "leaf": label, "clients": served.clients,
+                          "schemes": list(served.schemes), "leaf_sha256": served.leaf_sha256})
+    return [_make("cert.dual_certificate", f"{len(chains)} chains served: " + "; ".join(
+        f"{d['leaf']} to {d['clients']}" for d in described), chains=described)]
 
 
 def _kex_algorithms(tls: Mapping[str, Any], leaf_strength: int | None) -> list[dict[str, Any]]:
@@ -189,15 +252,18 @@ def _kex_algorithms(tls: Mapping[str, Any], leaf_strength: int | None) -> list[d
            "classical security strength (SP 800-57 Pt 1 Table 2).",
            "NIST IR 8547 ipd §4.1 Tables 2 and 4 (draft)", "alg.quantum_vulnerable"))
 def _check_algorithms(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
-    tls = _tls(endpoint)
-    try:
-        used = _chain_algorithms(endpoint)
-    except Undecided:
-        used = []  # exposure.auth reports the chain problem; key exchange is still judged
-    chain = tls.get("certificate_chain") or []
+    observed = _tls(endpoint)  # Undecided when there are no TLS facts at all
+    chain = endpoint["tls"].get("certificate_chain") or []
     leaf_key = chain[0].get("public_key") if chain and isinstance(chain[0], Mapping) else None
     leaf_strength = public_key_strength(leaf_key) if isinstance(leaf_key, Mapping) else None
-    return algorithm_findings(used + _kex_algorithms(tls, leaf_strength))
+    kex = _kex_algorithms(observed, leaf_strength)
+    try:
+        used = _chain_algorithms(endpoint)
+    except Undecided as exc:
+        # the key exchange is still judged, but an unseen chain is never "no classical
+        # signature": the check stays undecided next to what it did find
+        raise Undecided(str(exc), algorithm_findings(kex)) from None
+    return algorithm_findings(used + kex)
 
 
 def algorithm_findings(used: list[dict[str, Any]]) -> list[Finding]:
@@ -269,6 +335,8 @@ def _check_validity(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
            "it is not FIPS 203 ML-KEM and is marked obsolete by IANA.",
            "RFC 10024 §5 (S2); IANA TLS Supported Groups (S1 snapshot)", "kex.pre_standard"))
 def _check_pre_standard(endpoint: Mapping[str, Any], as_of: date) -> list[Finding]:
+    if (_tls(endpoint).get("versions") or {}).get("TLSv1.3") == "not_supported":
+        return []  # the Kyber drafts are TLS 1.3 key-share groups: none without TLS 1.3
     groups = _tls(endpoint).get("groups") or {}
     kyber = {n: g for n, g in groups.items()
              if isinstance(g, Mapping) and (g.get("family") == "pre_standard" or "Kyber" in n)}

@@ -130,13 +130,51 @@ def _oid_status(findings: list[Finding], infos: Sequence[AlgorithmInfo]) -> None
                                     f"{info.name} ({info.oid}): {info.status}"))
 
 
+def _key_id(cert: x509.Certificate, kind: type[x509.ExtensionType]) -> bytes | None:
+    """The certificate's subjectKeyIdentifier (SubjectKeyIdentifier) or its
+    authorityKeyIdentifier keyIdentifier (AuthorityKeyIdentifier); None when absent."""
+    try:
+        value = cert.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+    ident = getattr(value, "digest" if kind is x509.SubjectKeyIdentifier else "key_identifier")
+    return bytes(ident) if ident else None
+
+
+def _issuer_candidates(cert: x509.Certificate,
+                       issuers: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    """Who may have signed `cert`, best first (RFC 5280 §4.2.1.1, §6.1): a candidate whose
+    subjectKeyIdentifier equals the certificate's authorityKeyIdentifier, then one whose subject
+    is the certificate's issuer name, never one whose key identifier says it is another key.
+    A self-issued certificate is its own candidate under the same rule."""
+    aki = _key_id(cert, x509.AuthorityKeyIdentifier)
+    pool = ([cert] if cert.subject == cert.issuer else []) + [i for i in issuers
+                                                               if i is not cert]
+    by_key, by_name = [], []
+    for candidate in pool:
+        ski = _key_id(candidate, x509.SubjectKeyIdentifier)
+        if aki is not None and ski is not None:
+            if ski == aki:
+                by_key.append(candidate)
+            continue  # a different key, whatever its name says
+        if candidate.subject == cert.issuer:
+            by_name.append(candidate)
+    return by_key + by_name
+
+
 def _verify(cert: x509.Certificate, sig: AlgorithmInfo,
             issuers: Sequence[x509.Certificate]) -> Finding:
-    candidates = [cert] if cert.subject == cert.issuer else []
-    candidates += [i for i in issuers if i.subject == cert.issuer and i is not cert]
+    candidates = _issuer_candidates(cert, issuers)
     if not candidates:
-        return finding("x509.signature.not_checked",
-                       f"issuer {cert.issuer.rfc4514_string()!r} not given (no issuer certificate)")
+        if not issuers:
+            return finding("x509.signature.not_checked",
+                           f"issuer {cert.issuer.rfc4514_string()!r} not given "
+                           "(no issuer certificate)")
+        aki = _key_id(cert, x509.AuthorityKeyIdentifier)
+        return finding("x509.signature.issuer_not_found",
+                       f"issuer not found: no given certificate has the key identifier "
+                       f"{aki.hex() if aki else '(none)'} or the subject "
+                       f"{cert.issuer.rfc4514_string()!r}")
     reasons: list[str] = []
     for issuer in candidates:
         try:

@@ -109,6 +109,9 @@ _DECLARED = (
          "signature does not verify with the issuer's public key"),
     Lint("x509.signature.verified", "info", "RFC 5280 s6.1.3",
          "signature verifies with the issuer's public key"),
+    Lint("x509.signature.issuer_not_found", "notice", "RFC 5280 s4.2.1.1, s6.1",
+         "issuer not found: no given certificate matches the authorityKeyIdentifier or the "
+         "issuer name (signature not checked)"),
     Lint("x509.signature.not_checked", "notice", "RFC 5280 s6.1.3",
          "signature not checked (inconclusive): algorithm unavailable or issuer not given"),
 )

@@ -70,8 +70,36 @@ def endpoint_incomplete_reasons(endpoint: Mapping[str, Any]) -> list[str]:
     return reasons
 
 
-def report_outcome(report: Mapping[str, Any], fail_on: str | None) -> Outcome:
-    """The outcome of a scan report; with `fail_on` (a --fail-on level) its verdicts count too.
+def due_horizon(as_of: Any, years: int | None) -> str | None:
+    """The last due date (ISO) that `--fail-on-due YEARS` gates on, None without the option."""
+    from datetime import date
+
+    if years is None:
+        return None
+    if years < 0:
+        raise ValueError(f"fail_on_due must be >= 0 years, not {years}")
+    start = date.fromisoformat(str(as_of))
+    try:
+        return start.replace(year=start.year + years).isoformat()
+    except ValueError:  # 29 February + YEARS is not a leap year: the day before 1 March
+        return start.replace(year=start.year + years, day=28).isoformat()
+
+
+def _counts(verdict: Mapping[str, Any], horizon: str | None) -> bool:
+    """Whether a verdict drives the exit code: in force (or, with --fail-on-due, due within
+    the horizon). Verdicts from before issue 14 carry no `in_force`: they were in force."""
+    if verdict.get("in_force") is not False:
+        return True
+    due = verdict.get("due")
+    return horizon is not None and isinstance(due, str) and due <= horizon
+
+
+def report_outcome(report: Mapping[str, Any], fail_on: str | None,
+                   fail_on_due: int | None = None) -> Outcome:
+    """The outcome of a scan report; with `fail_on` (a --fail-on level) its verdicts count too:
+    those in force, and with `fail_on_due` (--fail-on-due YEARS) those due within YEARS of the
+    evaluation's as_of. A requirement not yet in force FAILs or is NOT_TESTED without making a
+    run fail or incomplete (issue 14: only in-force failures drive the exit code).
 
     `scan` and `evaluate` both call this, so the same report gets the same code from both.
     """
@@ -87,12 +115,16 @@ def report_outcome(report: Mapping[str, Any], fail_on: str | None) -> Outcome:
         if fail_on not in FAIL_ON:
             raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
         levels = FAIL_ON[fail_on]
-        incomplete.extend(str(e) for e in (report.get("evaluation") or {}).get("errors", []))
+        evaluation = report.get("evaluation") or {}
+        horizon = due_horizon(evaluation.get("as_of"), fail_on_due)
+        incomplete.extend(str(e) for e in evaluation.get("errors", []))
         for e in endpoints:
             for v in e.get("verdicts") or []:
-                if v.get("severity") not in levels:
+                if v.get("severity") not in levels or not _counts(v, horizon):
                     continue
                 name = f"{e.get('target')}: {v.get('profile')} {v.get('requirement')}"
+                if v.get("in_force") is False:
+                    name += f" (due {v.get('due')})"
                 if v.get("result") == "FAIL":
                     failures.append(name)
                 elif v.get("result") == "NOT_TESTED":
@@ -156,8 +188,9 @@ def scan_exit_code(report: Mapping[str, Any]) -> int:
     return exit_code(report_outcome(report, None))
 
 
-def exit_code_for(report: Mapping[str, Any], fail_on: str) -> int:
+def exit_code_for(report: Mapping[str, Any], fail_on: str, fail_on_due: int | None = None
+                  ) -> int:
     """The exit code of a judged report: 3 if something could not be judged (endpoint not
     scanned, malformed, or a verdict at or above `fail_on` NOT_TESTED), else 1 if such a
-    verdict failed, else 0."""
-    return exit_code(report_outcome(report, fail_on))
+    verdict failed, else 0 (verdicts not in force count only within `fail_on_due` years)."""
+    return exit_code(report_outcome(report, fail_on, fail_on_due))

@@ -13,8 +13,9 @@ import click
 
 from pqscan.cli.exitcode import one_line
 from pqscan.cli.output import emit
+from pqscan.cli.policy import DEFAULT_NOTE, FAIL_ON_DUE_HELP
 from pqscan.cli.scanrun import FAILURE_LINES, RunOutcome, stream_scan
-from pqscan.errors import UsageError
+from pqscan.errors import EXIT_POLICY_FAILURE, UsageError
 from pqscan.inputfile import refuse_special
 from pqscan.model.document import utc_now
 from pqscan.model.metadata import load_metadata, read_rows
@@ -34,6 +35,7 @@ from pqscan.scan.stream import (
     open_output,
 )
 from pqscan.scan.targets import Target, parse_target, read_target_file
+from pqscan.scan.workers import usable_cores
 
 SCAN_FORMATS = (*FORMATS, "jsonl")
 
@@ -51,13 +53,16 @@ SCAN_FORMATS = (*FORMATS, "jsonl")
               help="host[:port] targets are SSH servers (port 22 unless given; same as ssh://).")
 @click.option("--timeout", type=click.FloatRange(0.1, 120), default=5.0, show_default=True,
               help="Seconds to wait for a connection or an answer.")
-@click.option("--concurrency", type=click.IntRange(1, 4096), default=64, show_default=True,
-              help="Connections open at once, all endpoints together.")
+@click.option("--concurrency", type=click.IntRange(1, 4096), default=1024, show_default=True,
+              help="Most connections open at once, all endpoints together: the ceiling of the "
+              "adaptive limit (starts at 64, grows while throughput rises, halves on timeouts).")
+@click.option("--fixed-concurrency", is_flag=True,
+              help="Keep exactly --concurrency connections open (no adaptive limit).")
 @click.option("--per-endpoint", type=click.IntRange(1, 64), default=4, show_default=True,
               help="Connections open at once to one endpoint.")
 @click.option("--workers", type=click.IntRange(1, 256), default=None,
-              help="Processes scanning at once, endpoints shared between them (default 1: "
-              "one event loop, clean stop on SIGTERM, --rate).")
+              help="Processes scanning at once, endpoints shared between them, --concurrency "
+              "and --rate split between them (default: the usable CPU cores).")
 @click.option("--rate", type=click.FloatRange(0.01, 100000), default=None,
               help="New connections per second, all endpoints together (default: no limit).")
 @click.option("--depth", type=click.Choice(DEPTHS), default="standard", show_default=True,
@@ -90,26 +95,29 @@ SCAN_FORMATS = (*FORMATS, "jsonl")
 @click.option("--metadata", type=click.Path(dir_okay=False),
               help="Target metadata (TOML or CSV: owner, shelf life, ...) for risk and grouping.")
 @click.option("--profile", "profiles", multiple=True,
-              help="Judge against standards profiles: ID[,ID] or a .toml path (repeatable).")
+              help="Judge against standards profiles: ID[,ID] or a .toml path (repeatable; "
+              "default pq-baseline, 'none' for no profile).")
 @click.option("--profile-dir", "profile_dirs", multiple=True, help="Directory of user profiles.")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default today).")
 @click.option("--fail-on", type=click.Choice(["must", "should", "never"]), default="must",
               show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
+@click.option("--fail-on-due", "fail_on_due", type=click.IntRange(0, 100), metavar="YEARS",
+              help=FAIL_ON_DUE_HELP)
 def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | None,
                  starttls: str | None, ssh: bool, timeout: float, concurrency: int,
-                 per_endpoint: int, workers: int | None,
+                 fixed_concurrency: bool, per_endpoint: int, workers: int | None,
                  rate: float | None, depth: str, probe_mode: str, shuffle: bool,
                  sample: int | None, seed: int | None, fmt: str, output: str | None,
                  quiet: bool, store_path: str | None, resume: bool, dask_address: str | None,
                  chunk_size: int, evidence_dir: str | None, metadata: str | None,
                  profiles: tuple[str, ...], profile_dirs: tuple[str, ...], as_of: str | None,
-                 fail_on: str) -> None:
+                 fail_on: str, fail_on_due: int | None) -> None:
     """Scan TLS and SSH endpoints (host[:port], [v6]:port, https://host, smtp://host,
     ssh://host) for PQ readiness."""
-    from pqscan.cli.policy import parse_as_of, resolve_profiles
+    from pqscan.cli.policy import choose_profiles, parse_as_of
 
     # every usage error is exit 2 before any traffic is sent
-    chosen = resolve_profiles(profiles, profile_dirs) if profiles else []
+    chosen, default_profile = choose_profiles(profiles, profile_dirs)
     when = parse_as_of(as_of)
     meta = load_metadata(metadata) if metadata else None
     # every column, kept with the run in the store (stats --by reads it from there)
@@ -136,18 +144,17 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
         click.echo(f"pqscan: warning: {len(chosen_targets.duplicates)} duplicate targets "
                    f"scanned once: {shown}" + (f" and {more} more" if more > 0 else ""),
                    err=True)
-    if workers and workers > 1 and rate:
-        raise UsageError("--rate paces one event loop: use it with --workers 1")
     scanner = None
     if dask_address:
         from pqscan.scan.distributed import dask_scanner
 
         scanner = dask_scanner(dask_address, chunk_size)
     options = ScanOptions(timeout=timeout, per_endpoint=per_endpoint, sni=sni,
-                          evidence_dir=evidence_dir)
+                          evidence_dir=evidence_dir, adaptive=not fixed_concurrency)
     settings = RunSettings(concurrency=concurrency, depth=depth, probes=probe_mode, rate=rate,
                            profiles=tuple(chosen), as_of=when, fail_on=fail_on, quiet=quiet,
-                           workers=workers or 1)
+                           workers=workers or usable_cores(), default_profile=default_profile,
+                           fail_on_due=fail_on_due)
     store = ScanStore(store_path) if store_path else None
     collector: Collector | None = None
     sinks: list[Sink] = []
@@ -167,8 +174,10 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
         if store is not None:
             store.close()
     if collector is not None and collector.report is not None:
-        emit(render(collector.report, fmt, metadata=meta), output)
+        emit(render(collector.report, fmt, metadata=meta, fail_on_due=fail_on_due), output)
     _tell(outcome, store, saved)
+    if default_profile and outcome.exit_code == EXIT_POLICY_FAILURE:
+        click.echo(DEFAULT_NOTE, err=True)  # why a scan without --profile failed
     sys.exit(outcome.exit_code)
 
 

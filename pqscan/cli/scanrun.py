@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import partial
 from typing import Any
 
 from pqscan.cli.exitcode import Outcome, exit_code, one_line, report_outcome
 from pqscan.model.document import utc_now
 from pqscan.policy.evaluate import evaluation_block, judge_endpoint
+from pqscan.policy.summary import Tally
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.probe_detail import shape_probes
 from pqscan.scan.progress import Progress
@@ -57,11 +59,15 @@ class EndpointWriter:
         self.incomplete: list[str] = []  # the first reason, if any
         self.incomplete_count = 0
         self.policy_failures: list[str] = []  # the first failed verdict, if any
+        self.tally = Tally()  # the evaluation summary (counters only)
+        self.observed_on = date.today()  # findings are as of the day the facts are seen
 
     def write(self, endpoint: dict[str, Any], fresh: bool = True) -> None:
         s = self.settings
         changes: list[str] = []
-        error = judge_endpoint(endpoint, list(s.profiles), s.as_of, self.written, changes)
+        error = judge_endpoint(endpoint, list(s.profiles), s.as_of, self.written, changes,
+                               self.observed_on)
+        self.tally.add(endpoint)
         self.recomputed.extend(changes[:max(0, 100 - len(self.recomputed))])
         if error and len(self.errors) < 100:
             self.errors.append(error)
@@ -80,8 +86,9 @@ class EndpointWriter:
                 self.progress.note(f"pqscan: {one_line(endpoint['target'])}: "
                                    f"{endpoint['status']}: {one_line(endpoint['error'])}")
         outcome = report_outcome({"endpoints": [endpoint],
-                                  "evaluation": {"errors": [error] if error else []}},
-                                 s.fail_on if s.profiles else None)
+                                  "evaluation": {"errors": [error] if error else [],
+                                                 "as_of": s.as_of.isoformat()}},
+                                 s.fail_on if s.profiles else None, s.fail_on_due)
         self.incomplete_count += len(outcome.incomplete)
         self.incomplete[:] = self.incomplete or list(outcome.incomplete[:1])
         self.policy_failures[:] = self.policy_failures or list(outcome.failures[:1])
@@ -146,7 +153,9 @@ def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettin
     tail: dict[str, Any] = {"finished_at": utc_now(), "method": method,
                             "evaluation": evaluation_block(list(settings.profiles),
                                                            settings.as_of, writer.errors,
-                                                           writer.recomputed)}
+                                                           writer.recomputed, writer.tally,
+                                                           settings.default_profile,
+                                                           settings.fail_on_due)}
     if interrupted:
         tail["incomplete"] = {"reason": f"interrupted by {interrupted}",
                               "endpoints_written": writer.written,

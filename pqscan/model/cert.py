@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pqscan.model.codec import ABSENT, Absent, Observation
+from pqscan.model.codec import ABSENT, DERIVED, Absent, Observation
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -20,7 +20,7 @@ class PublicKey(Observation):
     parameter_set: str | Absent = ABSENT
     size_bits: int | Absent = ABSENT
     nist_category: int | None
-    quantum_vulnerable: bool | None  # derived (pqscan.assess.exposure)
+    quantum_vulnerable: bool | None = field(metadata=DERIVED)  # pqscan.assess.exposure
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

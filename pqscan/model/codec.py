@@ -47,6 +47,11 @@ def key(name: str) -> dict[str, str]:
     return {"key": name}
 
 
+# Field metadata of a derived field: a judgement kept for readers, recomputed from the
+# observations at every judgement (pqscan.assess.derive) and never trusted on input.
+DERIVED: Mapping[str, bool] = {"derived": True}
+
+
 def copy_json(value: Any) -> Any:
     """A copy of a JSON value (dicts and lists copied, scalars shared): raw parts of a report
     are never shared between the model and the dicts it hands out, which callers mutate."""
@@ -179,6 +184,7 @@ class _Field:
     attr: str
     key: str
     optional: bool  # may be absent (typed `| Absent`, default ABSENT)
+    derived: bool  # a judgement kept for readers (DERIVED)
     decode: Decode
     encode: Encode
 
@@ -197,7 +203,8 @@ def _plan(cls: type[Observation]) -> tuple[_Field, ...]:
             if optional:
                 hint = members[0] if len(members) == 1 else typing.Union[members]  # noqa: UP007
         decode, encode = _codec(hint)
-        out.append(_Field(f.name, f.metadata.get("key", f.name), optional, decode, encode))
+        out.append(_Field(f.name, f.metadata.get("key", f.name), optional,
+                          bool(f.metadata.get("derived")), decode, encode))
     return tuple(out)
 
 
@@ -254,6 +261,29 @@ class Observation:
             out.setdefault(k, copy_json(v))
         return out
 
+    def derived_paths(self, path: str = "") -> list[str]:
+        """The JSON path of every derived field present in this object and those inside it
+        (`tls.groups.X25519MLKEM768.family`): what a judgement must recompute."""
+        out: list[str] = []
+        for f in self._fields():
+            value = getattr(self, f.attr)
+            here = f"{path}.{f.key}" if path else f.key
+            if f.derived and value is not ABSENT:
+                out.append(here)
+            out.extend(_derived_inside(value, here))
+        return out
+
     def replace(self, **changes: Any) -> Self:
         """A copy with some fields changed (dataclasses.replace, typed for subclasses)."""
         return dataclasses.replace(self, **changes)
+
+
+def _derived_inside(value: Any, path: str) -> list[str]:
+    if isinstance(value, Observation):
+        return value.derived_paths(path)
+    if isinstance(value, tuple):
+        return [p for i, v in enumerate(value) for p in _derived_inside(v, f"{path}[{i}]")]
+    if isinstance(value, dict):
+        return [p for k, v in value.items()
+                for p in _derived_inside(v, f"{path}.{getattr(k, 'value', k)}")]
+    return []

@@ -60,6 +60,8 @@ class Endpoint(Observation):
     round_trips: int | Absent = ABSENT  # TLS: the critical path (issue 13); absent: older
     findings: tuple[Any, ...]  # judgements (pqscan.assess), raw
     verdicts: tuple[Any, ...]  # judgements (pqscan.policy), raw
+    # judgement (pqscan.assess.readiness, issue 14), raw; absent until judged
+    readiness: Mapping[str, Any] | Absent = ABSENT
     label: str | Absent = ABSENT
     evaluation_error: str | Absent = ABSENT
     undecided: tuple[Undecided, ...] | Absent = ABSENT  # absent in older reports: none

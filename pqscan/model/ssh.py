@@ -2,16 +2,16 @@
 
 The server's identification and KEXINIT lists (RFC 4253 §4.2, §7.1), each key exchange method
 with whether a real exchange confirmed it, each host key fetched (and its OpenSSH certificate),
-and the method each client behaviour got. Fields marked "derived" are judgements kept for
+and the method each client behaviour got. DERIVED fields are judgements kept for
 readers and recomputed at every judgement (pqscan.assess.derive).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pqscan.model.codec import Observation
+from pqscan.model.codec import DERIVED, Observation
 from pqscan.model.vocab import HostKeyStatus, KState, Negotiation, Readiness, SSHFamily, Support
 
 
@@ -33,9 +33,9 @@ class KexMethod(Observation):
     """One key exchange method the server lists, at its position in the server's order."""
 
     position: int
-    family: SSHFamily  # derived (pqscan.registry.ssh)
-    components: tuple[str, ...]  # derived
-    sha1: bool  # derived
+    family: SSHFamily = field(metadata=DERIVED)  # pqscan.registry.ssh
+    components: tuple[str, ...] = field(metadata=DERIVED)
+    sha1: bool = field(metadata=DERIVED)
     status: Support
     confirmed: bool | None  # a completed exchange whose host key signature over H verified
     reason: str | None
@@ -69,8 +69,8 @@ class HostKey(Observation):
     algorithm: str
     algorithms: tuple[str, ...]
     key_type: str
-    family: SSHFamily  # derived
-    quantum_vulnerable: bool | None  # derived (pqscan.assess.exposure)
+    family: SSHFamily = field(metadata=DERIVED)
+    quantum_vulnerable: bool | None = field(metadata=DERIVED)  # pqscan.assess.exposure
     certificate: HostCertificate | None
     size_bits: int | None
     fingerprint_sha256: str | None
@@ -107,19 +107,19 @@ class SSHObservation(Observation):
     identification: Identification | None
     kex_algorithms: Mapping[str, KexMethod]
     kex_preference: tuple[str, ...]
-    pq_kex_confirmed: tuple[str, ...]  # derived
+    pq_kex_confirmed: tuple[str, ...] = field(metadata=DERIVED)
     host_key_algorithms: tuple[str, ...]
     host_keys: tuple[HostKey, ...]
     ciphers: Directions
     macs: Directions
     compression: tuple[str, ...]
-    weak_ciphers: tuple[str, ...]  # derived
-    weak_macs: tuple[str, ...]  # derived
+    weak_ciphers: tuple[str, ...] = field(metadata=DERIVED)
+    weak_macs: tuple[str, ...] = field(metadata=DERIVED)
     strict_kex: bool
     ext_info: bool
     negotiated: SSHNegotiated
     negotiation_status: SSHNegotiationStatus
     violations: tuple[str, ...]
-    kex_state: KState | None  # derived (pqscan.assess.kexstate)
-    kex_state_reason: str  # derived
-    readiness: Readiness | None  # derived
+    kex_state: KState | None = field(metadata=DERIVED)  # pqscan.assess.kexstate
+    kex_state_reason: str = field(metadata=DERIVED)
+    readiness: Readiness | None = field(metadata=DERIVED)

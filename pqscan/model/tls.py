@@ -4,7 +4,7 @@ What was seen, field by field: versions, TLS 1.3 groups with how each was learne
 key share, and whether a real key share decrypted the server's flight), the group the server
 picked for each client behaviour, TLS 1.2 facts, cipher suites, signature schemes, every chain
 served (per leaf, with the schemes that fetched it), the CertificateVerify, and the client
-certificate request. Fields marked "derived" are judgements kept for readers and recomputed
+certificate request. DERIVED fields are judgements kept for readers and recomputed
 from the rest at every judgement (pqscan.assess.derive).
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from pqscan.model.cert import ChainEntry
-from pqscan.model.codec import ABSENT, Absent, Observation, key
+from pqscan.model.codec import ABSENT, DERIVED, Absent, Observation, key
 from pqscan.model.vocab import KState, LearnedVia, Support, TLSVersion
 from pqscan.registry.tls import GroupFamily
 
@@ -27,7 +27,7 @@ class GroupObservation(Observation):
     via: LearnedVia | None | Absent = ABSENT  # RFC 8446 §4.1.4 HRR, or a key share
     confirmed: bool | None | Absent = ABSENT  # a real key share decrypted EncryptedExtensions
     code: str
-    family: GroupFamily  # derived (pqscan.registry.tls)
+    family: GroupFamily = field(metadata=DERIVED)  # pqscan.registry.tls
     reason: str | None | Absent = ABSENT
 
 
@@ -87,7 +87,7 @@ class ClientCertificateRequest(Observation):
 
     requested: bool
     signature_schemes: tuple[str, ...]
-    pq_signature_schemes: tuple[str, ...]  # derived (pqscan.registry.tls)
+    pq_signature_schemes: tuple[str, ...] = field(metadata=DERIVED)  # pqscan.registry.tls
     source: str
 
 
@@ -113,5 +113,5 @@ class TLSObservation(Observation):
     certificate_chains: tuple[SignedChain, ...] | Absent = ABSENT
     dual_certificate: bool | None | Absent = ABSENT
     client_certificate_request: ClientCertificateRequest | None | Absent = ABSENT
-    kex_state: KState | None  # derived (pqscan.assess.kexstate)
-    kex_state_reason: str | None  # derived
+    kex_state: KState | None = field(metadata=DERIVED)  # pqscan.assess.kexstate
+    kex_state_reason: str | None = field(metadata=DERIVED)

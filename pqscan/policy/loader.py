@@ -32,7 +32,7 @@ _TOP_REQUIRED = ("id", "title", "version", "publisher", "status", "sources", "re
 _TOP_OPTIONAL = ("confidence", "extends", "description")
 _REQ_REQUIRED = ("id", "title", "clause", "severity", "applies_to", "condition")
 _REQ_OPTIONAL = ("applies_if", "effective_from", "until", "status", "confidence", "note",
-                 "protocol")
+                 "protocol", "not_applicable")
 _SRC_REQUIRED = ("key", "title", "date")
 _SRC_OPTIONAL = ("url",)
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
@@ -126,6 +126,8 @@ def _requirement(raw: Any, path: KeyPath, profile: dict[str, Any], origin: str) 
         confidence=_choice(table, "confidence", path, CONFIDENCES,
                            profile.get("confidence", "primary")),
         note=_str(table, "note", path) if "note" in table else None, defined_in=origin,
+        not_applicable=(_str(table, "not_applicable", path) if "not_applicable" in table
+                        else None),
         protocol=_choice(table, "protocol", path, PROTOCOLS, "tls"))
 
 

@@ -52,6 +52,7 @@ class Requirement:
     note: str | None = None
     defined_in: str = ""
     protocol: str = "tls"
+    not_applicable: str | None = None  # the NOT_APPLICABLE reason when applies_if is false
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +62,7 @@ class Requirement:
             "until": self.until.isoformat() if self.until else None,
             "source_status": self.source_status, "confidence": self.confidence,
             "note": self.note, "defined_in": self.defined_in, "protocol": self.protocol,
+            "not_applicable": self.not_applicable,
             "condition": self.condition.to_dict(),
             "applies_if": self.applies_if.to_dict() if self.applies_if else None,
         }
@@ -105,8 +107,17 @@ class Verdict:
     evidence: Mapping[str, Any] = field(default_factory=dict)
     source_status: str = "final"
     confidence: str = "primary"
+    # Issue 14: a requirement is judged whatever its dates; `in_force` says whether it binds
+    # on the evaluation date and `due` is its effective_from (ISO date, None when it has none).
+    in_force: bool = True
+    due: str | None = None
+    fixes: tuple[str, ...] = ()  # remediation catalogue ids (pqscan.assess.remediation)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.in_force, bool):
+            raise TypeError("Verdict.in_force must be bool")
+        if not isinstance(self.fixes, tuple):
+            raise TypeError("Verdict.fixes must be a tuple of fix ids")
         if self.result not in RESULTS:
             raise ValueError(f"bad verdict result {self.result!r}")
         if self.severity not in SEVERITY_LEVELS:
@@ -117,5 +128,6 @@ class Verdict:
             "profile": self.profile, "requirement": self.requirement, "title": self.title,
             "severity": self.severity, "result": self.result, "clause": self.clause,
             "evidence": dict(self.evidence), "source_status": self.source_status,
-            "confidence": self.confidence,
+            "confidence": self.confidence, "in_force": self.in_force, "due": self.due,
+            "fixes": list(self.fixes),
         }

@@ -44,6 +44,17 @@ def check_code(code: object, what: str) -> int:
     return code
 
 
+class Codepoint:
+    """What every TLS registry entry (a dataclass with a 16-bit `code`) says about its value."""
+
+    code: int
+
+    @property
+    def is_grease(self) -> bool:
+        """True for RFC 8701 GREASE values."""
+        return is_grease(self.code)
+
+
 class CodeTable(Generic[E]):
     """One registry of 16-bit codepoints (groups, signature schemes, cipher suites) looked up
     by code or by name: the name exactly, then case-insensitively; "0x1234" and

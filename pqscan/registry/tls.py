@@ -20,6 +20,7 @@ from types import MappingProxyType
 from typing import Any
 
 from pqscan.registry.common import (
+    Codepoint,
     CodeTable,
     check_code,
     grease_name,
@@ -70,7 +71,7 @@ class GroupFamily(StrEnum):
 
 
 @dataclass(frozen=True)
-class NamedGroup:
+class NamedGroup(Codepoint):
     """One TLS NamedGroup codepoint with its sizes, status and provenance."""
 
     code: int
@@ -96,11 +97,6 @@ class NamedGroup:
     def is_pq(self) -> bool:
         """True when the group has a quantum-resistant component (hybrid, pure or Kyber)."""
         return self.family in (GroupFamily.HYBRID, GroupFamily.PURE_PQ, GroupFamily.PRE_STANDARD)
-
-    @property
-    def is_grease(self) -> bool:
-        """True for RFC 8701 GREASE values."""
-        return is_grease(self.code)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form; `code` is the contract's lower-case hex string ("0x11ec")."""

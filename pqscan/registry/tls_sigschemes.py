@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from pqscan.registry.common import (
+    Codepoint,
     CodeTable,
     check_code,
     grease_name,
@@ -32,7 +33,7 @@ SIGNATURE_FAMILIES = frozenset(
 
 
 @dataclass(frozen=True)
-class SignatureScheme:
+class SignatureScheme(Codepoint):
     """One TLS SignatureScheme codepoint."""
 
     code: int
@@ -49,11 +50,6 @@ class SignatureScheme:
         check_code(self.code, "signature scheme")
         if self.family not in SIGNATURE_FAMILIES:
             raise ValueError(f"unknown signature family {self.family!r}")
-
-    @property
-    def is_grease(self) -> bool:
-        """True for RFC 8701 GREASE values."""
-        return is_grease(self.code)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON form with the contract's lower-case hex code."""

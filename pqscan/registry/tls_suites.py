@@ -15,11 +15,18 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from pqscan.registry.common import CodeTable, check_code, grease_name, hex_code, is_grease
+from pqscan.registry.common import (
+    Codepoint,
+    CodeTable,
+    check_code,
+    grease_name,
+    hex_code,
+    is_grease,
+)
 
 
 @dataclass(frozen=True)
-class CipherSuite:
+class CipherSuite(Codepoint):
     """One TLS cipher suite."""
 
     code: int
@@ -35,11 +42,6 @@ class CipherSuite:
 
     def __post_init__(self) -> None:
         check_code(self.code, "cipher suite")
-
-    @property
-    def is_grease(self) -> bool:
-        """True for RFC 8701 GREASE values."""
-        return is_grease(self.code)
 
     @property
     def forward_secret(self) -> bool:
@@ -108,6 +110,16 @@ _NAMES: dict[int, str] = {
     0x000A: "TLS_RSA_WITH_3DES_EDE_CBC_SHA",
     0x0005: "TLS_RSA_WITH_RC4_128_SHA",
     0x0004: "TLS_RSA_WITH_RC4_128_MD5",
+    # Broken suites, offered so that a server still accepting them is seen (issue 14):
+    # single DES (RFC 5469 §2 deprecated), NULL encryption (RFC 5246 App. A.5), and the
+    # 40-bit export suites TLS 1.1+ must not negotiate (RFC 4346 §A.5, RFC 5246 App. E.3)
+    0x0009: "TLS_RSA_WITH_DES_CBC_SHA",
+    0x0001: "TLS_RSA_WITH_NULL_MD5",
+    0x0002: "TLS_RSA_WITH_NULL_SHA",
+    0x003B: "TLS_RSA_WITH_NULL_SHA256",
+    0x0003: "TLS_RSA_EXPORT_WITH_RC4_40_MD5",
+    0x0008: "TLS_RSA_EXPORT_WITH_DES40_CBC_SHA",
+    0x0014: "TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA",
     # Signalling values: RFC 5746 §3.3, RFC 7507 §2
     0x00FF: "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
     0x5600: "TLS_FALLBACK_SCSV",
@@ -115,7 +127,8 @@ _NAMES: dict[int, str] = {
 
 _TLS13 = re.compile(r"^TLS_(AES_128_GCM|AES_256_GCM|CHACHA20_POLY1305|AES_128_CCM|AES_128_CCM_8)"
                     r"_(SHA256|SHA384)$")
-_TLS12 = re.compile(r"^TLS_(ECDHE|DHE|RSA)(?:_(RSA|ECDSA))?_WITH_(\w+?)_(SHA|SHA256|SHA384|MD5)$")
+_TLS12 = re.compile(r"^TLS_(ECDHE|DHE|RSA)(?:_(RSA|ECDSA))?(?:_EXPORT)?_WITH_(\w+?)_"
+                    r"(SHA|SHA256|SHA384|MD5)$")
 
 # Bulk cipher token -> (display name, key bits, aead).
 _CIPHERS = {
@@ -128,6 +141,10 @@ _CIPHERS = {
     "AES_256_CBC": ("AES-256-CBC", 256, False),
     "3DES_EDE_CBC": ("3DES-EDE-CBC", 168, False),
     "RC4_128": ("RC4-128", 128, False),
+    "RC4_40": ("RC4-40", 40, False),
+    "DES_CBC": ("DES-CBC", 56, False),
+    "DES40_CBC": ("DES40-CBC", 40, False),
+    "NULL": ("NULL", 0, False),
 }
 
 

@@ -1,4 +1,6 @@
-"""The CSV rendering of a scan report: one row per endpoint, or one per (endpoint, verdict).
+"""The CSV rendering of a scan report: one row per endpoint (with its readiness level, next
+deadline and top fixes), or one per (endpoint, verdict) with the result as shown (FAIL /
+DUE date), due date, fixes and readable evidence (pqscan.report.actions, .evidence).
 
 Every cell goes through pqscan.report.text.csv_cell: a spreadsheet would run a leading = + - @
 tab CR as a formula (OWASP "CSV injection"), so such a cell is prefixed with a quote, and
@@ -16,7 +18,8 @@ from typing import Any
 from pqscan.assess.risk import DEFAULT_SCENARIOS, endpoint_risk
 from pqscan.model import view
 from pqscan.model.metadata import TargetMetadata, metadata_for
-from pqscan.report import ssh_view
+from pqscan.report import actions, ssh_view
+from pqscan.report.evidence import verdict_text
 from pqscan.report.text import csv_cell
 
 MODES = ("endpoints", "verdicts")
@@ -39,8 +42,12 @@ def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetad
               *[f"risk_{z}" for z in scenarios], "risk_confidence",
               # issue 15: SSH endpoints (empty for TLS)
               "protocol", "ssh_software", "ssh_pq_kex", "ssh_openssh_10", "ssh_openssh_9",
-              "ssh_classical_only", "ssh_host_keys"]
+              "ssh_classical_only", "ssh_host_keys",
+              # issue 14: readiness, deadlines and fixes (judge time)
+              "readiness_level", "readiness", "next_deadline", "next_deadline_requirement",
+              "fails_now", "due_later", "top_fixes"]
     rows = []
+    catalogue = actions.remediation(report)
     for ep in report.get("endpoints") or []:
         meta = metadata_for(ep, metadata)
         risk = endpoint_risk(report, ep, meta, scenarios)
@@ -58,8 +65,20 @@ def _endpoint_rows(report: Mapping[str, Any], metadata: Mapping[str, TargetMetad
             view.max_severity(ep),
             counts["PASS"], counts["FAIL"], counts["NOT_TESTED"], counts["NOT_APPLICABLE"],
             *["INCONCLUSIVE" if s.headline is None else s.headline for s in risk.scenarios],
-            risk.confidence, view.protocol(ep), *_ssh_columns(ep)])
+            risk.confidence, view.protocol(ep), *_ssh_columns(ep),
+            *_action_columns(ep, catalogue)])
     return header, rows
+
+
+def _action_columns(ep: Mapping[str, Any], catalogue: Mapping[str, Mapping[str, Any]]
+                    ) -> list[Any]:
+    deadline = actions.next_deadline(ep) or {}
+    verdicts = ep.get("verdicts") or []
+    return [actions.level(ep) or "", actions.level_text(ep), deadline.get("date") or "",
+            f"{deadline.get('profile')} {deadline.get('requirement')}" if deadline else "",
+            sum(1 for v in verdicts if actions.fails_now(v)),
+            sum(1 for v in verdicts if actions.due_later(v)),
+            " ".join(t.fix for t in actions.top_fixes(ep, catalogue) if t.fix)]
 
 
 def _ssh_columns(ep: Mapping[str, Any]) -> list[str]:
@@ -73,11 +92,15 @@ def _ssh_columns(ep: Mapping[str, Any]) -> list[str]:
 
 def _verdict_rows(report: Mapping[str, Any]) -> tuple[list[str], list[list[Any]]]:
     header = ["target", "profile", "requirement", "title", "severity", "result", "clause",
-              "source_status", "confidence", "evidence"]
+              "source_status", "confidence", "evidence", "shown_as", "in_force", "due", "fixes",
+              "fix_text"]
+    catalogue = actions.remediation(report)
     rows = [[ep.get("target"), v.get("profile"), v.get("requirement"), v.get("title"),
              v.get("severity"), v.get("result"), v.get("clause"), v.get("source_status"),
-             v.get("confidence"),
-             "; ".join(f"{k}={val}" for k, val in (v.get("evidence") or {}).items())]
+             v.get("confidence"), verdict_text(v), actions.state(v),
+             "" if v.get("in_force") is None else str(bool(v.get("in_force"))).lower(),
+             v.get("due") or "", " ".join(v.get("fixes") or []),
+             " / ".join(actions.fix_text(f, catalogue) for f in v.get("fixes") or [])]
             for ep in report.get("endpoints") or [] for v in ep.get("verdicts") or []]
     return header, rows
 

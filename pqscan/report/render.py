@@ -5,8 +5,9 @@ evaluate, report render).
 A format is one `Renderer`: its file extension, whether server text is shown inert first, and
 the dotted path of its function, imported on use so `pqscan scan --format table` never loads
 cyclonedx. Options: `metadata` (target metadata from pqscan.model.metadata.load_metadata),
-`scenarios` (quantum-timeline years), `csv_mode` ("endpoints" | "verdicts"); each renderer takes
-the ones it declares.
+`scenarios` (quantum-timeline years), `csv_mode` ("endpoints" | "verdicts"), `fail_on_due`
+(--fail-on-due YEARS: JUnit counts FAILs due within it as failures); each renderer takes the ones
+it declares.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ RENDERERS: Mapping[str, Renderer] = {
     "csv": Renderer(".csv", "pqscan.report.csv:render_csv", ("csv_mode", "metadata", "scenarios")),
     "html": Renderer(".html", "pqscan.report.html:render_html", ("metadata", "scenarios")),
     "sarif": Renderer(".sarif", "pqscan.report.sarif:render_sarif_text"),
-    "junit": Renderer(".xml", "pqscan.report.junit:render_junit"),
+    "junit": Renderer(".xml", "pqscan.report.junit:render_junit", ("fail_on_due",)),
     "cbom": Renderer(".cdx.json", "pqscan.report.cbom:render_cbom", inert=False),
 }
 FORMATS = tuple(RENDERERS)
@@ -56,11 +57,12 @@ EXTENSIONS = {name: r.extension for name, r in RENDERERS.items()}
 
 def render(report: Mapping[str, Any], fmt: str, *,
            metadata: Mapping[str, TargetMetadata] | None = None,
-           scenarios: Sequence[int] = DEFAULT_SCENARIOS, csv_mode: str = "endpoints") -> str:
+           scenarios: Sequence[int] = DEFAULT_SCENARIOS, csv_mode: str = "endpoints",
+           fail_on_due: int | None = None) -> str:
     if not isinstance(report, Mapping):
         raise TypeError(f"report must be a mapping, not {type(report).__name__}")
     renderer = RENDERERS.get(fmt)
     if renderer is None:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     return renderer(dict(report), {"metadata": metadata, "scenarios": scenarios,
-                                   "csv_mode": csv_mode})
+                                   "csv_mode": csv_mode, "fail_on_due": fail_on_due})

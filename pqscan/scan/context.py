@@ -16,11 +16,13 @@ import time
 from collections.abc import Awaitable
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pqscan.registry.tls import cipher_suite, group, signature_scheme
 from pqscan.registry.tls import version_name as _version_name
+from pqscan.scan.adaptive import AdaptiveLimit
 from pqscan.tls.handshake import CLOSED, ERROR, HandshakeResult, run_handshake
 from pqscan.tls.offer import ClientOffer
 from pqscan.tls.starttls import StartTLS
@@ -43,6 +45,7 @@ class ScanOptions:
     per_endpoint: int = 4  # concurrent connections to one endpoint
     sni: str | None = None
     evidence_dir: str | None = None  # keep every raw handshake transcript here
+    adaptive: bool = True  # the global limit adapts up to --concurrency (scan.adaptive)
 
 
 @dataclass(frozen=True)
@@ -71,15 +74,23 @@ class ProbeRecord:
 
 
 def describe_offer(offer: ClientOffer) -> dict[str, Any]:
-    """What one ClientHello carried, with registry names, for the method sheet."""
-    return {
-        "versions": [_version_name(v) for v in offer.versions],
-        "cipher_suites": [cipher_suite(c).name for c in offer.cipher_suites],
-        "groups": [group(g).name for g in offer.groups],
-        "key_shares": [group(g).name for g in offer.key_shares],
-        "signature_schemes": [signature_scheme(s).name for s in offer.signature_schemes],
-        "sni": offer.sni,
-    }
+    """What one ClientHello carried, with registry names, for the method sheet. Probes repeat
+    a few offer shapes thousands of times, so each shape is named once (issue 13)."""
+    named = _named_shape(offer.shape())
+    return {k: v if isinstance(v, str) or v is None else list(v)
+            for k, v in zip(_OFFER_KEYS, named, strict=True)}
+
+
+_OFFER_KEYS = ("versions", "cipher_suites", "groups", "key_shares", "signature_schemes", "sni")
+
+
+@lru_cache(maxsize=4096)
+def _named_shape(shape: tuple[Any, ...]) -> tuple[Any, ...]:
+    versions, suites, groups, shares, schemes, sni = shape
+    return (tuple(_version_name(v) for v in versions),
+            tuple(cipher_suite(c).name for c in suites),
+            tuple(group(g).name for g in groups), tuple(group(g).name for g in shares),
+            tuple(signature_scheme(s).name for s in schemes), sni)
 
 
 def observed_text(r: HandshakeResult) -> str:
@@ -114,6 +125,9 @@ class ProbeContext:
         self.limits = Limits(connect_timeout=options.timeout, read_timeout=options.timeout,
                              starttls=starttls)
         self._global = global_limit
+        # the adaptive limit learns from how each connection ended (pqscan.scan.adaptive)
+        self._finished = global_limit.finished if isinstance(global_limit, AdaptiveLimit) \
+            else None
         self._local = asyncio.Semaphore(options.per_endpoint)
         self.records: list[ProbeRecord] = []
 
@@ -153,7 +167,7 @@ class ProbeContext:
 
     async def handshake(self, name: str, offer: ClientOffer, *, depth: str = "hello",
                         follow_hrr: bool = True) -> HandshakeResult:
-        start = time.monotonic()
+        took = 0.0  # the probe's own time: its connections and retry pauses, not queueing
         attempts = 0
         round_trip = _CHAIN.get() + 1
         _CHAIN.set(round_trip)
@@ -162,12 +176,19 @@ class ProbeContext:
             deepest[0] = round_trip
         while True:
             attempts += 1
-            async with self._global, self._local:
+            # the endpoint's own slot first: a global slot is held only by a connection that
+            # is being made, never by one queued behind its endpoint's politeness limit
+            async with self._local, self._global:
+                start = time.monotonic()
                 result = await run_handshake(self.host, self.port, offer, depth=depth,
                                              follow_hrr=follow_hrr, limits=self.limits)
+                took += time.monotonic() - start
+            if self._finished is not None:
+                self._finished(result.error_kind)
             retry = (result.outcome in (ERROR, CLOSED) and result.error_kind in RETRY_KINDS)
             if not retry or attempts > self.options.retries:
                 break
+            took += 0.05 * attempts
             await asyncio.sleep(0.05 * attempts)
         if result.accepted:
             verdict, reason = "ok", None
@@ -182,8 +203,7 @@ class ProbeContext:
             else None
         self.records.append(ProbeRecord(
             name, verdict, observed_text(result), reason, offered,
-            result.transcript_sha256, attempts, int((time.monotonic() - start) * 1000), evidence,
-            round_trip))
+            result.transcript_sha256, attempts, int(took * 1000), evidence, round_trip))
         return result
 
     def _keep_evidence(self, name: str, offered: dict[str, Any],

@@ -10,8 +10,10 @@ the scheduler runs the chunk again elsewhere and its result arrives once. `--res
 locally: the store's finished endpoints are never sent.
 
 Limits: one writer (this process) — the endpoints of a finished chunk travel back whole, so a
-chunk's results must fit in memory here and on the worker; `--rate` is split evenly between
-the workers present when the run starts; workers need pqscan installed (same version).
+chunk's results must fit in memory here and on the worker; `--rate` is global: each of the
+at most `2 x workers` chunks out at once gets `rate / (2 x workers)` (workers counted when the
+run starts), so a run with fewer chunks in flight goes slower than --rate, never faster;
+workers need pqscan installed (same version).
 """
 
 from __future__ import annotations
@@ -90,7 +92,9 @@ def _run(address: str, chunk_size: int, options: ScanOptions, settings: RunSetti
     futures: Any = None
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})))
-        rate = settings.rate / workers if settings.rate else None
+        # at most 2 x workers chunks are out at once, each paced to its share: the run as a
+        # whole never exceeds --rate (issue 13: the rate is global)
+        rate = settings.rate / (2 * workers) if settings.rate else None
         chunks = _chunks(todo, chunk_size)
 
         def submit(chunk: list[Target]) -> Any:

@@ -22,7 +22,7 @@ from pqscan.scan.scanner import scan, scan_stream
 from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, target_key
 from pqscan.scan.store.reading import warn_stderr
 from pqscan.scan.targets import Target
-from pqscan.scan.workers import scan_workers
+from pqscan.scan.workers import run_workers, scan_workers
 
 if TYPE_CHECKING:
     from pqscan.policy.model import Profile
@@ -100,6 +100,8 @@ class RunSettings:
     fail_on: str = "must"
     quiet: bool = False
     workers: int = 1  # processes (`--workers`, pqscan.scan.workers); 1: this event loop
+    default_profile: bool = False  # `profiles` is pq-baseline because no --profile was given
+    fail_on_due: int | None = None  # --fail-on-due YEARS: FAILs due within YEARS count too
 
 
 class Writer(Protocol):
@@ -131,13 +133,12 @@ def scan_locally(todo: Iterator[Target], writer: Writer, options: ScanOptions,
                  settings: RunSettings) -> str | None:
     """Scan on this machine's event loop; the name of the signal that stopped it, if any."""
     caught: list[str] = []
-    if settings.workers > 1:  # issue 13: shards in processes; Ctrl-C stops it as SIGINT
-        try:
-            scan_workers(list(todo), options, settings.concurrency, settings.workers,
-                         writer.write, settings.depth)
-        except KeyboardInterrupt:
-            return "SIGINT"
-        return None
+    if settings.workers > 1:  # issue 13: shards in processes, stopped cleanly by signals too
+        targets = list(todo)
+        if len(targets) > 1:
+            return run_workers(targets, options, settings.concurrency, settings.workers,
+                               writer.write, settings.depth, settings.rate)
+        todo = iter(targets)
 
     async def main() -> None:
         stop = asyncio.Event()

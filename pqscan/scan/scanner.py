@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any
 
+from pqscan.scan.adaptive import START, AdaptiveLimit, Controller, fd_ceiling
 from pqscan.scan.assemble import EndpointFacts, build_endpoint, unreachable_endpoint
 from pqscan.scan.context import ProbeContext, ScanOptions
 from pqscan.scan.probes.catalog import DEPTH_SETTINGS, PROBES
@@ -24,33 +25,13 @@ from pqscan.scan.probes.versions import VERSION_NAMES
 from pqscan.scan.targets import Target
 
 
-class PacedSemaphore(asyncio.Semaphore):
-    """The global connection limit that also spaces new connections `1/rate` seconds apart
-    (`--rate`): a slot is taken first, then the connection waits for its turn."""
-
-    def __init__(self, value: int, rate: float) -> None:
-        super().__init__(value)
-        self._interval = 1.0 / rate
-        self._next = 0.0
-
-    async def acquire(self) -> Literal[True]:
-        await super().acquire()
-        now = asyncio.get_running_loop().time()
-        slot = max(now, self._next)
-        self._next = slot + self._interval
-        if slot > now:
-            try:
-                await asyncio.sleep(slot - now)
-            except BaseException:
-                self.release()
-                raise
-        return True
-
-
-def connection_limit(concurrency: int, rate: float | None = None) -> asyncio.Semaphore:
-    if rate:
-        return PacedSemaphore(max(1, concurrency), rate)
-    return asyncio.Semaphore(max(1, concurrency))
+def connection_limit(concurrency: int, rate: float | None = None, adaptive: bool = True,
+                     floor: int = 4) -> AdaptiveLimit:
+    """The global connection limit: adaptive up to `concurrency` (pqscan.scan.adaptive), or
+    exactly `concurrency` when not adaptive; paced to `rate` new connections per second."""
+    ceiling = fd_ceiling(max(1, concurrency))
+    start = START if adaptive else ceiling
+    return AdaptiveLimit(Controller(ceiling, floor=floor, start=start), rate, adaptive)
 
 
 async def scan_endpoint(target: Target, options: ScanOptions,
@@ -106,16 +87,17 @@ async def scan_stream(targets: Iterable[Target], options: ScanOptions, concurren
     incomplete)."""
     if depth not in DEPTHS:
         raise ValueError(f"depth must be one of {', '.join(DEPTHS)}, not {depth!r}")
-    global_limit = connection_limit(concurrency, rate)
-    # endpoints in flight: enough to keep `concurrency` connections busy, few enough that
-    # results stream out as endpoints finish instead of all at the end
-    in_flight = max(1, concurrency // max(1, options.per_endpoint))
+    global_limit = connection_limit(concurrency, rate, options.adaptive, options.per_endpoint)
     pending: set[asyncio.Future[dict[str, Any]]] = set()
     source = iter(targets)
     stopper = asyncio.ensure_future(stop.wait()) if stop is not None else None
     handed = 0
     try:
         while True:
+            # endpoints in flight: one per connection the limit allows, so the limit is what
+            # paces the scan (an endpoint's checks are chains of round trips: at high RTT
+            # endpoints in flight are the throughput); it follows the adaptive limit
+            in_flight = global_limit.limit
             while len(pending) < in_flight and not (stop is not None and stop.is_set()):
                 target = next(source, None)
                 if target is None:

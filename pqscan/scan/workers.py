@@ -1,11 +1,17 @@
 """Scanning on several cores (`--workers N`, issue 13): endpoints sharded across processes.
 
-Each worker process runs its own event loop over its shard (`pqscan.scan.scanner.scan`) and sends
-every endpoint back the moment it is done; the parent hands each one to `on_result` (the
-streaming output and the store's one writer live in the parent only) and returns them all.
-Endpoints are never split: one endpoint's connections stay in one process, so the per-endpoint
-politeness limit holds, and `--concurrency` is divided between the workers so the total number
-of connections in flight stays within it. A worker that dies leaves its unfinished endpoints
+Each worker process runs its own event loop over its shard (`pqscan.scan.scanner.scan_stream`)
+and sends every endpoint back the moment it is done; the parent hands each one to `on_result`
+(the streaming output and the store's one writer live in the parent only) and keeps only which
+targets came back, so its memory does not grow with the endpoints. Endpoints are never split:
+one endpoint's connections stay in one process, so the per-endpoint politeness limit holds.
+`--concurrency` and `--rate` are divided between the workers exactly (shares summing to the
+whole), so the connections in flight and the new connections per second stay within them.
+
+SIGINT and SIGTERM stop the pool cleanly: the parent passes SIGTERM on to every worker, each
+worker stops starting endpoints and drops the ones in flight (as the one-process scan does),
+everything already sent back is still written, and `run_workers` returns the signal's name
+(the caller marks the report incomplete). A worker that dies leaves its unfinished endpoints
 as "error" endpoints naming the worker; the rest of the scan goes on.
 """
 
@@ -15,8 +21,11 @@ import asyncio
 import multiprocessing
 import os
 import queue
+import signal
 import threading
+import time
 from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import Any
 
 from pqscan.scan.context import ScanOptions
@@ -24,6 +33,9 @@ from pqscan.scan.targets import Target
 
 # How long the parent waits for a message before checking that the workers are alive.
 _POLL_SECONDS = 0.5
+# After a stop signal, how long workers get to drop their endpoints in flight and exit.
+_STOP_GRACE_SECONDS = 10.0
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def usable_cores() -> int:
@@ -34,83 +46,151 @@ def usable_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def worker_plan(concurrency: int, rate: float | None, workers: int
+                ) -> list[tuple[int, float | None]]:
+    """Each worker's (connection ceiling, new connections per second): `concurrency` split
+    into integers that differ by at most one and sum to it (at least 1 each: a worker needs a
+    connection to make progress), `rate` into equal shares summing to it."""
+    return [(max(1, concurrency // workers + (k < concurrency % workers)),
+             rate / workers if rate else None) for k in range(workers)]
+
+
 def _worker(index: int, targets: list[Target], options: ScanOptions, concurrency: int,
-            out: Any, depth: str = "standard") -> None:
-    """One worker process: scan the shard with its own event loop, stream every endpoint."""
-    from pqscan.scan.scanner import scan
+            out: Any, depth: str, rate: float | None) -> None:
+    """One worker process: scan the shard with its own event loop, stream every endpoint;
+    SIGTERM or SIGINT stops it cleanly (endpoints in flight are dropped)."""
+    from pqscan.scan.scanner import scan_stream
+
+    async def main() -> bool:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in _STOP_SIGNALS:
+            loop.add_signal_handler(sig, stop.set)
+        await scan_stream(targets, options, concurrency,
+                          lambda ep: out.put(("endpoint", index, ep)), depth=depth, rate=rate,
+                          stop=stop)
+        return stop.is_set()
 
     try:
-        asyncio.run(scan(targets, options, concurrency,
-                         lambda ep: out.put(("endpoint", index, ep)), depth))
+        stopped = asyncio.run(main())
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which carries on
         out.put(("failed", index, f"{type(exc).__name__}: {exc}"))
         return
-    out.put(("done", index, None))
+    out.put(("stopped" if stopped else "done", index, None))
 
 
-def scan_workers(targets: Sequence[Target], options: ScanOptions, concurrency: int,
-                 workers: int, on_result: Callable[[dict[str, Any]], object] | None = None,
-                 depth: str = "standard") -> list[dict[str, Any]]:
-    """Scan `targets` with `workers` processes; results in input order, streamed via
-    `on_result` in the calling process as they arrive."""
+class _Signals:
+    """SIGINT/SIGTERM noted (not raised) while the pool runs, in the main thread only."""
+
+    def __init__(self) -> None:
+        self.caught: list[str] = []
+        self._previous: dict[signal.Signals, Any] = {}
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for sig in _STOP_SIGNALS:
+                self._previous[sig] = signal.signal(sig, self._note)
+        return self
+
+    def _note(self, signum: int, frame: FrameType | None) -> None:
+        self.caught.append(signal.Signals(signum).name)
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, previous in self._previous.items():
+            signal.signal(sig, previous)
+
+
+def run_workers(targets: Sequence[Target], options: ScanOptions, concurrency: int,
+                workers: int, on_result: Callable[[dict[str, Any]], object],
+                depth: str = "standard", rate: float | None = None) -> str | None:
+    """Scan `targets` with `workers` processes, handing every endpoint to `on_result` in this
+    process as it arrives; the name of the signal that stopped the scan, if one did."""
     from pqscan.scan.assemble import unreachable_endpoint
     from pqscan.scan.context import ProbeContext
-    from pqscan.scan.scanner import scan
     from pqscan.scan.store import endpoint_key, target_key
 
     workers = max(1, min(workers, len(targets)))
-    if workers == 1:
-        return asyncio.run(scan(list(targets), options, concurrency, on_result, depth))
     shards = [list(targets[k::workers]) for k in range(workers)]  # round robin: mixed shards
-    share = [max(1, concurrency // workers + (k < concurrency % workers)) for k in range(workers)]
+    plan = worker_plan(concurrency, rate, workers)
     # fork is cheapest (no re-import) and safe while this process has one thread; with other
     # threads running (a lock held there would stay held in the child) spawn instead. Either
     # way the workers are our own children, joined below, so their CPU is ours in rusage.
     method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
     ctx: Any = multiprocessing.get_context(method)
     out = ctx.Queue()
-    procs = [ctx.Process(target=_worker, args=(k, shards[k], options, share[k], out, depth),
+    procs = [ctx.Process(target=_worker, args=(k, shards[k], options, plan[k][0], out, depth,
+                                               plan[k][1]),
                          name=f"pqscan-worker-{k}", daemon=True) for k in range(workers)]
-    for p in procs:
-        p.start()
-    got: dict[str, dict[str, Any]] = {}
+    returned: set[str] = set()
     failed: dict[int, str] = {}
     finished: set[int] = set()
-    try:
-        while len(finished) < workers:
-            try:
-                kind, k, payload = out.get(timeout=_POLL_SECONDS)
-            except queue.Empty:
-                for k2, p in enumerate(procs):  # a worker killed without a word (OOM, signal)
-                    if k2 not in finished and not p.is_alive() and out.empty():
-                        failed[k2] = f"exit code {p.exitcode}"
-                        finished.add(k2)
-                continue
-            if kind == "endpoint":
-                got[endpoint_key(payload)] = payload
-                if on_result is not None:
-                    on_result(payload)
-            else:
-                finished.add(k)
-                if kind == "failed":
-                    failed[k] = payload
-    finally:
+    with _Signals() as signals:
         for p in procs:
-            p.join(timeout=5)
-            if p.is_alive():
-                p.kill()
+            p.start()
+        stop_sent: float | None = None
+        try:
+            while len(finished) < workers:
+                if signals.caught and stop_sent is None:
+                    stop_sent = time.monotonic()
+                    for p in procs:
+                        if p.is_alive() and p.pid is not None:
+                            os.kill(p.pid, signal.SIGTERM)
+                if stop_sent is not None and time.monotonic() - stop_sent > _STOP_GRACE_SECONDS:
+                    break  # a worker that ignores the stop: killed below
+                try:
+                    kind, k, payload = out.get(timeout=_POLL_SECONDS)
+                except queue.Empty:
+                    for k2, p in enumerate(procs):  # a worker killed without a word (OOM)
+                        if k2 not in finished and not p.is_alive() and out.empty():
+                            failed[k2] = f"exit code {p.exitcode}"
+                            finished.add(k2)
+                    continue
+                if kind == "endpoint":
+                    returned.add(endpoint_key(payload))
+                    on_result(payload)
+                else:
+                    finished.add(k)
+                    if kind == "failed":
+                        failed[k] = payload
+        finally:
+            for p in procs:
                 p.join(timeout=5)
-        out.close()
-    results: list[dict[str, Any]] = []
+                if p.is_alive():
+                    p.kill()
+                    p.join(timeout=5)
+            out.close()
+    if signals.caught:
+        return signals.caught[0]
     for i, target in enumerate(targets):
+        if target_key(target) in returned:
+            continue
         k = i % workers
-        ep = got.get(target_key(target))
-        if ep is None:
-            reason = f"internal error: worker {k} stopped ({failed.get(k, 'no result')})"
-            ctx_ = ProbeContext(target.host, target.port, target.sni, options,
-                                asyncio.Semaphore(1))
-            ep = unreachable_endpoint(target, "error", reason, ctx_)
-            if on_result is not None:
-                on_result(ep)
-        results.append(ep)
-    return results
+        reason = f"internal error: worker {k} stopped ({failed.get(k, 'no result')})"
+        ctx_ = ProbeContext(target.host, target.port, target.sni, options, asyncio.Semaphore(1))
+        on_result(unreachable_endpoint(target, "error", reason, ctx_))
+    return None
+
+
+def scan_workers(targets: Sequence[Target], options: ScanOptions, concurrency: int,
+                 workers: int, on_result: Callable[[dict[str, Any]], object] | None = None,
+                 depth: str = "standard") -> list[dict[str, Any]]:
+    """`run_workers` for a small scan: every endpoint, in input order (the tests, `run_scan`);
+    `on_result` still sees each one as it arrives."""
+    from pqscan.scan.store import endpoint_key, target_key
+
+    got: dict[str, dict[str, Any]] = {}
+
+    def keep(endpoint: dict[str, Any]) -> None:
+        got[endpoint_key(endpoint)] = endpoint
+        if on_result is not None:
+            on_result(endpoint)
+
+    if min(workers, len(targets)) <= 1:
+        from pqscan.scan.scanner import scan
+        asyncio.run(scan(list(targets), options, concurrency, keep, depth))
+        return [got[target_key(t)] for t in targets]
+    stopped = run_workers(targets, options, concurrency, workers, keep, depth)
+    if stopped:
+        raise KeyboardInterrupt(stopped)
+    return [got[target_key(t)] for t in targets]
+

@@ -12,6 +12,7 @@ import time
 
 from pqscan.errors import DecodeError
 from pqscan.ssh.messages import MAX_IDENT, MAX_PACKET, unframe
+from pqscan.tls.messages import MAX_RECORD
 from pqscan.tls.transport import Connection, Limits, TransportError
 
 # RFC 4253 §4.2 lets a server send other lines before its identification; a bounded number,
@@ -49,23 +50,15 @@ class SSHConnection(Connection):
                                   "identification line (RFC 4253 §4.2)")
 
     async def _read_line(self, deadline: float) -> bytes:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+        if deadline - time.monotonic() <= 0:
             raise TransportError("timeout", "no SSH identification in time")
         try:
-            line = await asyncio.wait_for(self._reader.readuntil(b"\n"), remaining)
-        except TimeoutError:
-            raise TransportError("timeout", "no SSH identification in time") from None
-        except asyncio.LimitOverrunError:
-            raise DecodeError("not SSH: a line of many KiB without an end") from None
-        except asyncio.IncompleteReadError as exc:
-            if exc.partial:
-                raise TransportError("eof", f"connection closed mid-line after "
-                                     f"{exc.partial[:40]!r}") from None
-            raise TransportError("eof", "connection closed by server") from None
-        except (ConnectionResetError, OSError):
-            raise TransportError("reset", "connection reset by server") from None
-        self._account(line, "server")
+            line = await self._read_until_lf(deadline, MAX_RECORD * 2,
+                                             "waiting for the SSH identification")
+        except TransportError as exc:
+            if exc.kind == "timeout":
+                raise TransportError("timeout", "no SSH identification in time") from None
+            raise
         if len(line) > MAX_LINE_READ:
             raise DecodeError(f"not SSH: a {len(line)}-byte line before the identification")
         return line

@@ -31,11 +31,14 @@ def u32(value: int) -> bytes:
 
 
 def _uint(value: int, size: int) -> bytes:
-    if not isinstance(value, int):
-        raise TypeError(f"expected int, got {type(value).__name__}")
-    if not 0 <= value < 1 << (8 * size):
-        raise ValueError(f"{value} does not fit in uint{8 * size}")
-    return value.to_bytes(size, "big")
+    # the C conversion does the checks (this runs tens of times per ClientHello, issue 13);
+    # only its errors are translated: TypeError for a non-int, ValueError out of range
+    try:
+        return value.to_bytes(size, "big")
+    except OverflowError:
+        raise ValueError(f"{value} does not fit in uint{8 * size}") from None
+    except AttributeError:
+        raise TypeError(f"expected int, got {type(value).__name__}") from None
 
 
 def vec8(data: bytes) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 
 from pqscan.errors import DecodeError
 from pqscan.tls.codec import Reader, u8, u16, u16_list, vec8, vec16
@@ -35,6 +36,12 @@ class Extension:
     data: bytes
 
     def to_bytes(self) -> bytes:
+        return self._wire
+
+    @cached_property
+    def _wire(self) -> bytes:
+        # encoded once per object: the fixed extensions of an offer shape are shared by every
+        # ClientHello of that shape (pqscan.tls.offer), so most are never encoded twice
         return u16(self.extension_type) + vec16(self.data)
 
 

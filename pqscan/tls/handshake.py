@@ -31,7 +31,7 @@ from pqscan.tls.message_stream import (
     PeerAlert,
     ProtocolViolation,
 )
-from pqscan.tls.messages import Alert, ClientHello, ServerHello
+from pqscan.tls.messages import Alert, ServerHello
 from pqscan.tls.offer import ClientOffer, build_client_hello
 from pqscan.tls.transport import Connection, Limits, TransportError
 
@@ -141,8 +141,8 @@ def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
     return keys, tuple(entries) + offer.raw_shares
 
 
-async def _send_hello(conn: Connection, offer: ClientOffer, hello: ClientHello) -> None:
-    wire = messages.records_for(messages.HANDSHAKE, hello.to_bytes(),
+async def _send_hello(conn: Connection, offer: ClientOffer, encoded: bytes) -> None:
+    wire = messages.records_for(messages.HANDSHAKE, encoded,
                                 max_fragment=offer.max_fragment)
     if offer.tcp_segment:
         for i in range(0, len(wire), offer.tcp_segment):
@@ -167,8 +167,9 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
     keys, entries = _make_shares(offer, offer.key_shares)
     random, session_id = os.urandom(32), os.urandom(32) if offer.is_tls13 else b""
     hello = build_client_hello(offer, entries, random, session_id)
-    session.transcript.add(hello.to_bytes())
-    await _send_hello(conn, offer, hello)
+    encoded = hello.to_bytes()  # encoded once: the transcript and the wire share it
+    session.transcript.add(encoded)
+    await _send_hello(conn, offer, encoded)
     sh, raw = await _server_hello(session)
     shared = frozenset(e.group for e in entries)
     hrr: ServerHello | None = None
@@ -193,9 +194,10 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
         keys, entries = _make_shares(offer, (sh.hrr_group,))
         hello = build_client_hello(offer, entries, random, session_id, cookie)
         shared = frozenset(e.group for e in entries)
-        session.transcript.add(hello.to_bytes())
+        encoded = hello.to_bytes()
+        session.transcript.add(encoded)
         f["alert_after_hrr"] = True
-        await _send_hello(conn, offer, hello)
+        await _send_hello(conn, offer, encoded)
         sh, raw = await _server_hello(session)
         if sh.is_hrr:
             raise session.violation(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from pqscan.tls import extensions as ext
 from pqscan.tls.extensions import Extension, KeyShareEntry
@@ -53,36 +54,61 @@ class ClientOffer:
     def is_tls13(self) -> bool:
         return TLS13 in self.versions
 
+    def shape(self) -> tuple[object, ...]:
+        """What the method sheet says of this offer (pqscan.scan.context.describe_offer)."""
+        return (self.versions, self.cipher_suites, self.groups, self.key_shares,
+                self.signature_schemes, self.sni)
+
 
 def build_client_hello(offer: ClientOffer, shares: tuple[KeyShareEntry, ...],
                        random: bytes | None = None, session_id: bytes | None = None,
                        cookie: bytes | None = None) -> ClientHello:
     """The ClientHello for `offer` with the given key share entries (RFC 8446 §4.1.2)."""
-    exts: list[Extension] = []
-    if offer.sni:
-        exts.append(ext.server_name(offer.sni))
-    if offer.groups:
-        exts.append(ext.supported_groups(offer.groups))
-    exts.append(ext.ec_point_formats())
-    if offer.signature_schemes:
-        exts.append(ext.signature_algorithms(offer.signature_schemes))
+    shape = (offer.sni, offer.groups, offer.signature_schemes, offer.versions, offer.is_tls13,
+             offer.extra_extensions)
+    try:
+        before, after = _fixed_extensions(*shape)
+    except TypeError:  # a conformance offer with unhashable parts (a list, a bytearray)
+        before, after = _fixed_extensions.__wrapped__(*shape)
+    exts = before
     if offer.is_tls13:
-        exts.append(ext.supported_versions_client(offer.versions))
-        exts.append(ext.psk_key_exchange_modes())
-        exts.append(ext.key_share_client(shares))
+        exts += (ext.key_share_client(shares),)
         if cookie is not None:
-            exts.append(ext.cookie(cookie))
-    else:
-        exts.append(ext.renegotiation_info())
-        exts.append(Extension(ext.EXTENDED_MASTER_SECRET, b""))
-    exts.extend(offer.extra_extensions)
+            exts += (ext.cookie(cookie),)
+    exts += after
     legacy = TLS12 if offer.is_tls13 else max(offer.versions)
     if session_id is None:
         # RFC 8446 §D.4 middlebox compatibility: a non-empty legacy_session_id
         session_id = os.urandom(32) if offer.is_tls13 else b""
-    hello = ClientHello(random or os.urandom(32), offer.cipher_suites, tuple(exts), legacy,
+    hello = ClientHello(random or os.urandom(32), offer.cipher_suites, exts, legacy,
                         session_id)
     if offer.pad_to and len(hello.to_bytes()) < offer.pad_to:
         need = offer.pad_to - len(hello.to_bytes()) - 4  # padding extension header is 4 bytes
         hello = replace(hello, extensions=hello.extensions + (ext.padding(max(need, 0)),))
     return hello
+
+
+@lru_cache(maxsize=1024)
+def _fixed_extensions(sni: str | None, groups: tuple[int, ...], schemes: tuple[int, ...],
+                      versions: tuple[int, ...], tls13: bool,
+                      extra: tuple[Extension, ...]) -> tuple[tuple[Extension, ...],
+                                                             tuple[Extension, ...]]:
+    """The extensions around the key share, built once per offer shape: probes send a few
+    shapes thousands of times with fresh key shares and randoms only (issue 13)."""
+    before: list[Extension] = []
+    if sni:
+        before.append(ext.server_name(sni))
+    if groups:
+        before.append(ext.supported_groups(groups))
+    before.append(ext.ec_point_formats())
+    if schemes:
+        before.append(ext.signature_algorithms(schemes))
+    after: list[Extension] = []
+    if tls13:
+        before.append(ext.supported_versions_client(versions))
+        before.append(ext.psk_key_exchange_modes())
+    else:
+        after.append(ext.renegotiation_info())
+        after.append(Extension(ext.EXTENDED_MASTER_SECRET, b""))
+    after.extend(extra)
+    return tuple(before), tuple(after)

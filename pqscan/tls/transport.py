@@ -27,7 +27,7 @@ import errno
 import socket
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pqscan.errors import DecodeError
 from pqscan.tls.messages import MAX_RECORD, Record
@@ -93,19 +93,88 @@ class _WireLog:
         return [(direction, b"".join(chunks)) for direction, chunks in self._runs]
 
 
+class _Stream(asyncio.Protocol):
+    """The socket side of one connection: received bytes land in one bytearray and wake the
+    single reader. Nothing here awaits, so a connection costs no task and no `wait_for` per
+    read: the reader waits on one future with one timer (issue 13, per-connection CPU)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.buf = bytearray()  # received, not yet consumed: buf[pos:]
+        self.pos = 0
+        self.received = 0
+        self.max_bytes = max_bytes
+        self.over = False  # the server sent more than max_bytes
+        self.eof = False
+        self.lost: Exception | None = None  # how the connection ended (reset), once it did
+        self.closed = False
+        self.paused = False  # the kernel's send buffer is full (pause_writing)
+        self.waiter: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        self.received += len(data)
+        if self.received > self.max_bytes:
+            # stop reading at once: memory stays bounded however fast the server floods
+            self.over = True
+            if self.transport is not None:
+                self.transport.abort()
+        else:
+            if self.pos and self.pos >= len(self.buf) // 2:
+                del self.buf[: self.pos]  # amortised: each byte is moved at most a few times
+                self.pos = 0
+            self.buf += data
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self._wake()
+        return True  # keep our half open: a client may still send its alert (half-close)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.eof = True
+        self.lost = exc
+        self._wake()
+
+    def pause_writing(self) -> None:
+        self.paused = True
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        self._wake()
+
+    def _wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def wait(self, seconds: float) -> bool:
+        """Wait for news (bytes, eof, loss, room to write) at most `seconds`; False on time."""
+        loop = asyncio.get_running_loop()
+        waiter = self.waiter = loop.create_future()
+        timer = loop.call_later(seconds, _expire, waiter)
+        try:
+            return await waiter is None
+        finally:
+            timer.cancel()
+            self.waiter = None
+
+
+def _expire(waiter: asyncio.Future[Any]) -> None:
+    if not waiter.done():
+        waiter.set_result(False)
+
+
 class Connection:
     """One TCP connection; records in, bytes out; keeps the raw bytes for evidence."""
 
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                 limits: Limits, deadline: float | None = None) -> None:
-        self._reader = reader
-        self._writer = writer
+    def __init__(self, stream: _Stream, limits: Limits, deadline: float | None = None) -> None:
+        self._stream = stream
         self._limits = limits
         self._deadline = deadline if deadline is not None else time.monotonic() + limits.budget
-        self._received = 0
-        self._buf = bytearray()  # received, not yet consumed: self._buf[self._pos:]
-        self._pos = 0
-        self._eof = False
         self._log = _WireLog()
         self.records_read = 0
         self._tls_in = 0  # bytes consumed as TLS records (not the STARTTLS preamble)
@@ -117,15 +186,17 @@ class Connection:
 
     @property
     def received(self) -> int:
-        return self._received
+        return self._stream.received
 
     @classmethod
     async def open(cls, host: str, port: int, limits: Limits) -> Connection:
         deadline = time.monotonic() + limits.budget
         wait = min(limits.connect_timeout, limits.budget)
+        loop = asyncio.get_running_loop()
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(host, port, limit=MAX_RECORD * 2), wait)
+            async with asyncio.timeout(wait):
+                _, stream = await loop.create_connection(
+                    lambda: _Stream(limits.max_bytes), host, port)
         except TimeoutError:
             raise TransportError("connect_timeout", f"TCP connect timed out after "
                                  f"{wait:g}s") from None
@@ -138,13 +209,8 @@ class Connection:
                 raise TransportError("reset", "reset by the server after accept, before any "
                                      "TLS answer") from None
             raise TransportError("unreachable", f"cannot connect: {exc.strerror or exc}") from None
-        sock = writer.get_extra_info("socket")
-        if sock is not None:
-            # a peer that resets right after accept may have closed the socket already:
-            # the first read or write then reports the reset
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn = cls(reader, writer, limits, deadline)
+        # asyncio sets TCP_NODELAY on every TCP socket it connects (base_events._set_nodelay)
+        conn = cls(stream, limits, deadline)
         if limits.starttls is not None:
             try:
                 await limits.starttls.negotiate(conn, limits.read_timeout)
@@ -160,7 +226,8 @@ class Connection:
     @property
     def local_address(self) -> str | None:
         """Our end's IP address (an SMTP EHLO address literal, RFC 5321 §4.1.3)."""
-        name = self._writer.get_extra_info("sockname")
+        transport = self._stream.transport
+        name = transport.get_extra_info("sockname") if transport is not None else None
         return str(name[0]) if name else None
 
     async def send(self, data: bytes) -> None:
@@ -172,16 +239,23 @@ class Connection:
 
     async def _write(self, data: bytes, direction: str) -> None:
         self._log.add(direction, data)
-        wait = min(self._limits.read_timeout, self._deadline - time.monotonic())
-        try:
-            self._writer.write(data)
-            await asyncio.wait_for(self._writer.drain(), max(wait, 0.001))
-        except TimeoutError:
-            raise TransportError("timeout", "send timed out") from None
-        except (ConnectionResetError, BrokenPipeError):
-            raise TransportError("reset", self._reset_text()) from None
-        except OSError as exc:
-            raise TransportError("reset", f"send failed: {exc}") from None
+        stream = self._stream
+        if stream.closed or stream.transport is None or stream.transport.is_closing():
+            raise self._lost_error(send=True)
+        stream.transport.write(data)
+        # a small write goes straight to the kernel; only a full send buffer makes us wait
+        while stream.paused and not stream.closed:
+            wait = min(self._limits.read_timeout, self._deadline - time.monotonic())
+            if wait <= 0 or not await stream.wait(wait):
+                raise TransportError("timeout", "send timed out")
+        if stream.closed and stream.lost is not None:
+            raise self._lost_error(send=True)
+
+    def _lost_error(self, send: bool = False) -> TransportError:
+        lost = self._stream.lost
+        if lost is None or isinstance(lost, ConnectionResetError | BrokenPipeError):
+            return TransportError("reset", self._reset_text())
+        return TransportError("reset", f"{'send' if send else 'read'} failed: {lost}")
 
     def _reset_text(self) -> str:
         if self._tls_in == 0 and not self._available():
@@ -189,62 +263,56 @@ class Connection:
         return f"reset by the server after {self._tls_in + self._available()} bytes"
 
     async def _fill(self, deadline: float | None, what: str) -> None:
-        """Read whatever arrives next (up to _CHUNK bytes) into the buffer.
+        """Wait until more bytes have arrived than when called.
 
         `deadline` bounds this wait (default: read_timeout of silence from now); the
         connection budget bounds all of them, so a drip cannot stretch a connection."""
+        stream = self._stream
+        before = stream.received
         now = time.monotonic()
         if deadline is None:
             deadline = now + self._limits.read_timeout
-        if self._deadline - now <= 0:
-            raise self._budget_error(what)
-        if deadline - now <= 0:
-            raise TransportError("timeout", self._silence_text(what))
         budget_first = self._deadline <= deadline
-        try:
-            data = await asyncio.wait_for(self._reader.read(_CHUNK),
-                                          min(deadline, self._deadline) - now)
-        except TimeoutError:
-            raise (self._budget_error(what) if budget_first else
-                   TransportError("timeout", self._silence_text(what))) from None
-        except ConnectionResetError:
-            raise TransportError("reset", self._reset_text()) from None
-        except OSError as exc:
-            raise TransportError("reset", f"read failed: {exc}") from None
-        if not data:
-            self._eof = True
-            pending = len(self._buf) - self._pos
-            if pending or self._received:
-                raise TransportError("eof", f"connection closed by the server {what}"
-                                     f" after {self._received} bytes")
-            raise TransportError("eof", "connection closed by server")
-        self._received += len(data)
-        if self._received > self._limits.max_bytes:
-            raise TransportError("limit", f"server sent more than {self._limits.max_bytes} bytes")
-        if self._pos and self._pos >= len(self._buf) // 2:
-            del self._buf[: self._pos]  # amortised: each byte is moved at most a few times
-            self._pos = 0
-        self._buf += data
+        until = min(deadline, self._deadline)
+        while True:
+            if stream.over:
+                raise TransportError("limit", f"server sent more than "
+                                     f"{self._limits.max_bytes} bytes")
+            if stream.received > before:
+                return
+            if stream.eof:
+                if stream.lost is not None:
+                    raise self._lost_error()
+                if self._available() or stream.received:
+                    raise TransportError("eof", f"connection closed by the server {what}"
+                                         f" after {stream.received} bytes")
+                raise TransportError("eof", "connection closed by server")
+            left = until - now
+            if left <= 0 or not await stream.wait(left):
+                raise (self._budget_error(what) if budget_first else
+                       TransportError("timeout", self._silence_text(what)))
+            now = time.monotonic()
 
     def _silence_text(self, what: str) -> str:
         if what == _PREAMBLE:  # starttls.py adds what the reply brought so far
             return f"no complete answer within {self._limits.read_timeout:g}s"
-        if self._received:
+        if self._stream.received:
             return (f"no answer within {self._limits.read_timeout:g}s {what} "
-                    f"(after {self._received} bytes)")
+                    f"(after {self._stream.received} bytes)")
         return f"no answer within {self._limits.read_timeout:g}s"
 
     def _budget_error(self, what: str) -> TransportError:
         return TransportError("timeout", f"connection budget of {self._limits.budget:g}s used "
-                              f"up {what} after {self._received} bytes (server too slow)")
+                              f"up {what} after {self._stream.received} bytes (server too slow)")
 
     def _take(self, n: int) -> bytes:
-        out = bytes(self._buf[self._pos : self._pos + n])
-        self._pos += n
+        stream = self._stream
+        out = bytes(stream.buf[stream.pos : stream.pos + n])
+        stream.pos += n
         return out
 
     def _available(self) -> int:
-        return len(self._buf) - self._pos
+        return len(self._stream.buf) - self._stream.pos
 
     async def _read_exactly(self, n: int, deadline: float) -> bytes:
         """Exactly `n` bytes before `deadline` (and the budget), logged as "server" (the SSH
@@ -255,13 +323,29 @@ class Connection:
         self._log.add("server", data)
         return data
 
-    def _account(self, data: bytes, direction: str) -> None:
-        """Count and log bytes a subclass read from the stream itself (pqscan.ssh reads its
-        identification lines that way, before any buffered read)."""
-        self._received += len(data)
-        if self._received > self._limits.max_bytes:
-            raise TransportError("limit", f"server sent more than {self._limits.max_bytes} bytes")
-        self._log.add(direction, data)
+    async def _read_until_lf(self, deadline: float, limit: int, what: str) -> bytes:
+        """The bytes up to and including the next LF before `deadline`, logged as "server"
+        (SSH identification lines, RFC 4253 §4.2). DecodeError past `limit` bytes without
+        one; "eof" quotes the partial line."""
+        stream = self._stream
+        scanned = 0  # bytes after pos already searched (compaction keeps buf[pos:] intact)
+        while True:
+            end = stream.buf.find(b"\n", stream.pos + scanned)
+            if end >= 0:
+                data = self._take(end + 1 - stream.pos)
+                self._log.add("server", data)
+                return data
+            scanned = self._available()
+            if scanned > limit:
+                raise DecodeError("not SSH: a line of many KiB without an end")
+            try:
+                await self._fill(deadline, what)
+            except TransportError as exc:
+                if exc.kind == "eof" and self._available():
+                    partial = bytes(stream.buf[stream.pos : stream.pos + 40])
+                    raise TransportError("eof", f"connection closed mid-line after "
+                                         f"{partial!r}") from None
+                raise
 
     async def read_plain(self, cap: int, deadline: float) -> bytes:
         """The next 1..`cap` plaintext preamble bytes that arrive before `deadline` (monotonic).
@@ -276,10 +360,11 @@ class Connection:
 
     async def read_record(self) -> Record:
         """Read one record; DecodeError if the bytes are not a TLS record at all."""
+        stream = self._stream
         while self._available() < 5:
             await self._fill(None, "mid-record" if self._available() else
                              "waiting for a record")
-        header = bytes(self._buf[self._pos : self._pos + 5])
+        header = bytes(stream.buf[stream.pos : stream.pos + 5])
         content_type, major = header[0], header[1]
         length = int.from_bytes(header[3:5], "big")
         if content_type not in (20, 21, 22, 23) or major != 3:
@@ -297,17 +382,18 @@ class Connection:
 
     async def _sample(self) -> str:
         """Up to 40 bytes of a non-TLS answer (e.g. 'HTTP/1.1 400 Bad Request'), one line."""
-        if self._available() < 40 and not self._eof:
+        stream = self._stream
+        if self._available() < 40 and not stream.eof:
             with contextlib.suppress(TransportError):
                 await self._fill(min(time.monotonic() + 0.3, self._deadline), "")
-        data = bytes(self._buf[self._pos : self._pos + 40])
+        data = bytes(stream.buf[stream.pos : stream.pos + 40])
         self._log.add("server", data)
         text = data.decode("latin-1")
         return "".join(c if c.isprintable() and c.isascii() else "." for c in text).strip()
 
     async def close(self) -> None:
-        try:
-            self._writer.close()
-            await asyncio.wait_for(self._writer.wait_closed(), 1.0)
-        except (OSError, TimeoutError, asyncio.CancelledError):
-            pass
+        """Close our end (queued bytes such as an abort alert still go out first); nothing to
+        wait for: the event loop releases the socket on its next turn."""
+        transport = self._stream.transport
+        if transport is not None:
+            transport.close()

@@ -144,3 +144,27 @@ def test_to_dict_hands_out_copies() -> None:
     first["tls"]["groups"].clear()
     assert typed.to_dict()["findings"] == endpoint["findings"]
     assert canonical(typed.to_dict()) == canonical(endpoint)
+
+
+def test_load_typed_reads_reports_and_stores_as_endpoints(tmp_path: Path) -> None:
+    from pqscan.errors import UsageError
+    from pqscan.scan.store.reading import load_typed
+    from pqscan.scan.store.writer import ScanStore
+
+    report = json.loads((DATA / "report" / "lab-scan.json").read_text("utf-8"))
+    _, typed = load_typed(DATA / "report" / "lab-scan.json")
+    endpoints = list(typed)
+    assert [e.target for e in endpoints] == [e["target"] for e in report["endpoints"]]
+    assert all(isinstance(e, Endpoint) for e in endpoints)
+    # a store row is only checked for target and status when stored; the typed reader
+    # refuses one that does not fit the contract, naming the endpoint and the JSON path
+    report["endpoints"][1]["tls"]["cipher_suites"]["TLSv1.3"] = "all of them"
+    with ScanStore(tmp_path / "s.db") as store:
+        store.begin_run({}, None, {})
+        for endpoint in report["endpoints"]:
+            store.put(endpoint)
+        store.finish_run("complete")
+    _, typed = load_typed(tmp_path / "s.db")
+    with pytest.raises(UsageError, match=r"endpoints\[1\] \(127\.0\.0\.1:\d+\): "
+                       r"Endpoint\.tls\.cipher_suites\.TLSv1\.3: expected array, got string"):
+        list(typed)

@@ -32,8 +32,11 @@ def test_evaluate_json_fills_findings_and_verdicts(tmp_path: Path) -> None:
         "title": "Classical-only key establishment is refused (K0)", "severity": "MUST",
         "result": "FAIL",
         "clause": "NIST IR 8547 ipd §4.1.2 Table 4 (all strengths: disallowed after 2035)",
-        "evidence": {"as_of": "2036-06-01", "observed": {"tls/kex_state": "K1"}},
-        "source_status": "draft", "confidence": "primary"}
+        "evidence": {"as_of": "2036-06-01", "observed": {"tls/kex_state": "K1"},
+                     # the report's facts are from its started_at: the verdict says it projects
+                     "projection": "judged as of 2036-06-01 on facts observed 2026-06-01"},
+        "source_status": "draft", "confidence": "primary",
+        "in_force": True, "due": "2036-01-01", "fixes": ["openssl.groups.pq-only"]}
 
 
 def test_evaluate_exit_codes_by_fail_on(tmp_path: Path) -> None:

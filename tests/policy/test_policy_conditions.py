@@ -82,14 +82,17 @@ def test_findings_k5_rsa_key_transport() -> None:
     legacy = next(f for f in findings if f.code == "tls.version.legacy")
     assert legacy.to_dict() == {"code": "tls.version.legacy", "severity": "high",
                                 "message": "enabled: TLSv1.1",
-                                "evidence": {"versions": ["TLSv1.1"]}}
+                                "evidence": {"versions": ["TLSv1.1"]},
+                                "fixes": ["aws.elb.pq-policy", "openssl.min-protocol",
+                                          "nginx.ssl-protocols", "apache.sslprotocol",
+                                          "haproxy.ssl-min-ver"]}
 
 
 def test_findings_unreachable_are_undecided_not_silent() -> None:
     endpoint = load_golden("unreachable")["endpoint"]
     findings = derive_findings(endpoint, date(2026, 6, 1))
     assert {f.code for f in findings} == {"scan.undecided"}
-    assert len(findings) == 8
+    assert len(findings) == 10
     assert findings[0].message == ("could not decide kex.state: no TLS observations (status "
                                    "unreachable: connection refused)")
 

@@ -51,8 +51,8 @@ def test_every_requirement_both_passes_and_fails_somewhere() -> None:
             results = seen[(profile.id, req.id)]
             if req.condition.op == "manual":
                 # Organisational milestones (EU 2026, UK 2028) cannot be observed on an
-                # endpoint: they are NOT_APPLICABLE before their date and NOT_TESTED after.
-                assert results == {"NOT_APPLICABLE", "NOT_TESTED"}, req.id
+                # endpoint: NOT_TESTED before their date (not in force) and after.
+                assert "NOT_TESTED" in results and not {"PASS", "FAIL"} & results, req.id
             else:
                 assert {"PASS", "FAIL"} <= results, (profile.id, req.id, results)
 
@@ -65,9 +65,16 @@ def test_time_travel_same_endpoint_passes_2026_fails_2036() -> None:
     late = judge_report(report, ir, date(2036, 6, 1))
     early_results = {v["requirement"]: v["result"] for v in early["endpoints"][0]["verdicts"]}
     late_results = {v["requirement"]: v["result"] for v in late["endpoints"][0]["verdicts"]}
-    assert "FAIL" not in early_results.values()
+    # issue 14: the 2036 requirement is judged in 2026 too: a FAIL not yet in force (due)
+    early_fails = [v for v in early["endpoints"][0]["verdicts"] if v["result"] == "FAIL"]
+    assert [(v["requirement"], v["in_force"], v["due"]) for v in early_fails] == [
+        ("IR8547-KEX-DISALLOWED", False, "2036-01-01")]
     assert early_results["IR8547-CERT-LIFETIME"] == "PASS"
     assert late_results["IR8547-KEX-DISALLOWED"] == "FAIL"
+    assert early["endpoints"][0]["readiness"]["next_deadline"] == {
+        "date": "2036-01-01", "profile": "nist-ir-8547", "requirement": "IR8547-KEX-DISALLOWED",
+        "title": "Classical-only key establishment is refused (K0)"}
+    assert late["endpoints"][0]["readiness"]["next_deadline"] is None
     assert exit_code_for(early, "must") == 0
     assert exit_code_for(late, "must") == 1
 
@@ -78,8 +85,10 @@ def test_not_in_force_and_draft_status_are_visible() -> None:
     verdicts = evaluate(ir, endpoint, derive_findings(endpoint, date(2026, 6, 1)),
                         date(2026, 6, 1))
     disallowed = next(v for v in verdicts if v.requirement == "IR8547-SIG-DISALLOWED")
-    assert disallowed.result == "NOT_APPLICABLE"
-    assert disallowed.evidence["reason"] == "in force from 2036-01-01"
+    # judged on its merits, marked not in force and due (issue 14)
+    assert (disallowed.result, disallowed.in_force, disallowed.due) == (
+        "FAIL", False, "2036-01-01")
+    assert disallowed.evidence["in_force_from"] == "2036-01-01"
     assert disallowed.to_dict()["source_status"] == "draft"
     cnsa = next(p for p in PROFILES if p.id == "cnsa-2.0")
     assert {r.confidence for r in cnsa.requirements} == {"secondary"}

@@ -47,5 +47,8 @@ def test_time_travel_on_a_real_endpoint(lab_report: dict[str, Any]) -> None:
     profiles = [p for p in available_profiles() if p.id == "nist-ir-8547"]
     early = judge_report(report, profiles, date(2026, 6, 1))["endpoints"][0]["verdicts"]
     late = judge_report(report, profiles, date(2036, 6, 1))["endpoints"][0]["verdicts"]
-    assert not [v for v in early if v["result"] == "FAIL"]
-    assert [v for v in late if v["result"] == "FAIL" and v["severity"] == "MUST"]
+    # in 2026 its 2031/2036 requirements already FAIL, not in force (due); in 2036 in force
+    assert not [v for v in early if v["result"] == "FAIL" and v["in_force"]]
+    assert {v["due"] for v in early if v["result"] == "FAIL"} == {"2031-01-01", "2036-01-01"}
+    assert [v for v in late if v["result"] == "FAIL" and v["severity"] == "MUST"
+            and v["in_force"]]

@@ -265,7 +265,24 @@ def hostile_report() -> dict[str, Any]:
     down = _endpoint(8447, "unreachable", None, [], [], [],
                      error="=cmd|' /C calc'!A0\r\nX-Injected: 1 \u2066<i>x</i>\u2069")
     down["target"] = "@evil:8447"
-    return build_report([ok, down, hostile_ssh_endpoint()])
+    # issue 14 fields: a report file handed to `report render` is input too, so readiness
+    # text, fix ids and the copied fix catalogue are hostile as well
+    ok["readiness"] = {"level": "L1", "label": "<b>classical</b>\u202e",
+                       "reason": "=1+2 [x](javascript:alert(1))\r\n",
+                       "undecided": [], "next_deadline": {
+                           "date": "2030-01-01", "profile": "cnsa-2.0",
+                           "requirement": "<i>R</i>", "title": "|`t`|" + BIDI}}
+    ok["verdicts"][0] |= {"in_force": False, "due": "2030-01-01", "fixes": ["<script>fix"]}
+    ok["findings"][0]["fixes"] = ["<script>fix"]
+    report = build_report([ok, down, hostile_ssh_endpoint()])
+    report["evaluation"] = {"as_of": "2026-11-30", "profiles": [], "errors": [],
+                            "recomputed": [], "remediation": {"<script>fix": {
+                                "product": "=cmd|' /C calc'!A0", "kind": "config",
+                                "config": "Groups <img src=x onerror=alert(1)>\x1b[31m",
+                                "location": "nginx.conf [x](javascript:alert(1))",
+                                "source": ["`code`" + BIDI], "note": "\u2066<i>x</i>\u2069",
+                                "min_version": "1|2", "confidence": "confirmed"}}}
+    return report
 
 
 def hostile_ssh_endpoint() -> dict[str, Any]:
@@ -283,3 +300,93 @@ def hostile_ssh_endpoint() -> dict[str, Any]:
         "version": "[v](javascript:alert(1))", "comments": "\x1b]0;title\x07\r\n-cmd",
         "pre_banner_lines": ["\u2066<img src=x>\u2069", "+" + "y" * 65536]})
     return ep
+
+
+# Issue 14 (readiness, due dates, fixes): the judge-time fields of the shared contract
+# (docs/json-contract.md), written by hand so the renderers can be checked field by field.
+# The fix entries copy pqscan/data/remediation/*.toml as the judgement copies them.
+AS_OF = "2026-11-30"
+FIXES = {
+    "openssl.groups.cnsa2": {
+        "product": "OpenSSL", "config": "Groups = SecP384r1MLKEM1024:MLKEM1024",
+        "min_version": "3.5.0", "location": "openssl.cnf, the ssl_conf section the application "
+        "loads (system_default)", "kind": "config", "source": ["https://docs.openssl.org/3.5/"],
+        "note": "", "confidence": "confirmed"},
+    "nginx.ssl-ecdh-curve": {
+        "product": "nginx", "config": "ssl_ecdh_curve X25519MLKEM768:X25519:prime256v1;",
+        "min_version": "1.25.0", "location": "nginx.conf, http or server block",
+        "kind": "config", "source": ["https://nginx.org/en/docs/http/ngx_http_ssl_module.html"],
+        "note": "needs nginx built with OpenSSL >= 3.5", "confidence": "confirmed"},
+    "cert.mldsa87.cnsa2": {
+        "product": "OpenSSL (private / internal PKI)",
+        "config": "openssl req -x509 -newkey ML-DSA-87 -keyout key.pem -out cert.pem",
+        "min_version": "3.5.0", "location": "the internal CA that issues the server certificate",
+        "kind": "guidance", "source": ["FIPS 204"], "note": "", "confidence": "confirmed"},
+    "openssl.protocol.tls13": {
+        "product": "OpenSSL", "config": "MaxProtocol = TLSv1.3", "min_version": "1.1.1",
+        "location": "openssl.cnf", "kind": "config", "source": ["RFC 8446"], "note": "",
+        "confidence": "confirmed"},
+}
+
+
+def _judged(v: dict[str, Any], profile: str, in_force: bool, due: str | None,
+            fixes: list[str]) -> dict[str, Any]:
+    return v | {"profile": profile, "in_force": in_force, "due": due, "fixes": fixes}
+
+
+def actionable_report() -> dict[str, Any]:
+    """build_report() judged with cnsa-2.0 and nist-ir-8547 as of 2026-11-30: L4, L2 (fails
+    now, and from 2030-01-01 / 2031-01-01), L0 (fails now) and an unreachable endpoint."""
+    k0, k2, k5, down = k0_endpoint(), k2_endpoint(), k5_endpoint(), unreachable_endpoint()
+    k0["verdicts"] = [_judged(v, "cnsa-2.0", True, "2025-01-01", []) for v in k0["verdicts"]]
+    k0["readiness"] = {"level": "L4", "label": "PQ key exchange and PQ authentication",
+                       "reason": "K0 and every served chain is ML-DSA", "undecided": [],
+                       "next_deadline": None}
+    kex, sig, mlkem = k2["verdicts"]
+    k2["verdicts"] = [
+        _judged(kex, "cnsa-2.0", True, "2025-01-01", ["openssl.groups.cnsa2"]),
+        _judged(sig, "cnsa-2.0", False, "2030-01-01", ["cert.mldsa87.cnsa2"]),
+        _judged(mlkem, "cnsa-2.0", True, None, []),
+        _judged(_verdict("IR8547-KEX-DISALLOWED", "MUST", "FAIL",
+                         "Classical key establishment is disallowed", "NIST IR 8547 §4.1",
+                         observed={"tls/negotiated/x25519_share_first": "x25519"}),
+                "nist-ir-8547", False, "2031-01-01", ["nginx.ssl-ecdh-curve"]),
+    ]
+    k2["readiness"] = {"level": "L2", "label": "PQ key exchange supported, not preferred",
+                       "reason": "K2: an X25519-share-first client gets x25519",
+                       "undecided": [],
+                       "next_deadline": {"date": "2030-01-01", "profile": "cnsa-2.0",
+                                         "requirement": "CNSA2-TLS-SIG",
+                                         "title": "ML-DSA-87 authentication"}}
+    kex5, suites = k5["verdicts"]
+    k5["verdicts"] = [_judged(kex5, "cnsa-2.0", True, "2025-01-01",
+                              ["openssl.groups.cnsa2", "openssl.protocol.tls13"]),
+                      _judged(suites, "cnsa-2.0", True, None, [])]
+    k5["findings"][0]["fixes"] = ["openssl.protocol.tls13"]
+    k5["readiness"] = {"level": "L0", "label": "legacy",
+                       "reason": "best version TLS 1.2 and RSA key transport accepted",
+                       "undecided": [], "next_deadline": None}
+    down["readiness"] = {"level": None, "label": "undecided", "reason": "not scanned",
+                         "undecided": ["endpoint unreachable: connection refused"],
+                         "next_deadline": None}
+    for ep in (k0, k2, k5, down):
+        for f in ep["findings"]:
+            f.setdefault("fixes", [])
+    report = build_report([k0, k2, k5, down])
+    report["method"]["depth"] = "standard"
+    report["evaluation"] = {
+        "as_of": AS_OF, "pqscan_version": "0.1.0",
+        "profiles": [{"id": "cnsa-2.0", "version": "2022-09 (re-issued 2025-05)",
+                      "status": "final", "confidence": "secondary"},
+                     {"id": "nist-ir-8547", "version": "ipd-2024-11-12", "status": "draft",
+                      "confidence": "primary"}],
+        "errors": [], "recomputed": [],
+        "summary": {"endpoints": 4, "ready": 1, "must_change": 2, "first_due": "2030-01-01",
+                    "as_of": AS_OF, "default_profile": False,
+                    "profiles": [{"id": "cnsa-2.0", "version": "2022-09 (re-issued 2025-05)",
+                                  "title": "NSA CNSA 2.0"},
+                                 {"id": "nist-ir-8547", "version": "ipd-2024-11-12",
+                                  "title": "NIST IR 8547 (initial public draft)"}]},
+        "remediation": copy.deepcopy(FIXES),
+    }
+    return report

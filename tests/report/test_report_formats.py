@@ -183,7 +183,7 @@ def test_markdown_sections_and_escaping() -> None:
     assert md.index("## Summary") < md.index("## Executive summary") < md.index("## Endpoints")
     assert XSS not in md and "&lt;script&gt;alert(1)&lt;/script&gt;" in md
     row = next(line for line in md.splitlines() if line.startswith("| 127.0.0.1:8444 |"))
-    expected = "| 127.0.0.1:8444 | ok | K2 | X25519MLKEM768 | RSA-2048 | medium | 0/2/1/0 |"
+    expected = "| 127.0.0.1:8444 | - | ok | K2 | X25519MLKEM768 | RSA-2048 | medium | 0/2/1/0 |"
     assert row.startswith(expected), row
 
 
@@ -194,9 +194,9 @@ def test_html_escapes_every_server_value() -> None:
     assert "<script" not in page.lower()
     assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in page
-    assert page.index('id="summary"') < page.index('id="executive-summary"') < page.index(
-        'id="endpoints"')
-    assert page.count("<svg") == 2
+    assert page.index('id="answer"') < page.index('id="cards"') < page.index(
+        'id="must-change"') < page.index('id="summary"') < page.index('id="endpoints"')
+    assert page.count("<svg") == 4  # timeline, results per profile, K-states, algorithms
 
 
 def test_every_format_renders_lab_scan() -> None:

@@ -79,7 +79,7 @@ def test_a_killed_worker_loses_no_endpoint_and_duplicates_none(
     db, local_out = tmp_path / "dask.db", tmp_path / "local.jsonl"
     cmd = [sys.executable, "-m", "pqscan", "scan", "-i", str(listing), "--sni", "localhost",
            "--dask", address, "--chunk-size", "2", "--store", str(db), "--format", "jsonl",
-           "--quiet", "--concurrency", "8"]
+           "--quiet", "--concurrency", "8", "--profile", "none"]
     scan = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 120
@@ -105,7 +105,8 @@ def test_a_killed_worker_loses_no_endpoint_and_duplicates_none(
     store_method = json.loads(again.stdout)["method"]["store"]
     assert (store_method["resumed_endpoints"], store_method["scanned_endpoints"]) == (16, 0)
     local = CliRunner().invoke(cli, ["scan", "-i", str(listing), "--sni", "localhost",
-                                     "--format", "jsonl", "--quiet", "-o", str(local_out)])
+                                     "--format", "jsonl", "--quiet", "-o", str(local_out),
+                                     "--profile", "none"])
     assert local.exit_code == 0
     here = {e["target"]: _facts(e) for e in map(json.loads, local_out.read_text().splitlines())}
     assert {e["target"]: _facts(e) for e in stored} == here

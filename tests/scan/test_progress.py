@@ -54,7 +54,7 @@ def test_progress_never_reaches_stdout(lab: dict[str, LabEndpoint],
     monkeypatch.setattr(progress, "PIPE_INTERVAL_S", 0.0)  # a status line after each endpoint
     res = CliRunner().invoke(cli, ["scan", lab["classical"].address, lab["tls12-only"].address,
                                    "--sni", "localhost", "--format", "jsonl",
-                                   "--depth", "quick"])
+                                   "--depth", "quick", "--profile", "none"])
     assert res.exit_code == 0, res.output
     assert [json.loads(line)["status"] for line in res.stdout.splitlines()] == ["ok", "ok"]
     assert res.stderr.count("pqscan: ") == 2 and "endpoints (ok=" in res.stderr

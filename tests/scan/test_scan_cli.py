@@ -82,9 +82,12 @@ def test_json_matches_contract_and_schema(lab: dict[str, Any], tmp_path: Path) -
 def test_table_output_and_profile_exit_code(lab: dict[str, Any]) -> None:
     port = lab["mlkem1024-only"].port
     result = CliRunner().invoke(cli, ["scan", f"127.0.0.1:{port}", "--sni", "localhost"])
-    assert result.exit_code == 0
+    # issue 14: no --profile means pq-baseline, which this ML-KEM-1024-only server fails (no
+    # hybrid for a browser-like client): exit 1, and stderr says the default profile did it
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith("pqscan: judged against pq-baseline")
     header = result.output.splitlines()[0].split()
-    assert header == ["target", "status", "TLS", "kex", "PQ", "groups", "browser-like",
+    assert header == ["target", "status", "level", "TLS", "kex", "PQ", "groups", "browser-like",
                       "x25519-first", "leaf", "key"]
     row = result.output.splitlines()[2]
     assert "K0" in row and "MLKEM1024" in row and "ML-DSA-87" in row
@@ -106,7 +109,7 @@ def test_evidence_files_match_report_digests(lab: dict[str, Any], tmp_path: Path
     port = lab["mlkem1024-only"].port
     result = CliRunner().invoke(cli, ["scan", f"127.0.0.1:{port}", "--sni", "localhost",
                                       "--format", "json", "-o", str(out),
-                                      "--evidence", str(evidence)])
+                                      "--evidence", str(evidence), "--profile", "none"])
     assert result.exit_code == 0, result.output
     probes = json.loads(out.read_text())["endpoints"][0]["probes"]
     assert probes and all(p["evidence_file"] for p in probes)

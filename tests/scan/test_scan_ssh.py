@@ -145,7 +145,7 @@ def test_cli_mixed_tls_and_ssh_in_one_report(lab: dict[str, Any], ssh_lab: Any) 
     tls = lab["k1-openssl-hybrid"] if "k1-openssl-hybrid" in lab else next(iter(lab.values()))
     ssh = ssh_lab.endpoint("paramiko-default")
     result = CliRunner().invoke(cli, ["scan", f"127.0.0.1:{tls.port}", "--sni", "localhost",
-                                      ssh.url, "--format", "json"])
+                                      ssh.url, "--format", "json", "--profile", "none"])
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     # the report streams: endpoints in the order they finished

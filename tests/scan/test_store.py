@@ -102,8 +102,9 @@ def test_resume_without_store_is_a_usage_error() -> None:
 
 
 @pytest.mark.lab
+@pytest.mark.parametrize("workers", ["1", "2"])
 def test_interrupted_cli_scan_keeps_finished_endpoints(lab: dict[str, LabEndpoint],
-                                                       tmp_path: Path) -> None:
+                                                       tmp_path: Path, workers: str) -> None:
     import json
     import signal
     import subprocess
@@ -113,13 +114,14 @@ def test_interrupted_cli_scan_keeps_finished_endpoints(lab: dict[str, LabEndpoin
 
     db = tmp_path / "scan.db"
     code, _out, err = interrupted_scan(lab["classical"].address,
-                                       ["--store", str(db), "--format", "json"],
+                                       ["--store", str(db), "--format", "json",
+                                        "--workers", workers, "--profile", "none"],
                                        lambda: _saved(db) == 1, signal.SIGINT)
     assert code == 3, err
     assert f"pqscan: interrupted by SIGINT; 1 endpoints saved in {db}, rerun with --resume" in err
     # the resumed run takes the stored endpoint and scans only what is left
     cmd2 = [sys.executable, "-m", "pqscan", "scan", lab["classical"].address, "--sni",
-            "localhost", "--store", str(db), "--resume", "--format", "json"]
+            "localhost", "--store", str(db), "--resume", "--format", "json", "--profile", "none"]
     done = subprocess.run(cmd2, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)

@@ -16,7 +16,7 @@ from pqscan.scan.context import ScanOptions
 from pqscan.scan.run import run_scan
 from pqscan.scan.store import ScanStore, iter_endpoints
 from pqscan.scan.targets import parse_target
-from pqscan.scan.workers import usable_cores
+from pqscan.scan.workers import usable_cores, worker_plan
 
 pytestmark = pytest.mark.lab
 NAMES = [spec.name for spec in DEFAULT_LAB]
@@ -44,7 +44,7 @@ def test_cli_workers_option(lab: dict[str, LabEndpoint], tmp_path: Path) -> None
     out = tmp_path / "r.json"
     targets = [f"127.0.0.1:{lab[n].port}" for n in ("classical", "tls12-only")]
     result = CliRunner().invoke(cli, ["scan", *targets, "--sni", "localhost", "--workers", "2",
-                                      "--format", "json", "-o", str(out)])
+                                      "--format", "json", "-o", str(out), "--profile", "none"])
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
     assert [ep["status"] for ep in report["endpoints"]] == ["ok", "ok"]
@@ -59,3 +59,21 @@ def test_workers_zero_is_a_usage_error() -> None:
 
 def test_usable_cores_is_positive() -> None:
     assert usable_cores() >= 1
+
+
+def test_concurrency_and_rate_are_split_exactly_between_workers() -> None:
+    plan = worker_plan(1024, 50.0, 3)
+    assert [c for c, _ in plan] == [342, 341, 341]
+    assert sum(r or 0 for _, r in plan) == pytest.approx(50.0)
+    assert worker_plan(1, None, 2) == [(1, None), (1, None)]  # one connection each at least
+
+
+def test_cli_default_workers_are_the_usable_cores_and_rate_is_allowed_with_them(
+        lab: dict[str, LabEndpoint], tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    targets = [f"127.0.0.1:{lab[n].port}" for n in ("classical", "tls12-only")]
+    result = CliRunner().invoke(cli, ["scan", *targets, "--sni", "localhost", "--rate", "200",
+                                      "--depth", "quick", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    options = json.loads(out.read_text())["method"]["options"]
+    assert (options["workers"], options["rate"]) == (usable_cores(), 200.0)

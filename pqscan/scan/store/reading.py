@@ -2,7 +2,8 @@
 
 `list_runs(path)`, `iter_endpoints(path, run_id)` and `load_source(path, run_id)` are the one
 way every command (`evaluate`, `report render`, `stats`, `store export`) reads endpoints, so a
-store and a saved report are interchangeable inputs. Stores are opened read-only and rows are
+store and a saved report are interchangeable inputs; `load_typed` gives the same endpoints as
+typed observations (pqscan.model.endpoint.Endpoint). Stores are opened read-only and rows are
 streamed (constant memory); a corrupt or wrong-shape row is skipped with a one-line warning
 naming it — never a traceback, never silently.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.errors import UsageError
+from pqscan.model.endpoint import Endpoint
 from pqscan.scan.store import schema
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -247,6 +249,22 @@ def load_source(path: str | Path, run_id: str | None = None, warn: Warn = warn_s
     if is_store(path):
         return _store_source(path, run_id, warn)
     return _report_source(path, run_id)
+
+
+def load_typed(path: str | Path, run_id: str | None = None, warn: Warn = warn_stderr
+               ) -> tuple[RunInfo, Iterator[Endpoint]]:
+    """`load_source` with each endpoint read as a typed `Endpoint`; one that does not fit
+    the contract is a UsageError naming the file, the endpoint and the JSON path."""
+    run, endpoints = load_source(path, run_id, warn)
+
+    def typed() -> Iterator[Endpoint]:
+        for index, endpoint in enumerate(endpoints):
+            try:
+                yield Endpoint.from_dict(endpoint)
+            except (TypeError, ValueError) as exc:
+                target = str(endpoint.get("target", "?"))[:80]
+                raise UsageError(f"{path}: endpoints[{index}] ({target}): {exc}") from None
+    return run, typed()
 
 
 def report_from_source(path: str | Path, run_id: str | None = None,
