@@ -228,13 +228,19 @@ def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> d
     tls = observe_tls(facts)
     probes = [r.to_dict() for r in ctx.records]
     undecided = undecided_decisions(probes, tls.kex_state, tls.kex_state_reason)
-    return _endpoint(target, EndpointStatus.OK, None, tls, ctx, probes).replace(
+    out = _endpoint(target, EndpointStatus.OK, None, tls, ctx, ()).replace(
         undecided=tuple(Undecided.from_dict(u) for u in undecided)).to_dict()
+    # The method sheet goes out as the context recorded it (scan.context.ProbeRecord writes
+    # the PROBE shape): passing ~40 records per endpoint through the typed codec and back was
+    # about a quarter of an endpoint's client CPU (issue 13 profile). tests/model round-trips
+    # the written PROBE shape through model.endpoint.ProbeRecord.
+    out["probes"], out["connections"] = probes, len(probes)
+    return out
 
 
 def _endpoint(target: Target, status: EndpointStatus, error: str | None,
               tls: TLSObservation | None, ctx: ProbeContext,
-              probes: list[dict[str, Any]] | None = None) -> Endpoint:
+              probes: list[dict[str, Any]] | tuple[()] | None = None) -> Endpoint:
     records = [r.to_dict() for r in ctx.records] if probes is None else probes
     return Endpoint(
         target=target.text, host=target.host, port=target.port, sni=target.sni,
