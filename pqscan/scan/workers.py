@@ -18,6 +18,7 @@ as "error" endpoints naming the worker; the rest of the scan goes on.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import queue
@@ -134,7 +135,8 @@ def run_workers(targets: Sequence[Target], options: ScanOptions, concurrency: in
                     stop_sent = time.monotonic()
                     for p in procs:
                         if p.is_alive() and p.pid is not None:
-                            os.kill(p.pid, signal.SIGTERM)
+                            with contextlib.suppress(ProcessLookupError):  # it just ended
+                                os.kill(p.pid, signal.SIGTERM)
                 if stop_sent is not None and time.monotonic() - stop_sent > _STOP_GRACE_SECONDS:
                     break  # a worker that ignores the stop: killed below
                 try:

@@ -72,8 +72,48 @@ def test_cli_default_workers_are_the_usable_cores_and_rate_is_allowed_with_them(
         lab: dict[str, LabEndpoint], tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     targets = [f"127.0.0.1:{lab[n].port}" for n in ("classical", "tls12-only")]
+    # --profile none: quick depth leaves verdicts of the default profile undecided (exit 3);
+    # this test is about the workers and rate options
     result = CliRunner().invoke(cli, ["scan", *targets, "--sni", "localhost", "--rate", "200",
-                                      "--depth", "quick", "--format", "json", "-o", str(out)])
+                                      "--depth", "quick", "--profile", "none", "--format",
+                                      "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
     options = json.loads(out.read_text())["method"]["options"]
     assert (options["workers"], options["rate"]) == (usable_cores(), 200.0)
+
+
+def test_a_worker_killed_mid_scan_leaves_error_endpoints_naming_it(
+        lab: dict[str, LabEndpoint]) -> None:
+    """Worker 1 waits on a server that never answers; it is killed (SIGKILL, as the OOM
+    killer would) once worker 0's endpoint is in: its endpoint becomes an error naming it and
+    the scan ends normally."""
+    import multiprocessing
+    import os
+    import signal
+    import socket
+
+    from pqscan.scan.workers import run_workers
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(4)
+    try:
+        targets = [parse_target(lab["classical"].address, "localhost"),
+                   parse_target(f"127.0.0.1:{silent.getsockname()[1]}", "localhost")]
+        got: list[dict[str, Any]] = []
+
+        def on_result(endpoint: dict[str, Any]) -> None:
+            got.append(endpoint)
+            for child in multiprocessing.active_children():
+                if child.name == "pqscan-worker-1" and child.pid is not None:
+                    os.kill(child.pid, signal.SIGKILL)
+
+        stopped = run_workers(targets, ScanOptions(timeout=30), 8, 2, on_result, "quick")
+    finally:
+        silent.close()
+    assert stopped is None
+    by = {ep["target"]: ep for ep in got}
+    assert by[targets[0].text]["status"] == "ok"
+    lost = by[targets[1].text]
+    assert lost["status"] == "error"
+    assert lost["error"].startswith("internal error: worker 1 stopped (exit code -9")
