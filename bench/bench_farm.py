@@ -121,17 +121,20 @@ def _pqscan_facts(report: dict[str, Any], kinds: dict[str, str], lab_eps: list[A
                   ) -> dict[str, Any]:
     """Connections per endpoint by kind (from the report) and the lab truth check."""
     per_kind: dict[str, list[int]] = defaultdict(list)
+    round_trips: dict[str, list[int]] = defaultdict(list)  # critical path (bench_connections)
     not_ok = []
     for ep in report["endpoints"]:
         if ep["status"] != "ok":
             not_ok.append(f"{ep['target']}: {ep['status']}: {ep.get('error')}")
             continue
         per_kind[kinds.get(ep["target"], "?")].append(len(ep["probes"]))
+        round_trips[kinds.get(ep["target"], "?")].append(ep.get("round_trips") or 0)
     lab_targets = {e.address for e in lab_eps}
     lab_report = {"endpoints": [e for e in report["endpoints"] if e["target"] in lab_targets]}
     truth = check_pqscan(lab_report, lab_eps) if lab_eps else {"mismatches": []}
     return {"connections_per_endpoint_by_kind": {k: round(statistics.mean(v), 2)
                                                  for k, v in sorted(per_kind.items())},
+            "round_trips_per_endpoint_by_kind": {k: max(v) for k, v in sorted(round_trips.items())},
             "not_ok": not_ok, "lab_mismatches": truth["mismatches"]}
 
 
@@ -308,7 +311,9 @@ def _run(args: argparse.Namespace) -> int:
               f"throughput (medians): {share:.2f}")
     if facts:
         print(f"pqscan connections per endpoint by kind: "
-              f"{facts['connections_per_endpoint_by_kind']}; not ok: {len(facts['not_ok'])}; "
+              f"{facts['connections_per_endpoint_by_kind']}; critical-path round trips "
+              f"(max) by kind: {facts['round_trips_per_endpoint_by_kind']}; "
+              f"not ok: {len(facts['not_ok'])}; "
               f"lab truth mismatches: {len(facts['lab_mismatches'])}")
         for line in facts["not_ok"][:10] + facts["lab_mismatches"]:
             print(f"  {line}")

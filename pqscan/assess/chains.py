@@ -67,16 +67,27 @@ def served_chains(tls: Mapping[str, Any]) -> list[ServedChain]:
         out.append(ServedChain("certificate_chain", certs, (), leaf))
         seen.add(leaf)
     for index, entry in enumerate(tls.get("certificate_chains") or []):
-        if not isinstance(entry, Mapping) or not entry.get("chain"):
+        if not isinstance(entry, Mapping):
             continue
         leaf = str(entry.get("leaf_sha256") or "")
-        certs = tuple(c for c in entry["chain"] if isinstance(c, Mapping))
         schemes = tuple(str(s) for s in entry.get("schemes") or ())
+        if "chain" not in entry and out and leaf == out[0].leaf_sha256:
+            # the compact form (docs/json-contract.md): no `chain` = the served chain
+            out[0] = ServedChain(out[0].where, out[0].certificates, out[0].schemes or schemes,
+                                 out[0].leaf_sha256)
+            continue
+        if not entry.get("chain"):
+            continue
+        certs = tuple(c for c in entry["chain"] if isinstance(c, Mapping))
         if leaf and leaf in seen:
-            # the first handshake's chain again: keep its position, learn its schemes
+            # the first handshake's chain again (written without `chain` in the compact form,
+            # pqscan.scan.probe_detail): keep its position, learn its schemes
             out = [ServedChain(c.where, c.certificates, c.schemes or schemes, c.leaf_sha256)
                    if c.leaf_sha256 == leaf else c for c in out]
             continue
+        if not entry.get("chain"):
+            continue
+        certs = tuple(c for c in entry["chain"] if isinstance(c, Mapping))
         seen.add(leaf)
         out.append(ServedChain(f"certificate_chains[{index}].chain", certs, schemes, leaf))
     return out

@@ -9,25 +9,20 @@ read or parsed is an error entry and the others are still inventoried and linted
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 import sys
 from typing import Any
 
 import click
-from tabulate import tabulate
 
-from pqscan.certs.inventory import DEFAULT_MAX_SIZE, Inventory, inventory, read_file
+from pqscan.certs.inventory import DEFAULT_MAX_SIZE, inventory, read_file
 from pqscan.certs.lint import lint_certificate
 from pqscan.certs.load import load_objects
 from pqscan.cli.exitcode import Outcome, exit_code, flag
-from pqscan.cli.output import emit
+from pqscan.cli.output import error, format_option, output_option, warning, write
 from pqscan.errors import DecodeError
 from pqscan.inputfile import os_reason
-from pqscan.report.text import visible
-
-_FORMAT = click.Choice(["table", "json"])
 
 
 def _unusable(paths: tuple[str, ...], allow_dirs: bool) -> tuple[str, ...]:
@@ -47,27 +42,10 @@ def _unusable(paths: tuple[str, ...], allow_dirs: bool) -> tuple[str, ...]:
     return tuple(bad)
 
 
-def _inventory_table(inv: Inventory) -> str:
-    rows = []
-    for f in inv.files:
-        for obj in f.objects:
-            key = obj.get("public_key") or {}
-            rows.append([
-                visible(f.path), obj["kind"], key.get("algorithm", "encrypted"),
-                key.get("nist_category") if key else None,
-                "yes" if key.get("quantum_vulnerable") else "no" if key else "?",
-                visible(obj.get("subject", "")), obj.get("not_after", ""),
-            ])
-    headers = [
-        "path", "kind", "algorithm", "category", "quantum-vulnerable", "subject", "not after"
-    ]
-    return tabulate(rows, headers=headers, tablefmt="simple", missingval="-")
-
-
 @click.command("certs")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@format_option("certs")
+@output_option()
 @click.option("--password", help="Password for PKCS#12 files and encrypted keys.")
 @click.option("--max-size", type=click.IntRange(min=1), default=DEFAULT_MAX_SIZE,
               show_default=True, help="Skip (as an error) files larger than this many bytes.")
@@ -79,23 +57,19 @@ def certs_command(paths: tuple[str, ...], fmt: str, output: str | None, password
     inv = inventory(list(paths), pw, max_size, limit_name=flag("max_size"))
     for f in inv.files:
         if f.status == "error":
-            click.echo(f"error: {visible(f.path)}: {visible(f.error)}", err=True)
+            error(f"{f.path}: {f.error}")
         for obj in f.to_dict().get("objects", []):
             if obj.get("parse_warning"):
-                click.echo(f"warning: {visible(f.path)}: {visible(obj['parse_warning'])}",
-                           err=True)
-    if fmt == "json":
-        emit(json.dumps(inv.to_dict(), indent=2), output)
-    else:
-        emit(_inventory_table(inv), output)
+                warning(f"{f.path}: {obj['parse_warning']}")
+    write(inv.to_dict(), fmt, output, "certs")
     errors = tuple(f"{f.path}: {f.error}" for f in inv.files if f.status == "error")
     sys.exit(exit_code(Outcome(usage=unusable, incomplete=errors)))
 
 
 def _load_certs(path: str, max_size: int) -> tuple[list[bytes], str | None]:
-    data, error = read_file(path, max_size, limit_name=flag("max_size"))
+    data, problem = read_file(path, max_size, limit_name=flag("max_size"))
     if data is None:
-        return [], error
+        return [], problem
     try:
         certs = [o.der for o in load_objects(data) if o.kind == "certificate"]
     except DecodeError as exc:
@@ -107,8 +81,8 @@ def _load_certs(path: str, max_size: int) -> tuple[list[bytes], str | None]:
 @click.argument("certs", nargs=-1, required=True, type=click.Path())
 @click.option("--issuer", "issuers", multiple=True, type=click.Path(),
               help="Issuer certificate file for signature checks (repeatable).")
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@format_option("lint")
+@output_option()
 @click.option("--max-size", type=click.IntRange(min=1), default=DEFAULT_MAX_SIZE,
               show_default=True)
 def lint_command(certs: tuple[str, ...], issuers: tuple[str, ...], fmt: str,
@@ -118,38 +92,32 @@ def lint_command(certs: tuple[str, ...], issuers: tuple[str, ...], fmt: str,
     incomplete: list[str] = []
     loaded: list[tuple[str, list[bytes], str | None]] = []
     for path in certs:
-        ders, error = _load_certs(path, max_size)
-        loaded.append((path, ders, error))
+        ders, problem = _load_certs(path, max_size)
+        loaded.append((path, ders, problem))
     pool: list[bytes] = [d for _, ders, _ in loaded for d in ders]
     for path in issuers:
-        ders, error = _load_certs(path, max_size)
-        if error:
-            click.echo(f"error: {visible(path)}: {visible(error)}", err=True)
-            incomplete.append(f"{path}: {error}")
+        ders, problem = _load_certs(path, max_size)
+        if problem:
+            error(f"{path}: {problem}")
+            incomplete.append(f"{path}: {problem}")
         pool += ders
     entries: list[dict[str, Any]] = []
-    for path, ders, error in loaded:
-        if error:
-            click.echo(f"error: {visible(path)}: {visible(error)}", err=True)
-            entries.append({"path": path, "error": error, "findings": []})
-            incomplete.append(f"{path}: {error}")
+    for path, ders, problem in loaded:
+        if problem:
+            error(f"{path}: {problem}")
+            entries.append({"path": path, "error": problem, "findings": []})
+            incomplete.append(f"{path}: {problem}")
             continue
         for index, cert in enumerate(ders):
             try:
                 findings = [f.to_dict() for f in lint_certificate(cert, pool)]
             except DecodeError as exc:
-                click.echo(f"error: {visible(path)}: {visible(exc)}", err=True)
+                error(f"{path}: {exc}")
                 entries.append({"path": path, "index": index, "error": str(exc), "findings": []})
                 incomplete.append(f"{path}#{index}: {exc}")
                 continue
             entries.append({"path": path, "index": index, "error": None, "findings": findings})
-    if fmt == "json":
-        emit(json.dumps({"schema_version": "1", "certificates": entries}, indent=2), output)
-    else:
-        rows = [[visible(e["path"] + (f"#{e['index']}" if e.get("index") else "")),
-                 f["severity"], f["code"], visible(f["message"])]
-                for e in entries for f in e["findings"]]
-        emit(tabulate(rows, headers=["certificate", "severity", "code", "message"]), output)
+    write({"schema_version": "1", "certificates": entries}, fmt, output, "lint")
     failed = tuple(f"{e['path']}: {f['code']}" for e in entries for f in e["findings"]
                    if f["severity"] == "error")
     sys.exit(exit_code(Outcome(usage=unusable, incomplete=tuple(incomplete), failures=failed)))

@@ -6,34 +6,15 @@ sanity failed or a MUST check inconclusive (3 wins over 1).
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-
 import click
 
 from pqscan.cli.exitcode import conform_outcome, exit_code
-from pqscan.cli.output import emit
-from pqscan.conformance.model import CheckResult
-from pqscan.conformance.report import FORMATS, render
-from pqscan.conformance.runner import SUITES, SuiteRun, run_suite_sync, select_checks
+from pqscan.cli.output import error, format_option, output_option, write
+from pqscan.conformance.runner import SUITES, run_suite_sync, select_checks
 from pqscan.errors import UsageError
-from pqscan.report.text import visible
 from pqscan.scan.targets import parse_target
 from pqscan.tls.clientauth import ClientCredential
 from pqscan.tls.transport import Limits
-
-
-def _inert(run: SuiteRun) -> SuiteRun:
-    """The run with every peer-influenced string made visible (issue 10 §8): `observed` and
-    `note` quote server text; the target and error too. JSON keeps the raw values (escaped by
-    the encoder), as the scan report's JSON does."""
-    def check(c: CheckResult) -> CheckResult:
-        return dataclasses.replace(c, observed=visible(c.observed), note=visible(c.note),
-                                   expected=visible(c.expected), title=visible(c.title))
-    return dataclasses.replace(run, target=visible(run.target),
-                               error=None if run.error is None else visible(run.error),
-                               sanity=visible(run.sanity),
-                               checks=tuple(check(c) for c in run.checks))
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -56,12 +37,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
               help="Client certificate chain for the mTLS checks (default: a throw-away "
               "self-signed ML-DSA-65 one).")
 @click.option("--client-key", default=None, metavar="PEM", help="Its private key (PEM).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@format_option("conform")
+@output_option()
 def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[str, ...],
                     sni: str | None, starttls: str | None, timeout: float,
                     client_cert: str | None,
-                    client_key: str | None, fmt: str, output: Path | None) -> None:
+                    client_key: str | None, fmt: str, output: str | None) -> None:
     """Run the active PQ TLS conformance suite against TARGET (host:port, smtp://host...)."""
     # bad input is a pqscan UsageError: one line and exit 2 through the cli group
     parsed = parse_target(target, sni=sni, starttls=starttls)
@@ -76,8 +57,7 @@ def conform_command(target: str, suite: str, only: tuple[str, ...], tag: tuple[s
                                        starttls=parsed.preamble()),
                          checks=checks, target=parsed.text, suite=suite,
                          client_credential=credential)
-    shown = run if fmt == "json" else _inert(run)
-    emit(render(shown, fmt), output)
+    write(run.to_dict(), fmt, output, "conform")  # peer text shown inert but in JSON
     if run.error:
-        click.echo(f"error: {visible(run.target)}: {visible(run.error)}", err=True)
+        error(f"{run.target}: {run.error}")
     raise SystemExit(exit_code(conform_outcome(run)))

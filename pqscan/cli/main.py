@@ -16,8 +16,7 @@ from pqscan.cli.exitcode import (
     one_line,
     report_outcome,
 )
-from pqscan.cli.output import emit
-from pqscan.report.render import FORMATS, render
+from pqscan.cli.output import format_option, output_option, write
 
 _INTERRUPTED = Outcome(incomplete=("interrupted",))
 
@@ -28,19 +27,35 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
     click.echo(f"pqscan: warning: {category.__name__}: {one_line(str(message))}", err=True)
 
 
+def usage_line(exc: click.ClickException) -> str:
+    """A click usage error (unknown option, bad --format, missing argument) in the one error
+    form, naming the command's help."""
+    ctx = getattr(exc, "ctx", None)
+    words: list[str] = []
+    while ctx is not None and ctx.parent is not None:  # the root is pqscan however started
+        words.insert(0, ctx.info_name or "")
+        ctx = ctx.parent
+    hint = f" (see '{' '.join(['pqscan', *words])} -h')" if ctx is not None else ""
+    return f"pqscan: error: {one_line(exc.format_message())}{hint}"
+
+
 class _Group(click.Group):
     """Maps every exception out of a command to one line on stderr and its exit code
     (pqscan.cli.exitcode.error_line: the project's errors keep theirs, anything else is an
-    internal error, exit 3), for every caller (console script, CliRunner, pytest plugin)
-    alike; warnings are shown as one line each while a command runs."""
+    internal error, exit 3; click's usage errors are exit 2), for every caller (console
+    script, CliRunner, pytest plugin) alike; warnings are shown as one line each while a
+    command runs."""
 
     def invoke(self, ctx: click.Context) -> Any:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             try:
                 return super().invoke(ctx)
-            except (click.exceptions.ClickException, click.exceptions.Exit,
-                    click.exceptions.Abort, KeyboardInterrupt, SystemExit):
+            except click.exceptions.ClickException as exc:
+                click.echo(usage_line(exc), err=True)
+                ctx.exit(exit_code(Outcome(usage=(exc.format_message(),))))
+            except (click.exceptions.Exit, click.exceptions.Abort, KeyboardInterrupt,
+                    SystemExit):
                 raise
             except Exception as exc:  # noqa: BLE001 - the one place a crash becomes a line
                 line, code = error_line(exc)
@@ -55,9 +70,8 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@format_option("scan")
+@output_option()
 def demo(fmt: str, output: str | None) -> None:
     """Scan the embedded lab of real OpenSSL and tlslite-ng servers (no internet needed)."""
     from pqscan.cli.demo import run_demo
@@ -71,7 +85,7 @@ def demo(fmt: str, output: str | None) -> None:
     except LabStopped:
         click.echo(f"pqscan: interrupted ({received[0]}); lab stopped", err=True)
         sys.exit(exit_code(_INTERRUPTED))
-    emit(render(report, fmt), output)
+    write(report, fmt, output, "scan")
     for line in mismatches:
         click.echo(f"pqscan: demo: differs from the lab's configuration: {line}", err=True)
     total = len(report["endpoints"])
@@ -111,8 +125,8 @@ def main() -> None:
     except click.exceptions.Abort:  # Ctrl-C outside a command that handles it itself
         click.echo("pqscan: interrupted", err=True)
         sys.exit(exit_code(_INTERRUPTED))
-    except click.ClickException as exc:
-        exc.show()
+    except click.ClickException as exc:  # an option of the group itself
+        click.echo(usage_line(exc), err=True)
         sys.exit(exit_code(Outcome(usage=(exc.format_message(),))))
     except Exception as exc:  # noqa: BLE001 - a crash in option parsing or a callback
         line, status = error_line(exc)

@@ -3,17 +3,17 @@ pqscan.report.signing and pqscan.report.render). Wire `report_group` into pqscan
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
-from pqscan.assess.risk import DEFAULT_SCENARIOS
 from pqscan.cli.exitcode import Outcome, exit_code
-from pqscan.cli.output import emit
+from pqscan.cli.options import profile_dir_option, render_inputs, render_options
+from pqscan.cli.output import format_option, output_option, write
+from pqscan.errors import UsageError
 from pqscan.model.document import load_report
-from pqscan.model.metadata import load_metadata
 from pqscan.report import signing
-from pqscan.report.render import FORMATS, render
 
 
 @click.group("report")
@@ -26,9 +26,13 @@ def report_group() -> None:
               help="Private key file to write (the public key goes to FILE.pub).")
 @click.option("--algorithm", type=click.Choice(signing.ALGORITHMS), default="ml-dsa-65",
               show_default=True)
-def keygen(output: str, algorithm: str) -> None:
-    """Generate a signing key pair (PEM)."""
-    priv, pub = signing.keygen(output, algorithm)
+@click.option("--force", is_flag=True, help="Overwrite FILE and FILE.pub if they exist.")
+def keygen(output: str, algorithm: str, force: bool) -> None:
+    """Generate a signing key pair (PEM); existing files are kept unless --force."""
+    existing = [p for p in (output, f"{output}.pub") if os.path.lexists(p)]
+    if existing and not force:
+        raise UsageError(f"{existing[0]!r} exists: not overwritten without --force")
+    priv, pub = signing.keygen(output, algorithm, overwrite=force)
     click.echo(f"wrote {priv} and {pub} ({signing.DISPLAY_NAMES[algorithm]})")
 
 
@@ -57,23 +61,17 @@ def verify(report: str, key: str) -> None:
 @click.argument("report", metavar="REPORT.json|STORE.db", type=click.Path(dir_okay=False))
 @click.option("--run", "run_id", metavar="ID",
               help="With a store: the run to render (default: the latest).")
-@click.option("--format", "fmt", type=click.Choice([f for f in FORMATS if f != "json"]),
-              required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
-@click.option("--metadata", "metadata_file", type=click.Path(dir_okay=False),
-              help="Target metadata (.toml or .csv): owner, system id, shelf-life, exposure.")
-@click.option("--csv-mode", type=click.Choice(["endpoints", "verdicts"]), default="endpoints",
-              show_default=True, help="CSV: one row per endpoint or per (endpoint, verdict).")
-@click.option("--scenario", "scenarios", type=click.IntRange(2000, 2200), multiple=True,
-              help="Quantum-timeline year z (repeatable; default 2030 2035 2040).")
+@format_option("scan", default=None, required=True)
+@output_option()
+@render_inputs
+@profile_dir_option
 def render_command(report: str, run_id: str | None, fmt: str, output: str | None,
-                   metadata_file: str | None, csv_mode: str, scenarios: tuple[int, ...]) -> None:
+                   metadata_file: str | None, scenarios: tuple[int, ...], csv_mode: str,
+                   profile_dirs: tuple[str, ...]) -> None:
     """Re-render a saved scan report (REPORT.json), or a run of a scan store, in another
-    format."""
+    format (as recorded: `pqscan evaluate` re-judges)."""
     from pqscan.scan.store import is_store, report_from_source
 
+    options = render_options(metadata_file, scenarios, csv_mode, profile_dirs)
     data = report_from_source(report, run_id) if is_store(report) else load_report(report)
-    metadata = load_metadata(metadata_file) if metadata_file else None
-    text = render(data, fmt, metadata=metadata, scenarios=scenarios or DEFAULT_SCENARIOS,
-                  csv_mode=csv_mode)
-    emit(text, output)
+    write(data, fmt, output, "scan", **options)

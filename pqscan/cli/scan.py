@@ -11,15 +11,14 @@ from pathlib import Path
 
 import click
 
-from pqscan.cli.exitcode import one_line
-from pqscan.cli.output import emit
+from pqscan.cli.options import profile_dir_option, render_inputs, render_options
+from pqscan.cli.output import error, format_option, output_option, write
 from pqscan.cli.policy import DEFAULT_NOTE, FAIL_ON_DUE_HELP
 from pqscan.cli.scanrun import FAILURE_LINES, RunOutcome, stream_scan
 from pqscan.errors import EXIT_POLICY_FAILURE, UsageError
 from pqscan.inputfile import refuse_special
 from pqscan.model.document import utc_now
-from pqscan.model.metadata import load_metadata, read_rows
-from pqscan.report.render import FORMATS, render
+from pqscan.model.metadata import read_rows
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.probe_detail import PROBE_MODES
 from pqscan.scan.run import RunSettings
@@ -36,9 +35,6 @@ from pqscan.scan.stream import (
 )
 from pqscan.scan.targets import Target, parse_target, read_target_file
 from pqscan.scan.workers import usable_cores
-
-SCAN_FORMATS = (*FORMATS, "jsonl")
-
 
 
 @click.command("scan")
@@ -76,10 +72,9 @@ SCAN_FORMATS = (*FORMATS, "jsonl")
 @click.option("--sample", type=int, metavar="N",
               help="Scan a simple random sample of N distinct targets (needs --seed).")
 @click.option("--seed", type=int, metavar="S", help="Seed for --sample and --shuffle.")
-@click.option("--format", "fmt", type=click.Choice(SCAN_FORMATS), default="table",
-              show_default=True, help="json and jsonl are written as endpoints finish; the "
-              "others hold the whole report in memory (small scans).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
+@format_option("scan", extra=("jsonl",), help="json and jsonl are written as endpoints finish; "
+               "the others hold the whole report in memory (small scans).")
+@output_option()
 @click.option("-q", "--quiet", is_flag=True, help="No progress display on stderr.")
 @click.option("--store", "store_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="SQLite file: save every endpoint the moment it is scanned (one run each).")
@@ -92,12 +87,11 @@ SCAN_FORMATS = (*FORMATS, "jsonl")
               help="With --dask: targets per Dask task.")
 @click.option("--evidence", "evidence_dir", type=click.Path(file_okay=False),
               help="Keep every raw handshake transcript (JSON, hex) in this directory.")
-@click.option("--metadata", type=click.Path(dir_okay=False),
-              help="Target metadata (TOML or CSV: owner, shelf life, ...) for risk and grouping.")
+@render_inputs
 @click.option("--profile", "profiles", multiple=True,
               help="Judge against standards profiles: ID[,ID] or a .toml path (repeatable; "
               "default pq-baseline, 'none' for no profile).")
-@click.option("--profile-dir", "profile_dirs", multiple=True, help="Directory of user profiles.")
+@profile_dir_option
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="Evaluation date (default today).")
 @click.option("--fail-on", type=click.Choice(["must", "should", "never"]), default="must",
               show_default=True, help="Exit 1 when a verdict of this severity or above fails.")
@@ -109,9 +103,10 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
                  rate: float | None, depth: str, probe_mode: str, shuffle: bool,
                  sample: int | None, seed: int | None, fmt: str, output: str | None,
                  quiet: bool, store_path: str | None, resume: bool, dask_address: str | None,
-                 chunk_size: int, evidence_dir: str | None, metadata: str | None,
-                 profiles: tuple[str, ...], profile_dirs: tuple[str, ...], as_of: str | None,
-                 fail_on: str, fail_on_due: int | None) -> None:
+                 chunk_size: int, evidence_dir: str | None, metadata_file: str | None,
+                 scenarios: tuple[int, ...], csv_mode: str, profiles: tuple[str, ...],
+                 profile_dirs: tuple[str, ...], as_of: str | None, fail_on: str,
+                 fail_on_due: int | None) -> None:
     """Scan TLS and SSH endpoints (host[:port], [v6]:port, https://host, smtp://host,
     ssh://host) for PQ readiness."""
     from pqscan.cli.policy import choose_profiles, parse_as_of
@@ -119,9 +114,10 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
     # every usage error is exit 2 before any traffic is sent
     chosen, default_profile = choose_profiles(profiles, profile_dirs)
     when = parse_as_of(as_of)
-    meta = load_metadata(metadata) if metadata else None
+    render_with = render_options(metadata_file, scenarios, csv_mode, profile_dirs,
+                                 fail_on_due)
     # every column, kept with the run in the store (stats --by reads it from there)
-    meta_rows = [row for _where, row in read_rows(Path(metadata))] if metadata else []
+    meta_rows = [row for _where, row in read_rows(Path(metadata_file))] if metadata_file else []
     if evidence_dir:
         try:
             Path(evidence_dir).mkdir(parents=True, exist_ok=True)
@@ -174,7 +170,7 @@ def scan_command(targets: tuple[str, ...], input_file: str | None, sni: str | No
         if store is not None:
             store.close()
     if collector is not None and collector.report is not None:
-        emit(render(collector.report, fmt, metadata=meta, fail_on_due=fail_on_due), output)
+        write(collector.report, fmt, output, "scan", **render_with)
     _tell(outcome, store, saved)
     if default_profile and outcome.exit_code == EXIT_POLICY_FAILURE:
         click.echo(DEFAULT_NOTE, err=True)  # why a scan without --profile failed
@@ -190,7 +186,7 @@ def _tell(outcome: RunOutcome, store: ScanStore | None, saved: int) -> None:
         # a write the store refused (full disk, lock) loses nothing already saved, but the
         # store is incomplete: one line each (the first few), exit 3 (issue 10 §7)
         for line in store.errors:  # the first few; what was saved stays readable
-            click.echo(f"pqscan: store: {one_line(line)}", err=True)
+            error(f"store: {line}")
     if outcome.incomplete_line:
         click.echo(outcome.incomplete_line, err=True)
     if outcome.interrupted:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import click
 
-from pqscan.cli.output import emit
+from pqscan.cli.options import metadata_option, profile_dir_option
+from pqscan.cli.output import format_option, output_option, warning, write
 from pqscan.cli.policy import parse_as_of, resolve_profiles
-from pqscan.stats import RENDERERS, compute_stats, render
+from pqscan.stats import compute_stats
 from pqscan.stats.render import printable
 
 
@@ -18,8 +19,7 @@ from pqscan.stats.render import printable
 @click.argument("sources", nargs=-1, required=True, metavar="SOURCE...")
 @click.option("--by", "by", multiple=True, metavar="COLUMN",
               help="Break down by this metadata column (repeatable): sector, owner, ...")
-@click.option("--metadata", type=click.Path(dir_okay=False),
-              help="Target metadata, CSV (header row) or TOML ([[target]]), keyed by target.")
+@metadata_option
 @click.option("--compare", "compare_runs", nargs=2, metavar="RUN_A RUN_B",
               help="Change of every share from RUN_A to RUN_B (1-based position, latest, "
               "previous, a store run id, or a SOURCE path) and the endpoints that moved.")
@@ -29,13 +29,12 @@ from pqscan.stats.render import printable
               help="Store SOURCEs: every run, oldest first (trends; the default with --compare).")
 @click.option("--profile", "profiles", multiple=True,
               help="Also give each requirement's pass rate for these profiles (ID[,ID]).")
-@click.option("--profile-dir", "profile_dirs", multiple=True, help="Directory of user profiles.")
+@profile_dir_option
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD",
               help="Evaluation date for --profile (default today).")
-@click.option("--format", "fmt", type=click.Choice(sorted(RENDERERS)), default="table",
-              show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE.")
-def stats_command(sources: tuple[str, ...], by: tuple[str, ...], metadata: str | None,
+@format_option("stats")
+@output_option()
+def stats_command(sources: tuple[str, ...], by: tuple[str, ...], metadata_file: str | None,
                   compare_runs: tuple[str, str] | None, run_ids: tuple[str, ...],
                   all_runs: bool, profiles: tuple[str, ...],
                   profile_dirs: tuple[str, ...], as_of: str | None, fmt: str,
@@ -47,8 +46,8 @@ def stats_command(sources: tuple[str, ...], by: tuple[str, ...], metadata: str |
     apart; an inconclusive fact leaves the endpoint out of that share's n. docs/stats.md.
     """
     chosen = resolve_profiles(profiles, profile_dirs) if profiles else []
-    result = compute_stats(sources, by, metadata, chosen, parse_as_of(as_of), compare_runs,
+    result = compute_stats(sources, by, metadata_file, chosen, parse_as_of(as_of), compare_runs,
                            run_ids, all_runs)
-    emit(render(result, fmt), output)
-    for warning in result.warnings:
-        click.echo(f"pqscan: warning: {printable(warning)}", err=True)
+    write(result, fmt, output, "stats")
+    for line in result.warnings:
+        warning(printable(line))

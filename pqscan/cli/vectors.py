@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from pqscan.cli.exitcode import Outcome, exit_code, message
+from pqscan.cli.output import error, format_option, output_option, warning, write
 from pqscan.conformance.vectors import catalog, multirun, registry, report
 from pqscan.conformance.vectors import differential as differential_mod
 from pqscan.conformance.vectors.adapter import Adapter
@@ -75,14 +76,15 @@ def vectors_group() -> None:
 
 @vectors_group.command("list")
 @click.option("--vectors", "vectors", default=None, help="Vector file or directory.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-def list_command(vectors: str | None, fmt: str) -> None:
+@format_option("vector-sets")
+@output_option()
+def list_command(vectors: str | None, fmt: str, output: str | None) -> None:
     """List vector sets (shipped ones by default) with their group and case counts."""
     try:
         groups, errors, warnings = load_groups(vectors)
         errors += warnings
     except UsageError as exc:
-        click.echo(f"error: {message(exc)}", err=True)
+        error(message(exc))
         raise SystemExit(exit_code(Outcome(usage=(message(exc),)))) from None
     sets: dict[str, dict[str, Any]] = {}
     for g in groups:
@@ -92,19 +94,10 @@ def list_command(vectors: str | None, fmt: str) -> None:
         entry["cases"] += len(g.cases)
         if g.op not in entry["ops"]:
             entry["ops"].append(g.op)
-    rows = list(sets.values())
-    if fmt == "json":
-        import json
-
-        click.echo(json.dumps({"schema_version": report.SCHEMA_VERSION, "vector_sets": rows},
-                              indent=2))
-    else:
-        from tabulate import tabulate
-
-        click.echo(tabulate([(r["vector_set"], r["groups"], r["cases"], " ".join(r["ops"]))
-                             for r in rows], headers=["vector set", "groups", "cases", "ops"]))
+    write({"schema_version": report.SCHEMA_VERSION, "vector_sets": list(sets.values())}, fmt,
+          output, "vector-sets")
     for line in errors:
-        click.echo(f"error: {line}", err=True)
+        error(line)
     raise SystemExit(exit_code(Outcome(usage=tuple(errors))))
 
 
@@ -135,10 +128,8 @@ def _progress(enabled: bool) -> multirun.Progress | None:
 @click.option("--differential/--no-differential", default=None,
               help="Generated negative cases and cross-checks between implementations "
               "(default: on with two or more --impl).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "junit", "md", "html"]),
-              default="table")
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), default=None,
-              help="Write the report to this file instead of stdout.")
+@format_option("vectors")
+@output_option()
 @click.option("--junit", "junit", type=click.Path(dir_okay=False), default=None,
               help="Also write JUnit XML to this file.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=10.0,
@@ -154,7 +145,7 @@ def run_command(impls: tuple[str, ...], reference: str | None, vectors: str | No
                 progress: bool | None) -> None:
     """Run the vectors against every --impl and report per vector group."""
     if reference is not None and reference not in impls:
-        click.echo(f"error: --reference {reference} is not one of the --impl values", err=True)
+        error(f"--reference {reference} is not one of the --impl values")
         raise SystemExit(exit_code(Outcome(usage=("--reference",))))
     adapters: list[Adapter] = []
     try:
@@ -169,31 +160,22 @@ def run_command(impls: tuple[str, ...], reference: str | None, vectors: str | No
         if differential if differential is not None else len(impls) > 1:
             rows += differential_mod.cross_check(adapters, groups)
     except UsageError as exc:
-        click.echo(f"error: {message(exc)}", err=True)
+        error(message(exc))
         raise SystemExit(exit_code(Outcome(usage=(message(exc),)))) from None
     finally:
         for adapter in adapters:
             adapter.close()
-    name = " + ".join(a.name for a in adapters)
-    if fmt == "json":
-        text = report.render_json(name, rows, errors, warnings, groups)
-    elif fmt == "table":
-        text = report.render_table(name, rows, groups)
-    else:
-        text = report.RENDERERS[fmt](name, rows)
-    for path, content in ((output, text), (junit, None)):
-        if path is None:
-            continue
+    run = report.VectorRun(" + ".join(a.name for a in adapters), tuple(rows), tuple(errors),
+                           tuple(warnings), tuple(groups))
+    # both outputs are tried: an unwritable one is an error line (exit 2), not a lost run
+    for fmt_, path in [(fmt, output)] + ([("junit", junit)] if junit else []):
         try:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(content if content is not None else report.render_junit(name, rows))
-        except OSError as exc:
-            errors.append(f"{path}: {exc.strerror or exc}")
-    if output is None:
-        click.echo(text)
+            write(run, fmt_, path, "vectors")
+        except UsageError as exc:
+            errors.append(message(exc))
     for line in warnings:
-        click.echo(f"warning: {line}", err=True)
+        warning(line)
     for line in errors:
-        click.echo(f"error: {line}", err=True)
+        error(line)
     failed = tuple(f"{impl}: {r.vector_set} {r.group}" for impl, r in rows if r.failed)
     raise SystemExit(exit_code(Outcome(usage=tuple(errors), failures=failed)))

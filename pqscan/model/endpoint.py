@@ -32,6 +32,7 @@ class ProbeRecord(Observation):
     attempts: int | Absent = ABSENT
     duration_ms: int | Absent = ABSENT
     evidence_file: str | None | Absent = ABSENT
+    round_trip: int | Absent = ABSENT  # place in the chain of connections it waited for
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +57,7 @@ class Endpoint(Observation):
     ssh: SSHObservation | None | Absent = ABSENT
     probes: tuple[ProbeRecord, ...]
     connections: int | Absent = ABSENT
+    round_trips: int | Absent = ABSENT  # TLS: the critical path (issue 13); absent: older
     findings: tuple[Any, ...]  # judgements (pqscan.assess), raw
     verdicts: tuple[Any, ...]  # judgements (pqscan.policy), raw
     # judgement (pqscan.assess.readiness, issue 14), raw; absent until judged

@@ -3,6 +3,8 @@
 Read from a TOML file (`[[target]]` tables) or a CSV file (one row per target, header row) and
 joined to endpoints by their `target` (or `host:port`). Declared values feed the Mosca risk
 model (pqscan.assess.risk) with provenance "declared"; anything missing stays a default there.
+Any other column (sector, region, ...) is kept as it is in `extra`: the same file groups
+`pqscan stats --by COLUMN`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class TargetMetadata:
     impact: str | None = None
     impact_auth: str | None = None
     sectors: tuple[str, ...] = field(default_factory=tuple)
+    # every other column, in file order: (name, text) or (name, tuple of texts) for a list
+    extra: tuple[tuple[str, str | tuple[str, ...]], ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if not isinstance(self.target, str):
@@ -59,7 +63,8 @@ class TargetMetadata:
                 "data_shelf_life_years": self.data_shelf_life_years,
                 "migration_years": self.migration_years, "exposure": self.exposure,
                 "impact": self.impact, "impact_auth": self.impact_auth,
-                "sectors": list(self.sectors)}
+                "sectors": list(self.sectors),
+                "extra": {k: list(v) if isinstance(v, tuple) else v for k, v in self.extra}}
 
 
 def _number(value: Any, name: str) -> float | None:
@@ -77,10 +82,16 @@ def _text(value: Any) -> str | None:
     return None if value is None or value == "" else str(value).strip()
 
 
+def _extra(name: str, value: Any) -> tuple[str, str | tuple[str, ...]]:
+    if isinstance(value, list | tuple):
+        return name, tuple(str(v).strip() for v in value)
+    if isinstance(value, dict):
+        raise ValueError(f"{name} must be a value or a list of values, not a table")
+    return name, "" if value is None else str(value).strip()
+
+
 def _entry(raw: Mapping[str, Any]) -> TargetMetadata:
-    unknown = sorted(set(raw) - set(FIELDS))
-    if unknown:
-        raise ValueError(f"unknown field(s) {', '.join(unknown)}")
+    extra = tuple(_extra(str(k), v) for k, v in raw.items() if k not in FIELDS)
     sectors = raw.get("sectors") or ()
     if isinstance(sectors, str):
         sectors = [s.strip() for s in sectors.split(";") if s.strip()]
@@ -92,7 +103,7 @@ def _entry(raw: Mapping[str, Any]) -> TargetMetadata:
         data_shelf_life_years=_number(raw.get("data_shelf_life_years"), "data_shelf_life_years"),
         migration_years=_number(raw.get("migration_years"), "migration_years"),
         exposure=_text(raw.get("exposure")), impact=_text(raw.get("impact")),
-        impact_auth=_text(raw.get("impact_auth")), sectors=tuple(sectors))
+        impact_auth=_text(raw.get("impact_auth")), sectors=tuple(sectors), extra=extra)
 
 
 def _file_text(path: Path) -> str:

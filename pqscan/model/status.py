@@ -34,10 +34,12 @@ _DECIDES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("versions.", ("tls/versions/{}",)),
     ("behaviour.", ("tls/negotiated/{}",)),
     ("groups.enumerate", ("tls/groups", "tls/group_preference")),
+    ("groups.ahead[", ()),  # a speculative round built on a wrong guess: decides nothing
     ("groups.confirm[", ("tls/groups/{}",)),
     ("groups.key_share[", ("tls/groups/{}",)),
     ("groups.preference_check", ("tls/group_preference_basis",)),
     ("suites.", ("tls/cipher_suites/{}",)),
+    ("suite_preference.", ("tls/cipher_suite_preference/{}",)),
     ("sigalgs.TLSv1.3", ("tls/signature_schemes", "tls/certificate_chains")),
     ("sigalgs.TLSv1.2", ("tls/tls12/signature_schemes",)),
     ("tls12.ecdhe", ("tls/tls12/ecdhe_curves",)),

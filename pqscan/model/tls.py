@@ -56,6 +56,9 @@ class CipherSuites(Observation):
 
     tls13: tuple[str, ...] | None = field(metadata=key("TLSv1.3"))
     tls12: tuple[str, ...] | None = field(metadata=key("TLSv1.2"))
+    # --depth full: the older legacy versions supported below the highest
+    tls11: tuple[str, ...] | Absent = field(default=ABSENT, metadata=key("TLSv1.1"))
+    tls10: tuple[str, ...] | Absent = field(default=ABSENT, metadata=key("TLSv1.0"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -99,6 +102,8 @@ class TLSObservation(Observation):
     negotiation_status: Mapping[str, str] | Absent = ABSENT
     hrr: Mapping[str, bool | None] | Absent = ABSENT
     cipher_suites: CipherSuites
+    # --depth full: per version, "server" | "client" | "unknown" (whose order picks the suite)
+    cipher_suite_preference: Mapping[str, str] | Absent = ABSENT
     tls12: TLS12 | None | Absent = ABSENT
     rsa_key_transport: bool | None | Absent = ABSENT
     certificate_chain_source: str | None | Absent = ABSENT

@@ -1,7 +1,9 @@
 """Profile loading: TOML files read with tomllib, validated, `extends` resolved.
 
-Every problem is a UsageError (exit 2) of the form ``FILE:LINE: KEY: problem``. tomllib keeps no
-line numbers, so the line is found again in the text (the key inside the n-th table block).
+Every problem is a UsageError (exit 2) of the form ``FILE:LINE: KEY: problem``, including a
+condition `field` that names no path of the observation model (pqscan.policy.fields). tomllib
+keeps no line numbers, so the line is found again in the text (the key inside the n-th table
+block).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from pqscan.errors import UsageError
 from pqscan.inputfile import MAX_SMALL_FILE_BYTES, read_text
 from pqscan.policy.conditions import ConditionError, parse_condition
+from pqscan.policy.fields import unknown_field
 from pqscan.policy.model import (
     APPLIES_TO,
     CONFIDENCES,
@@ -98,9 +101,27 @@ def _date(table: dict[str, Any], key: str, path: KeyPath) -> date | None:
 
 def _condition(table: dict[str, Any], key: str, path: KeyPath) -> Any:
     try:
-        return parse_condition(table[key], path + (key,)) if key in table else None
+        parsed = parse_condition(table[key], path + (key,)) if key in table else None
     except ConditionError as exc:
         raise _Invalid(exc.path, exc.message) from None
+    for where, field in _fields(table.get(key), path + (key,)):
+        problem = unknown_field(field)
+        if problem:
+            raise _Invalid(where, problem)
+    return parsed
+
+
+def _fields(raw: Any, path: KeyPath) -> list[tuple[KeyPath, str]]:
+    """(key path, observation path) of every `field` in a parsed-valid condition table."""
+    if not isinstance(raw, dict):
+        return []
+    if isinstance(raw.get("field"), str):
+        return [(path + ("field",), raw["field"])]
+    out: list[tuple[KeyPath, str]] = []
+    for op in ("all", "any"):
+        for i, child in enumerate(raw.get(op) or []):
+            out += _fields(child, path + (op, i))
+    return out + _fields(raw.get("not"), path + ("not",))
 
 
 def _requirement(raw: Any, path: KeyPath, profile: dict[str, Any], origin: str) -> Requirement:

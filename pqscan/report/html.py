@@ -118,7 +118,8 @@ def _fixes(catalogue: Mapping[str, Mapping[str, Any]], used: Sequence[str]) -> s
 
 
 def render_html(report: Mapping[str, Any], metadata: Mapping[str, TargetMetadata] | None = None,
-                scenarios: Sequence[int] = DEFAULT_SCENARIOS) -> str:
+                scenarios: Sequence[int] = DEFAULT_SCENARIOS,
+                profile_dirs: Sequence[str] = ()) -> str:
     eps = report.get("endpoints") or []
     risks = report_risk(report, metadata, scenarios)
     order = actions.by_risk(eps, risks)
@@ -133,7 +134,7 @@ def render_html(report: Mapping[str, Any], metadata: Mapping[str, TargetMetadata
                      *view.verdict_counts(eps[i]).values(),
                      "?" if actions.headline(risks[i]) is None else actions.headline(risks[i])]
                     for i in order]
-    sheet = method_mod.method_sheet(report)
+    sheet = method_mod.method_sheet(report, profile_dirs)
     unc = method_mod.uncertainty(report)
     versions = [["pqscan", sheet["tool"]["version"], sheet["tool"]["renderer_sha256"]],
                 [sheet["reference_data"]["file"], "", sheet["reference_data"]["sha256"]]]

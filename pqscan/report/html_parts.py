@@ -29,14 +29,21 @@ def fix_anchor(fix_id: str) -> str:
     return "fix-" + view.safe_id(fix_id)
 
 
-def fix_list(ids: Sequence[str], catalogue: Mapping[str, Mapping[str, Any]]) -> Markup:
+def fix_list(ids: Sequence[str], catalogue: Mapping[str, Mapping[str, Any]],
+             spelled: int | None = None) -> Markup:
     """Fixes as a list of "product >= version: config (in location)", each linking to its
-    entry in the fix catalogue section."""
+    entry in the fix catalogue section; past the first `spelled` ones, only the links (the
+    per-endpoint rows repeat what the catalogue and the must-change table spell out)."""
     if not ids:
         return Markup("-")
     ids = actions.ranked_fixes(ids, catalogue)
+    shown = ids if spelled is None else ids[:spelled]
     items = "".join(f'<li>{esc(actions.fix_text(f, catalogue))} '
-                    f'<a href="#{fix_anchor(f)}">[{esc(f)}]</a></li>' for f in ids)
+                    f'<a href="#{fix_anchor(f)}">[{esc(f)}]</a></li>' for f in shown)
+    rest = ids[len(shown):]
+    if rest:
+        items += "<li>alternatives: " + " ".join(
+            f'<a href="#{fix_anchor(f)}">[{esc(f)}]</a>' for f in rest) + "</li>"
     return Markup(f'<ul class="fixes">{items}</ul>')
 
 
@@ -147,7 +154,7 @@ def detail(ep: Mapping[str, Any], anchor: str, risk: EndpointRisk,
         out.append("<h4>Verdicts</h4>" + table(
             ["result", "profile", "requirement", "severity", "evidence", "fix"],
             [[actions.state(v), v.get("profile"), v.get("requirement"), v.get("severity"),
-              evidence(v), fix_list(v.get("fixes") or [], catalogue)
+              evidence(v), fix_list(v.get("fixes") or [], catalogue, spelled=1)
               if v.get("result") == "FAIL" else "-"]
              for v in sorted(ep["verdicts"], key=_verdict_order)], cls_col=0))
     if ep.get("findings"):
@@ -155,7 +162,7 @@ def detail(ep: Mapping[str, Any], anchor: str, risk: EndpointRisk,
             ["severity", "code", "message", "evidence", "fix"],
             [[f.get("severity"), f.get("code"), f.get("message"),
               facts_text(f.get("evidence") or {}) or "-",
-              fix_list(f.get("fixes") or [], catalogue)] for f in ep["findings"]]))
+              fix_list(f.get("fixes") or [], catalogue, spelled=1)] for f in ep["findings"]]))
     out.append(_risk(risk))
     out.append("<details><summary>Probes (method sheet)</summary>" + table(
         ["probe", "result", "offered", "observed", "reason", "attempts", "ms", "transcript"],

@@ -139,7 +139,8 @@ def _legend(scenarios: Sequence[int]) -> list[str]:
 
 def render_markdown(report: Mapping[str, Any],
                     metadata: Mapping[str, TargetMetadata] | None = None,
-                    scenarios: Sequence[int] = DEFAULT_SCENARIOS) -> str:
+                    scenarios: Sequence[int] = DEFAULT_SCENARIOS,
+                    profile_dirs: Sequence[str] = ()) -> str:
     risks = report_risk(report, metadata, scenarios)
     eps = report.get("endpoints") or []
     order = actions.by_risk(eps, risks)
@@ -163,7 +164,7 @@ def render_markdown(report: Mapping[str, Any],
     out += _legend(scenarios) + ["## Endpoints", ""]
     for i in order:
         out += _endpoint(eps[i], risks[i], metadata_for(eps[i], metadata), catalogue)
-    sheet = method_mod.method_sheet(report)
+    sheet = method_mod.method_sheet(report, profile_dirs)
     out += ["## Method", "", table(["item", "value"], [
         [k, v] for k, v in sheet.items() if not isinstance(v, dict | list)]), ""]
     out += [table(["tool / data / profile", "version", "sha256"],

@@ -10,12 +10,13 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pqscan.inputfile import MAX_SMALL_FILE_BYTES, read_bytes
 from pqscan.model.view import kex_state, protocol, tls
 from pqscan.registry.reference import reference_digest
 
@@ -51,13 +52,21 @@ def data_digest() -> str:
     return reference_digest()
 
 
-def profile_info(profile_id: str) -> dict[str, Any]:
-    """Version and digest of a shipped profile; digest None when it is not a shipped one."""
+def profile_info(profile_id: str, profile_dirs: Sequence[str | Path] = ()) -> dict[str, Any]:
+    """Version and digest of the profile a verdict names: a user profile from `profile_dirs`
+    (searched first, as the loader does), else a shipped one; digest None when neither has it."""
+    raw: bytes | None = None
+    for directory in profile_dirs:
+        candidate = Path(directory) / f"{profile_id}.toml"
+        if candidate.is_file():
+            raw = read_bytes(candidate, MAX_SMALL_FILE_BYTES, "the profile size limit")
+            break
     entry = resources.files("pqscan.profiles").joinpath(f"{profile_id}.toml")
-    if not entry.is_file():
+    if raw is None and entry.is_file():
+        raw = entry.read_bytes()
+    if raw is None:
         return {"id": profile_id, "version": None, "sha256": None,
-                "note": "not a shipped profile: digest unknown"}
-    raw = entry.read_bytes()
+                "note": "not a shipped profile nor in a profile directory: digest unknown"}
     try:
         version = tomllib.loads(raw.decode("utf-8")).get("version")
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -126,7 +135,8 @@ def uncertainty(report: Mapping[str, Any]) -> dict[str, Any]:
             "limitations": list(LIMITATIONS)}
 
 
-def method_sheet(report: Mapping[str, Any]) -> dict[str, Any]:
+def method_sheet(report: Mapping[str, Any],
+                 profile_dirs: Sequence[str | Path] = ()) -> dict[str, Any]:
     method = report.get("method") or {}
     options = method.get("options") or {}
     profiles = sorted({str(v.get("profile")) for ep in report.get("endpoints") or []
@@ -136,7 +146,7 @@ def method_sheet(report: Mapping[str, Any]) -> dict[str, Any]:
         "tool": {"name": tool.get("name"), "version": tool.get("version"),
                  "renderer_sha256": tool_digest()},
         "reference_data": {"file": "pqscan/data/pqc-standards.json", "sha256": data_digest()},
-        "profiles": [profile_info(p) for p in profiles],
+        "profiles": [profile_info(p, profile_dirs) for p in profiles],
         "started_at": report.get("started_at"), "finished_at": report.get("finished_at"),
         "timeout_s": options.get("timeout"), "retries": options.get("retries"),
         "retry_rule": method.get("retries"), "concurrency": options.get("concurrency"),

@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,16 +83,30 @@ def algorithm_name(key: PrivateKey | PublicKey) -> str:
     return "Ed25519"
 
 
-def keygen(path: str | Path, algorithm: str = "ml-dsa-65") -> tuple[Path, Path]:
-    """Write KEY (private, mode 0600) and KEY.pub; UsageError if either cannot be written."""
+def _write_new(path: Path, data: bytes, mode: int, overwrite: bool) -> None:
+    """Write `data` to `path` created with `mode` from the start (a private key is never
+    readable by others, not even for a moment); an existing file is kept unless `overwrite`."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | (0 if overwrite else os.O_EXCL)
+    fd = os.open(path, flags, mode)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.chmod(path, mode)  # an overwritten file keeps its old mode otherwise
+
+
+def keygen(path: str | Path, algorithm: str = "ml-dsa-65",
+           overwrite: bool = False) -> tuple[Path, Path]:
+    """Write KEY (private, mode 0600) and KEY.pub; UsageError if either exists (unless
+    `overwrite`) or cannot be written."""
     key = generate_key(algorithm)
     priv, pub = Path(path), Path(f"{path}.pub")
-    try:
-        priv.write_bytes(private_pem(key))
-        priv.chmod(0o600)
-        pub.write_bytes(public_pem(key.public_key()))
-    except OSError as exc:
-        raise UsageError(f"cannot write key {str(priv)!r}: {exc.strerror or exc}") from None
+    for target, data, mode in ((priv, private_pem(key), 0o600),
+                               (pub, public_pem(key.public_key()), 0o644)):
+        try:
+            _write_new(target, data, mode, overwrite)
+        except FileExistsError:
+            raise UsageError(f"{str(target)!r} exists: not overwritten") from None
+        except OSError as exc:
+            raise UsageError(f"cannot write key {str(target)!r}: {exc.strerror or exc}") from None
     return priv, pub
 
 

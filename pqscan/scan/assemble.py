@@ -17,7 +17,7 @@ from pqscan.assess.kexstate import derive_kex_state
 from pqscan.certs.info import certificate_info
 from pqscan.errors import DecodeError
 from pqscan.model.cert import Certificate, CertificateError, ChainEntry
-from pqscan.model.codec import ABSENT
+from pqscan.model.codec import ABSENT, Absent
 from pqscan.model.endpoint import Endpoint, ProbeRecord, Undecided
 from pqscan.model.status import SUPPORTED, Status, undecided_decisions
 from pqscan.model.tls import (
@@ -57,6 +57,9 @@ class EndpointFacts:
     sigschemes: SignatureSchemesResult | None = None
     preference_basis: str = "unknown"
     tls12_sigschemes: dict[int, Status] = field(default_factory=dict)
+    # `--depth full` only: suites of the older legacy versions; whose suite order rules
+    older_suites: dict[str, list[int]] = field(default_factory=dict)
+    suite_preference: dict[str, str] = field(default_factory=dict)
     tls12_chain_source: str = "tls12.ecdhe[0]"  # the probe whose TLS 1.2 chain `tls12` holds
 
     @property
@@ -183,6 +186,11 @@ def _tls12(facts: EndpointFacts) -> tuple[TLS12 | None, bool | None]:
     return tls12, None if rsa == "inconclusive" else rsa == SUPPORTED
 
 
+def _older_suites(facts: EndpointFacts, version: str) -> tuple[str, ...] | Absent:
+    codes = facts.older_suites.get(version)
+    return ABSENT if codes is None else tuple(cipher_suite(c).name for c in codes)
+
+
 def observe_tls(facts: EndpointFacts) -> TLSObservation:
     """The typed `tls` object of one endpoint (its K-state derived as every judgement does)."""
     inconclusive = {n: s.reason for n, s in facts.versions.versions.items() if s.reason}
@@ -200,7 +208,9 @@ def observe_tls(facts: EndpointFacts) -> TLSObservation:
         negotiated=negotiated, negotiation_status=negotiation_status, hrr=hrr,
         cipher_suites=CipherSuites(
             tls13=tuple(cipher_suite(c).name for c in facts.tls13_suites),
-            tls12=tuple(cipher_suite(c).name for c in facts.tls12_suites)),
+            tls12=tuple(cipher_suite(c).name for c in facts.tls12_suites),
+            tls11=_older_suites(facts, "TLSv1.1"), tls10=_older_suites(facts, "TLSv1.0")),
+        cipher_suite_preference=dict(facts.suite_preference) or ABSENT,
         tls12=tls12, rsa_key_transport=rsa_key_transport,
         certificate_chain_source=source, certificate_verify=verify,
         certificate_chain=observe_chain(certificates),
@@ -232,7 +242,9 @@ def _endpoint(target: Target, status: EndpointStatus, error: str | None,
         starttls=target.starttls,
         status=status, error=error, tls=tls,
         probes=tuple(ProbeRecord.from_dict(r) for r in records),
-        connections=len(records), findings=(), verdicts=(),
+        connections=len(records),
+        # the longest chain of connections that waited for another's answer (issue 13)
+        round_trips=ctx.round_trips, findings=(), verdicts=(),
         # decisions a failed probe left open (model.status.undecided_decisions)
         undecided=())
 

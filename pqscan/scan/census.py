@@ -28,6 +28,7 @@ no hello offered first).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -43,8 +44,9 @@ from pqscan.scan.probes.behaviour import (
     run_browser_like,
 )
 from pqscan.scan.probes.groups import GroupEntry, GroupsResult
+from pqscan.scan.probes.registry import Check, EndpointDown, Facts
 from pqscan.scan.probes.tls12 import ECDHE_CURVES, FFDHE_GROUPS, TLS12Result, tls12_suites
-from pqscan.scan.probes.versions import VersionsResult, tls13_groups
+from pqscan.scan.probes.versions import VersionsResult, tls13_groups, unreachable_reason
 from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.keyshare import can_generate
 from pqscan.tls.messages import TLS12, TLS13
@@ -191,3 +193,16 @@ def mark_not_gathered(endpoint: dict[str, Any]) -> dict[str, Any]:
         tls["group_preference"] = None
         tls["cipher_suites"] = {"TLSv1.3": None, "TLSv1.2": None}
     return endpoint
+
+
+async def _census(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    endpoint, results = await census_facts(ctx)
+    trouble = unreachable_reason(results)
+    if trouble:
+        raise EndpointDown(*trouble)
+    return {"census": endpoint}
+
+
+# `--depth quick` runs this probe alone (the registry's depth filter); its fact is the whole
+# EndpointFacts of the census
+CENSUS = Check("census", (), ("census",), _census, frozenset({"quick"}))

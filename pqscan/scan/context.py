@@ -2,7 +2,10 @@
 
 `ProbeContext.handshake()` runs one handshake under the global and per-endpoint concurrency
 limits, retries once when the answer was silence or a cut connection (never on a clean alert),
-and appends a `ProbeRecord` to the endpoint's method sheet.
+and appends a `ProbeRecord` to the endpoint's method sheet. Each record also carries its
+`round_trip`: its place in the longest chain of connections it depended on (the first
+connection is 1; a connection made after reading another's answer is one more), tracked per
+task with a context variable so parallel branches do not count each other.
 """
 
 from __future__ import annotations
@@ -10,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pqscan.registry.tls import cipher_suite, group, signature_scheme
 from pqscan.registry.tls import version_name as _version_name
@@ -24,6 +29,11 @@ from pqscan.tls.starttls import StartTLS
 from pqscan.tls.transport import Limits
 
 RETRY_KINDS = frozenset({"timeout", "reset", "eof"})
+T = TypeVar("T")
+# The round trip of the last connection this task's answers depend on, and the deepest one
+# the running probe reached (a cell shared with the tasks it starts).
+_CHAIN: ContextVar[int] = ContextVar("pqscan_chain", default=0)
+_DEEPEST: ContextVar[list[int] | None] = ContextVar("pqscan_deepest", default=None)
 # error kinds of a connection that never reached the server: the endpoint is unreachable
 CONNECT_FAILURES = frozenset({"refused", "connect_timeout", "unreachable", "resolve"})
 
@@ -51,6 +61,7 @@ class ProbeRecord:
     attempts: int
     duration_ms: int
     evidence_file: str | None = None
+    round_trip: int = 1  # place in the longest chain of dependent connections (1 = first)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -58,6 +69,7 @@ class ProbeRecord:
             "reason": self.reason, "offered": self.offered,
             "transcript_sha256": self.transcript_sha256, "attempts": self.attempts,
             "duration_ms": self.duration_ms, "evidence_file": self.evidence_file,
+            "round_trip": self.round_trip,
         }
 
 
@@ -119,6 +131,37 @@ class ProbeContext:
         self._local = asyncio.Semaphore(options.per_endpoint)
         self.records: list[ProbeRecord] = []
 
+    @property
+    def round_trips(self) -> int:
+        """The critical path so far: the longest chain of dependent connections."""
+        return max((r.round_trip for r in self.records), default=0)
+
+    async def tracked(self, start: int, work: Awaitable[T]) -> tuple[T, int]:
+        """Run `work` (one probe) after connections `start` deep; returns its result and the
+        deepest round trip it reached (`start` when it made no connection)."""
+        deepest = [start]
+        chain, cell = _CHAIN.set(start), _DEEPEST.set(deepest)
+        try:
+            result = await work
+        finally:
+            _CHAIN.reset(chain)
+            _DEEPEST.reset(cell)
+        return result, deepest[0]
+
+    def join(self) -> None:
+        """What follows waited for every connection the running probe has made so far (after
+        a gather of parallel connections: their answers are all read before the next)."""
+        deepest = _DEEPEST.get()
+        if deepest is not None and deepest[0] > _CHAIN.get():
+            _CHAIN.set(deepest[0])
+
+    def rename(self, names: list[str], prefix: str) -> None:
+        """Re-label records made but not used (a speculative round built on a wrong guess):
+        `groups.enumerate[4]` -> `groups.ahead[4]` with `prefix` "groups.ahead"."""
+        wanted = set(names)
+        self.records = [replace(r, name=prefix + r.name[r.name.index("["):])
+                        if r.name in wanted else r for r in self.records]
+
     def offer(self, **kwargs: Any) -> ClientOffer:
         return ClientOffer(sni=self.sni, **kwargs)
 
@@ -126,6 +169,11 @@ class ProbeContext:
                         follow_hrr: bool = True) -> HandshakeResult:
         took = 0.0  # the probe's own time: its connections and retry pauses, not queueing
         attempts = 0
+        round_trip = _CHAIN.get() + 1
+        _CHAIN.set(round_trip)
+        deepest = _DEEPEST.get()
+        if deepest is not None and round_trip > deepest[0]:
+            deepest[0] = round_trip
         while True:
             attempts += 1
             # the endpoint's own slot first: a global slot is held only by a connection that
@@ -155,7 +203,7 @@ class ProbeContext:
             else None
         self.records.append(ProbeRecord(
             name, verdict, observed_text(result), reason, offered,
-            result.transcript_sha256, attempts, int(took * 1000), evidence))
+            result.transcript_sha256, attempts, int(took * 1000), evidence, round_trip))
         return result
 
     def _keep_evidence(self, name: str, offered: dict[str, Any],

@@ -1,4 +1,5 @@
-"""The scan of endpoints: run the checks of one endpoint in order, many endpoints at once.
+"""The scan of endpoints: run one endpoint's probes (the PROBES registry, in the order their
+declared needs give), many endpoints at once.
 
 One asyncio event loop; a global connection limit shared by all endpoints (optionally paced
 to `rate` new connections per second) and a per-endpoint limit inside `ProbeContext`.
@@ -15,24 +16,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from pqscan.model.status import SUPPORTED
 from pqscan.scan.adaptive import START, AdaptiveLimit, Controller, fd_ceiling
 from pqscan.scan.assemble import EndpointFacts, build_endpoint, unreachable_endpoint
-from pqscan.scan.census import census_facts, mark_not_gathered
-from pqscan.scan.context import CONNECT_FAILURES, ProbeContext, ScanOptions
-from pqscan.scan.probes.behaviour import check_behaviour
-from pqscan.scan.probes.certificates import (
-    check_signature_schemes,
-    check_tls12_signature_schemes,
-)
-from pqscan.scan.probes.groups import confirm_groups, enumerate_groups, preference_basis
-from pqscan.scan.probes.suites import check_tls12_suites, check_tls13_suites
-from pqscan.scan.probes.tls12 import check_tls12
-from pqscan.scan.probes.versions import VERSION_NAMES, check_versions, tls12_groups
+from pqscan.scan.context import ProbeContext, ScanOptions
+from pqscan.scan.probes.catalog import DEPTH_SETTINGS, PROBES
+from pqscan.scan.probes.registry import DEPTHS, EndpointDown, Facts, run_probes
+from pqscan.scan.probes.versions import VERSION_NAMES
 from pqscan.scan.targets import Target
-
-DEPTHS = ("quick", "standard", "full")
-FULL_RETRIES = 2  # `full`: one more retry on timeout/reset than `standard` (fewer inconclusive)
 
 
 def connection_limit(concurrency: int, rate: float | None = None, adaptive: bool = True,
@@ -44,97 +34,48 @@ def connection_limit(concurrency: int, rate: float | None = None, adaptive: bool
     return AdaptiveLimit(Controller(ceiling, floor=floor, start=start), rate, adaptive)
 
 
-def _unreachable_reason(results: Sequence[Any]) -> tuple[str, str] | None:
-    """("unreachable" | "error", reason) when no version probe reached a TLS server."""
-    if any(r.accepted or r.outcome == "alert" for r in results):
-        return None
-    kinds = {r.error_kind for r in results}
-    first = results[0]
-    if kinds <= CONNECT_FAILURES:
-        return "unreachable", first.reason
-    starttls = [r for r in results if r.error_kind == "starttls"]
-    if starttls:  # the server answered the preamble but would not start TLS: not scanned
-        return "error", starttls[0].reason
-    # a protocol violation names the culprit; the TLS 1.3 probe's first (results are sorted)
-    violation = [r for r in reversed(results) if r.error_kind == "violation"]
-    if violation:
-        return "error", f"protocol violation: {violation[0].reason}"
-    decode = [r for r in results if r.error_kind == "decode"]
-    if decode:
-        return "error", decode[0].reason
-    return "error", f"no TLS answer: {first.reason}"
-
-
 async def scan_endpoint(target: Target, options: ScanOptions,
                         global_limit: asyncio.Semaphore, depth: str = "standard"
                         ) -> dict[str, Any]:
-    if depth == "full":
-        options = replace(options, retries=max(options.retries, FULL_RETRIES))
+    settings = DEPTH_SETTINGS[depth]
+    options = replace(options, retries=max(options.retries, settings.retries))
     if target.protocol == "ssh":  # issue 15: the SSH checks (pqscan.scan.probes.ssh)
         from pqscan.scan.scanner_ssh import scan_ssh_endpoint
         return await scan_ssh_endpoint(target, options, global_limit)
     ctx = ProbeContext(target.host, target.port, target.sni, options, global_limit,
                        starttls=target.preamble())
     try:
-        endpoint = await (_census(ctx, target) if depth == "quick" else _scan(ctx, target))
+        facts = await run_probes(PROBES, depth, ctx)
+        endpoint = settings.finish(build_endpoint(target, endpoint_facts(facts), ctx))
+    except EndpointDown as down:
+        endpoint = unreachable_endpoint(target, down.status, down.reason, ctx)
     except Exception as exc:  # noqa: BLE001 - one endpoint's bug must not stop the scan
         endpoint = unreachable_endpoint(target, "error",
                                         f"internal error: {type(exc).__name__}: {exc}", ctx)
     return endpoint
 
 
-async def _census(ctx: ProbeContext, target: Target) -> dict[str, Any]:
-    """`--depth quick`: at most three hellos, chosen by the first answer (pqscan.scan.census)."""
-    facts, results = await census_facts(ctx)
-    trouble = _unreachable_reason(results)
-    if trouble:
-        return unreachable_endpoint(target, trouble[0], trouble[1], ctx)
-    return mark_not_gathered(build_endpoint(target, facts, ctx))
-
-
-async def _scan(ctx: ProbeContext, target: Target) -> dict[str, Any]:
-    versions = await check_versions(ctx)
-    trouble = _unreachable_reason(list(versions.results.values()))
-    if trouble:
-        return unreachable_endpoint(target, trouble[0], trouble[1], ctx)
-    facts = EndpointFacts(versions=versions)
-    jobs = []
-    if versions.versions["TLSv1.3"].value == SUPPORTED:
-        jobs.append(_tls13(ctx, facts))
-    legacy = [v for v, n in sorted(VERSION_NAMES.items(), reverse=True)
-              if n != "TLSv1.3" and versions.versions[n].value == SUPPORTED]
-    if legacy:
-        jobs.append(_tls12(ctx, facts, legacy[0]))
-    await asyncio.gather(*jobs)
-    return build_endpoint(target, facts, ctx)
-
-
-async def _tls13(ctx: ProbeContext, facts: EndpointFacts) -> None:
-    behaviour, (order, entries, _stop) = await asyncio.gather(
-        check_behaviour(ctx, facts.versions.browser_like), enumerate_groups(ctx))
-    facts.behaviour = behaviour
-    confirmed = {n.group: f"behaviour.{name}" for name, n in behaviour.items()
-                 if n.group is not None and n.result.confirmed}
-    group_for_suites = order[0] if order else 0x001D
-    (facts.groups, (facts.tls13_suites, facts.tls13_suites_reason), facts.sigschemes,
-     facts.preference_basis) = await asyncio.gather(
-        confirm_groups(ctx, order, entries, confirmed),
-        check_tls13_suites(ctx, group_for_suites),
-        check_signature_schemes(ctx, order or [0x001D]),
-        preference_basis(ctx, order),
-    )
-
-
-async def _tls12(ctx: ProbeContext, facts: EndpointFacts, version: int) -> None:
-    # the version probe is the suite elimination's round 0; the elimination answers FFDHE and
-    # RSA key transport (issue 13: fewer connections, same facts)
-    suites = asyncio.ensure_future(check_tls12_suites(
-        ctx, version, tls12_groups(), facts.versions.results.get(VERSION_NAMES[version])))
-    facts.tls12, (facts.tls12_suites, facts.tls12_suites_reason), facts.tls12_sigschemes = \
-        await asyncio.gather(
-            check_tls12(ctx, version, suites), suites,
-            check_tls12_signature_schemes(ctx, version, pq_only=facts.has_tls13))
-    facts.legacy_version = version
+def endpoint_facts(facts: Facts) -> EndpointFacts:
+    """The registry's facts by name -> the fields `build_endpoint` reads (absent: not run)."""
+    if "census" in facts:  # --depth quick: the census is the whole of it
+        return facts["census"]  # type: ignore[no-any-return]
+    out = EndpointFacts(versions=facts["versions"], behaviour=facts.get("behaviour", {}),
+                        groups=facts.get("groups"), tls12=facts.get("tls12"),
+                        sigschemes=facts.get("sigschemes"),
+                        preference_basis=facts.get("preference_basis", "unknown"),
+                        tls12_sigschemes=facts.get("tls12_sigschemes", {}))
+    out.tls13_suites, out.tls13_suites_reason = facts.get("tls13_suites", ([], None))
+    out.tls12_suites, out.tls12_suites_reason = facts.get("tls12_suites", ([], None))
+    if out.tls12 is not None:
+        out.legacy_version = facts["legacy"][0]
+    for version, (found, _why, preference) in facts.get("older_suites", {}).items():
+        out.older_suites[version] = found
+        out.suite_preference[version] = preference
+    for version, fact in (("TLSv1.3", "tls13_suite_preference"),
+                          (VERSION_NAMES.get(out.legacy_version or 0), "tls12_suite_preference")):
+        if fact in facts and version:
+            out.suite_preference[version] = facts[fact]
+    return out
 
 
 async def scan_stream(targets: Iterable[Target], options: ScanOptions, concurrency: int,

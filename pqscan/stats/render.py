@@ -1,5 +1,5 @@
-"""Text renderers of a StatsResult: terminal table, CSV, JSON (html in stats.html; the
-RENDERERS registry in stats.renderers).
+"""Text renderers of a StatsResult: terminal table, CSV, JSON (html in stats.html; all four
+registered in pqscan.report.render.RENDERERS).
 
 The table shows, per run and group, each share as "count/n", the percentage, the 95% Wilson
 interval and what was excluded; the CSV is one flat row per share, change and moved endpoint

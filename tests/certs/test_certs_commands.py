@@ -54,12 +54,12 @@ def test_certs_messy_tree(messy_tree: Path) -> None:
     root = str(messy_tree)
     big = (messy_tree / "big.pem").stat().st_size
     assert result.stderr.splitlines() == [
-        f"error: {root}/big.pem: file is {big} bytes, over --max-size 15000",
-        f"error: {root}/corrupt.der: truncated DER: element longer than its container",
-        f"error: {root}/loop_a: symlink loop",
-        f"error: {root}/loop_b: symlink loop",
-        f"error: {root}/outside: symlink points outside the root; not followed",
-        f"error: {root}/sub/self: directory loop (already visited through a symlink)",
+        f"pqscan: error: {root}/big.pem: file is {big} bytes, over --max-size 15000",
+        f"pqscan: error: {root}/corrupt.der: truncated DER: element longer than its container",
+        f"pqscan: error: {root}/loop_a: symlink loop",
+        f"pqscan: error: {root}/loop_b: symlink loop",
+        f"pqscan: error: {root}/outside: symlink points outside the root; not followed",
+        f"pqscan: error: {root}/sub/self: directory loop (already visited through a symlink)",
     ]
     report = json.loads(out.read_text())
     assert report["schema_version"] == "1"
@@ -97,7 +97,7 @@ def test_certs_pkcs12_password(tmp_path: Path, rsa_key) -> None:  # type: ignore
         b"x", rsa_key, make_cert(rsa_key), None, serialization.BestAvailableEncryption(b"pw")))
     bad = CliRunner().invoke(certs_command, [str(p12), "--password", "wrong"])
     assert bad.exit_code == 3
-    assert bad.stderr == f"error: {p12}: PKCS#12: wrong password or corrupt file\n"
+    assert bad.stderr == f"pqscan: error: {p12}: PKCS#12: wrong password or corrupt file\n"
     good = CliRunner().invoke(certs_command, [str(p12), "--password", "pw", "--format", "json"])
     assert good.exit_code == 0
     kinds = [o["kind"] for o in json.loads(good.stdout)["files"][0]["objects"]]
@@ -107,7 +107,7 @@ def test_certs_pkcs12_password(tmp_path: Path, rsa_key) -> None:  # type: ignore
 def test_certs_missing_path_and_usage() -> None:
     result = CliRunner().invoke(certs_command, ["/nonexistent/x.pem"])
     assert result.exit_code == 2
-    assert result.stderr == "error: /nonexistent/x.pem: no such file or directory\n"
+    assert result.stderr == "pqscan: error: /nonexistent/x.pem: no such file or directory\n"
     assert CliRunner().invoke(certs_command, []).exit_code == 2
     assert CliRunner().invoke(certs_command, [str(MLDSA44), "--format", "xml"]).exit_code == 2
 
@@ -135,7 +135,8 @@ def test_lint_unreadable_input_exit_3(tmp_path: Path) -> None:
     junk.write_bytes(b"\x30\x82\x10\x00\x30")
     result = CliRunner().invoke(lint_command, [str(junk), str(MLDSA44), "--format", "json"])
     assert result.exit_code == 3
-    assert result.stderr == f"error: {junk}: truncated DER: element longer than its container\n"
+    assert result.stderr == (f"pqscan: error: {junk}: truncated DER: element longer than its "
+                             "container\n")
     entries = json.loads(result.stdout)["certificates"]
     assert [e["error"] is None for e in entries] == [False, True]
 
@@ -178,7 +179,7 @@ def test_missing_fifo_and_device_paths_exit_2(tmp_path: Path, command) -> None: 
                          (tmp_path / "missing.pem", "no such file or directory")):
         result = CliRunner().invoke(command, [str(path), str(MLDSA44)])
         assert result.exit_code == 2, result.stderr
-        assert result.stderr.startswith(f"error: {path}: ") and reason in result.stderr
+        assert result.stderr.startswith(f"pqscan: error: {path}: ") and reason in result.stderr
     assert MLDSA44.name in CliRunner().invoke(certs_command, [str(fifo), str(MLDSA44)]).stdout
 
 

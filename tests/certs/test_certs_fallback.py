@@ -71,5 +71,5 @@ def test_certs_command_reports_it(tmp_path: object) -> None:
     obj = doc["files"][0]["objects"][0]
     assert obj["subject"] == "CN=odd\\, cert,O=Bü,C=DE"
     assert obj["parse_warning"].startswith("cryptography refused it")
-    assert res.stderr.startswith(f"warning: {path}: cryptography refused it (")
+    assert res.stderr.startswith(f"pqscan: warning: {path}: cryptography refused it (")
     assert len(res.stderr.splitlines()) == 1

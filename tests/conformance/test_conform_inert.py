@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import json
 
-from pqscan.cli.conform import _inert
 from pqscan.conformance.model import CheckResult
-from pqscan.conformance.report import render
 from pqscan.conformance.runner import SuiteRun
+from pqscan.report.render import render
 
 HOSTILE = "alert\u202egnp.exe\x1b[31m\r\nPQT-999 PASS\x00"
 
@@ -23,12 +22,12 @@ def _run() -> SuiteRun:
 
 def test_table_and_junit_show_escapes_not_controls() -> None:
     for fmt in ("table", "junit"):
-        text = render(_inert(_run()), fmt)
+        text = render(_run().to_dict(), fmt, kind="conform")
         for raw in ("\u202e", "\x1b", "\x00", "\r"):
             assert raw not in text, (fmt, raw)
         assert "\\u202e" in text and "\\x1b" in text
 
 
 def test_json_keeps_the_raw_value() -> None:
-    doc = json.loads(render(_run(), "json"))
+    doc = json.loads(render(_run().to_dict(), "json", kind="conform"))
     assert doc["checks"][0]["observed"] == HOSTILE

@@ -63,7 +63,7 @@ def test_unreachable_exits_3() -> None:
         port = s.getsockname()[1]
     code, _, err = _invoke(f"127.0.0.1:{port}", "--timeout", "1")
     assert code == 3
-    assert err == (f"error: 127.0.0.1:{port}: sanity TLS 1.3 handshake failed: no usable "
+    assert err == (f"pqscan: error: 127.0.0.1:{port}: sanity TLS 1.3 handshake failed: no usable "
                    "answer: connection refused (refused)\n")
 
 

@@ -2,9 +2,10 @@
 
 Below `pqscan/cli/` an input is named by its role (`pqscan.errors.Option`) and only the CLI's
 one mapping (`pqscan.cli.exitcode.flag`) spells it as a flag. This reads every string literal
-(docstrings aside) of every module outside cli/ and fails on one that spells a flag. The lab
-servers are their own programs with their own argv (lab/), and the pytest plugin declares its
-own pytest options: both are command-line layers of their own.
+(docstrings aside: they may say which option a function serves) of every module outside cli/ —
+errors, findings, verdict notes, rendered report text — and fails on one that spells a flag.
+The lab servers are their own programs with their own argv (lab/), and the pytest plugin
+declares its own pytest options: both are command-line layers of their own.
 """
 
 from __future__ import annotations
@@ -21,29 +22,33 @@ OWN_COMMAND_LINES = ("cli/", "lab/", "conformance/pytest_plugin.py")
 FLAG = re.compile(r"(^|[\s(`'\"/])--[a-z][a-z-]+")
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    out = set()
+def _flag_strings(source: str) -> list[str]:
+    """Non-docstring string literals of `source` (f-string parts included) naming a flag."""
+    tree = ast.parse(source)
+    docstrings = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             body = node.body
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                out.add(id(body[0].value))
-    return out
+                docstrings.add(id(body[0].value))
+    return [f"{node.lineno}: {node.value[:60]!r}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and id(node) not in docstrings and FLAG.search(node.value)]
 
 
 def test_no_flag_names_in_lower_layer_strings() -> None:
-    found = []
-    for path in sorted(PACKAGE.rglob("*.py")):
-        rel = path.relative_to(PACKAGE).as_posix()
-        if rel.startswith(OWN_COMMAND_LINES):
-            continue
-        tree = ast.parse(path.read_text("utf-8"))
-        skip = _docstrings(tree)
-        for node in ast.walk(tree):
-            if (isinstance(node, ast.Constant) and isinstance(node.value, str)
-                    and id(node) not in skip and FLAG.search(node.value)):
-                found.append(f"{rel}:{node.lineno}: {node.value[:60]!r}")
+    found = [f"{path.relative_to(PACKAGE).as_posix()}:{hit}"
+             for path in sorted(PACKAGE.rglob("*.py"))
+             if not path.relative_to(PACKAGE).as_posix().startswith(OWN_COMMAND_LINES)
+             for hit in _flag_strings(path.read_text("utf-8"))]
     assert found == []
+
+
+def test_the_check_sees_flags_in_errors_and_texts_but_not_docstrings() -> None:
+    source = ('def f(x):\n    """Serves --sample."""\n'
+              '    raise UsageError(f"--sample: {x} is bad")\n'
+              'NOTE = "no --profile given"\n')
+    assert sorted(_flag_strings(source)) == ["3: '--sample: '", "4: 'no --profile given'"]
 
 
 def test_the_cli_spells_roles_as_flags() -> None:

@@ -137,7 +137,7 @@ def test_evaluate_without_profile_uses_pq_baseline(lab_report: dict[str, Any],
     assert judged["endpoints"][0]["readiness"]["level"] == "L0"
     table = CliRunner().invoke(cli, ["evaluate", str(path)])
     assert "0 of 1 endpoints post-quantum ready (L3+); 1 must change (1 failing now)" in \
-        table.stdout and "(the default profile; --profile none to skip)" in table.stdout
+        table.stdout and "(the default profile; profile 'none' skips it)" in table.stdout
     code, judged, _ = _evaluate(path, "--profile", "none")
     assert code == 0 and judged["endpoints"][0]["verdicts"] == []
 

@@ -161,3 +161,19 @@ def test_3des_rc4_and_export_suites_get_the_finding() -> None:
     codes = [(f.code, f.evidence.get("check")) for f in derive_findings(endpoint,
                                                                         date(2026, 6, 1))]
     assert ("scan.undecided", "tls12.cipher.broken") in codes
+
+
+@pytest.mark.lab
+def test_a_compact_report_judges_every_chain_the_same(lab_report: dict[str, Any]) -> None:
+    """A written report leaves `chain` out of a certificate_chains entry that is the served
+    chain (pqscan.scan.probe_detail): judging it gives the same findings and level."""
+    import copy
+
+    from pqscan.scan.probe_detail import compact_facts
+
+    full = _judge(lab_report, "dual-cert", "nist-ir-8547")
+    endpoint = compact_facts(copy.deepcopy(_endpoint(lab_report, "dual-cert")))
+    assert any("chain" not in entry for entry in endpoint["tls"]["certificate_chains"])
+    compact = _judge({**lab_report, "endpoints": [endpoint]}, "dual-cert", "nist-ir-8547")
+    assert compact["findings"] == full["findings"]
+    assert compact["readiness"] == full["readiness"]

@@ -111,7 +111,7 @@ def test_internal_error_is_one_line_exit_3_under_clirunner(saved: Path,
     def boom(*args: object, **kwargs: object) -> str:
         raise RuntimeError("renderer broke\nTraceback (most recent call last):")
 
-    monkeypatch.setattr("pqscan.cli.report.render", boom)
+    monkeypatch.setattr("pqscan.cli.output.render", boom)
     result = CliRunner().invoke(cli, ["report", "render", str(saved), "--format", "md"])
     assert result.exit_code == 3
     assert result.stderr == ("pqscan: internal error: RuntimeError: renderer broke\\n"
@@ -120,7 +120,7 @@ def test_internal_error_is_one_line_exit_3_under_clirunner(saved: Path,
 
 _PATCHED = textwrap.dedent("""
     import sys, warnings
-    import pqscan.cli.report as commands
+    import pqscan.cli.output as commands
     mode = sys.argv[2] if len(sys.argv) > 2 else ""
     def patched(*args, **kwargs):
         if mode == "warn":
@@ -175,7 +175,7 @@ def test_a_store_that_refuses_writes_makes_the_scan_incomplete(lab: dict, tmp_pa
     assert json.loads(result.stdout)["endpoints"][0]["status"] == "ok"
     lines = result.stderr.splitlines()
     assert result.exit_code == 3, result.stderr
-    assert len(lines) == 1 and lines[0].startswith("pqscan: store: ")
+    assert len(lines) == 1 and lines[0].startswith("pqscan: error: store: ")
     assert "database or disk is full" in lines[0]
 
 

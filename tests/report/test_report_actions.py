@@ -213,3 +213,15 @@ def test_risk_model_in_plain_words_next_to_the_numbers() -> None:
     detail = page[page.index('id="ep-1-127.0.0.1_8444"'):]
     assert detail.index("score 35/100") < detail.index("<th>S_hndl</th>")
     assert "score 35/100" in render(report, "md")
+
+
+def test_detail_rows_spell_the_first_fix_and_link_the_alternatives() -> None:
+    page = render(actionable_report(), "html")
+    detail = page[page.index('id="ep-2-127.0.0.1_8445"'):]
+    start = detail.index("CNSA2-TLS-KEX")
+    row = detail[start:detail.index("</tr>", start)]
+    assert "Groups = SecP384r1MLKEM1024:MLKEM1024" in row
+    assert 'alternatives: <a href="#fix-openssl.protocol.tls13">' in row
+    assert "MaxProtocol = TLSv1.3" not in row  # spelled out in the must-change table and catalogue
+    table = page[page.index('id="must-change"'):page.index('id="charts"')]
+    assert "MaxProtocol = TLSv1.3" in table

@@ -69,10 +69,26 @@ def test_metadata_toml_and_join(tmp_path: Path) -> None:
     assert risk.input("E").value == 0.7 and risk.input("x").value == 25.0
 
 
+def test_metadata_keeps_extra_columns(tmp_path: Path) -> None:
+    """Columns the risk model does not know (sector, region...) are kept, not refused: the same
+    file groups `stats --by` (issue 12)."""
+    csv_path = tmp_path / "m.csv"
+    csv_path.write_text("target,owner,sector,region\nh:1,ops,energy, north \n", encoding="utf-8")
+    toml_path = tmp_path / "m.toml"
+    toml_path.write_text('[[target]]\ntarget = "h:1"\nsector = ["energy", "water"]\n'
+                         'tier = 2\n', encoding="utf-8")
+    entry = load_metadata(csv_path)["h:1"]
+    assert (entry.owner, entry.extra) == ("ops", (("sector", "energy"), ("region", "north")))
+    assert load_metadata(toml_path)["h:1"].extra == (("sector", ("energy", "water")),
+                                                      ("tier", "2"))
+    assert load_metadata(toml_path)["h:1"].to_dict()["extra"] == {"sector": ["energy", "water"],
+                                                                  "tier": "2"}
+
+
 @pytest.mark.parametrize("name,text,message", [
     ("a.toml", '[[target]]\ntarget = "h:1"\nexposure = "moon"\n', "[[target]] #1: exposure"),
     ("a.csv", "target,migration_years\nh:1,soon\n", "row 2: migration_years must be a number"),
-    ("a.csv", "target,colour\nh:1,red\n", "unknown field(s) colour"),
+    ("a.toml", '[[target]]\ntarget = "h:1"\nsector = {a = 1}\n', "sector must be a value"),
     ("a.csv", "target\nh:1\nh:1\n", "duplicate target 'h:1'"),
     ("a.toml", "[[target]\n", "does not parse"),
     ("a.yaml", "x", "use a .toml or .csv file"),

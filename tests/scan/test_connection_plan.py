@@ -60,3 +60,37 @@ def test_tls12_facts_come_from_the_suite_elimination(lab_report: dict[str, Any])
         assert tls12["rsa_key_transport"] == \
             ("supported" if expected.rsa_key_transport else "not_supported"), label
         assert tls12["ffdhe"] == ("supported" if expected.ffdhe else "not_supported"), label
+
+
+# Connections per lab server at standard depth (issue 13), as measured when the plan last
+# changed: a probe that adds a connection must say so here (and in the README).
+CONNECTION_BOUNDS = {"classical": 25, "hybrid-fallback": 24, "hybrid-preferred": 24,
+                     "mlkem1024-only": 16, "tls12-only": 23, "tls12-ecdhe": 23,
+                     "tlslite-hybrid": 34, "dual-cert": 24}
+
+
+def test_connections_and_round_trips_stay_within_bounds(lab_report: dict[str, Any]) -> None:
+    for label, ep in _by_label(lab_report).items():
+        assert ep["connections"] == len(ep["probes"]) <= CONNECTION_BOUNDS[label], label
+        chain = [p["round_trip"] for p in ep["probes"]]
+        assert ep["round_trips"] == max(chain), label
+        # the critical path is far shorter than the connections: independent checks overlap
+        assert 0 < ep["round_trips"] <= 12, (label, ep["round_trips"])
+
+
+def test_signature_elimination_starts_from_the_browser_like_handshake(
+        lab_report: dict[str, Any]) -> None:
+    for label, ep in _by_label(lab_report).items():
+        tls = ep["tls"]
+        if tls["certificate_chain_source"] != "behaviour.browser_like" \
+                or not tls["certificate_verify"]["finished_verified"]:
+            continue
+        names = _names(ep)
+        # the browser-like handshake's signature stands for round 0
+        assert "sigalgs.TLSv1.3[0]" not in names, label
+        assert tls["signature_schemes"][tls["certificate_verify"]["scheme"]] == "supported", label
+        # and the TLS 1.3 suite elimination's round 0 (every suite offered)
+        assert "suites.TLSv1.3[0]" not in names, label
+        assert tls["cipher_suites"]["TLSv1.3"][0] == \
+            next(p for p in ep["probes"] if p["name"] == "behaviour.browser_like")[
+                "observed"].split()[2], label

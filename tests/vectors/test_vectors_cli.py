@@ -116,7 +116,7 @@ def test_unknown_impl_is_usage_error() -> None:
     code, _, err = invoke("run", "--impl", "/nonexistent/adapter", "--vectors", MLKEM768)
     assert code == 2
     assert err.strip().splitlines() == [
-        "error: --impl /nonexistent/adapter: cannot start: No such file or directory"]
+        "pqscan: error: --impl /nonexistent/adapter: cannot start: No such file or directory"]
 
 
 def test_non_vector_json_is_warned_and_skipped_and_the_rest_still_runs(tmp_path: Path) -> None:
@@ -128,9 +128,9 @@ def test_non_vector_json_is_warned_and_skipped_and_the_rest_still_runs(tmp_path:
     assert "total: 193 passed, 0 failed, 0 skipped in 2 groups" in out
     lines = err.strip().splitlines()
     assert len(lines) == 2
-    assert lines[0] == (f"warning: {tmp_path}/bad.json: unknown vector format "
+    assert lines[0] == (f"pqscan: warning: {tmp_path}/bad.json: unknown vector format "
                         "(neither ACVP nor Wycheproof JSON); skipped")
-    assert lines[1].startswith(f"warning: {tmp_path}/broken.json: unknown vector format")
+    assert lines[1].startswith(f"pqscan: warning: {tmp_path}/broken.json: unknown vector format")
 
 
 def test_malformed_vector_file_is_an_error_naming_it(tmp_path: Path) -> None:
@@ -142,14 +142,14 @@ def test_malformed_vector_file_is_an_error_naming_it(tmp_path: Path) -> None:
     assert code == 2
     assert "total: 193 passed, 0 failed, 0 skipped in 2 groups" in out  # the good file ran
     assert err.strip().splitlines() == [
-        f"error: {tmp_path}/bad.json: bad vector file: testGroups[0] tcId one: tcId is not "
+        f"pqscan: error: {tmp_path}/bad.json: bad vector file: testGroups[0] tcId one: tcId is not "
         "an integer"]
 
 
 def test_single_non_vector_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "x.json").write_text("[]")
     code, _, err = invoke("run", "--impl", "cryptography", "--vectors", str(tmp_path / "x.json"))
-    assert code == 2 and err.startswith("error: ") and "unknown vector format" in err
+    assert code == 2 and err.startswith("pqscan: error: ") and "unknown vector format" in err
 
 
 def test_missing_vectors_path() -> None:

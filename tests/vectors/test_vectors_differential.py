@@ -112,9 +112,9 @@ def test_unanswered_groups_are_judged_against_the_reference() -> None:
 def test_unknown_impl_lists_builtins_and_exits_2() -> None:
     code, _, err = invoke("run", "--impl", "cryptography", "--impl", "nosuchlib")
     assert code == 2
-    assert err.strip() == ("error: --impl nosuchlib: not a built-in adapter nor a command on "
-                           "PATH; built-in adapters: cryptography, dilithium-py, kyber-py, "
-                           "pycryptodome, slh-dsa")
+    assert err.strip() == ("pqscan: error: --impl nosuchlib: not a built-in adapter nor a "
+                           "command on PATH; built-in adapters: cryptography, dilithium-py, "
+                           "kyber-py, pycryptodome, slh-dsa")
 
 
 def test_reference_must_be_one_of_the_impls() -> None:

@@ -1,4 +1,6 @@
-"""The vector-run report: table, JSON (schema_version "1"), JUnit XML, Markdown and HTML.
+"""The vector-run report (`VectorRun`, the document): table, JSON (schema_version "1"), JUnit
+XML, Markdown and HTML. Each `run_*` function is registered in pqscan.report.render.RENDERERS
+under the document kind "vectors".
 
 A run holds rows (implementation, group result). The table aggregates per implementation,
 family and operation so that it fits 120 columns; every group row is in JSON / HTML / JUnit.
@@ -9,12 +11,13 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from tabulate import tabulate
 
 from pqscan.conformance.vectors.model import GroupResult, VectorGroup
+from pqscan.model.junit import JUnitCase, JUnitSuite, junit_xml
 
 SCHEMA_VERSION = "1"
 WIDTH = 120
@@ -140,26 +143,51 @@ def render_html(impl: str, results: Sequence[Row] | Sequence[GroupResult]) -> st
 
 def render_junit(impl: str, results: Sequence[Row] | Sequence[GroupResult]) -> str:
     """JUnit XML: one testcase per implementation and vector group; failures list tcIds."""
-    rows = _rows(results, impl)
-    suite = ET.Element("testsuite", name=f"pqscan vectors ({impl})", tests=str(len(rows)),
-                       failures=str(sum(1 for _, r in rows if r.failed)),
-                       skipped=str(sum(1 for _, r in rows if not r.failed and not r.passed)))
-    for i, r in rows:
-        case = ET.SubElement(suite, "testcase", classname=r.vector_set,
-                             name=f"{r.group} [{r.parameter_set}]" + (
-                                 f" ({i})" if i != impl else ""))
+    cases = []
+    for i, r in _rows(results, impl):
+        name = f"{r.group} [{r.parameter_set}]" + (f" ({i})" if i != impl else "")
+        counts = f"passed={r.passed} failed={r.failed} skipped={r.skipped}"
         if r.failed:
-            failure = ET.SubElement(case, "failure", message=r.reason or "failed")
-            failure.text = "failing tcIds: " + ", ".join(str(t) for t in r.failed_tc_ids)
+            cases.append(JUnitCase(r.vector_set, name, "failure", r.reason or "failed",
+                                   text="failing tcIds: " + ", ".join(
+                                       str(t) for t in r.failed_tc_ids), system_out=counts))
         elif not r.passed:
-            ET.SubElement(case, "skipped", message=r.reason or "skipped")
-        out = ET.SubElement(case, "system-out")
-        out.text = f"passed={r.passed} failed={r.failed} skipped={r.skipped}"
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True)
+            cases.append(JUnitCase(r.vector_set, name, "skipped", r.reason or "skipped",
+                                   system_out=counts))
+        else:
+            cases.append(JUnitCase(r.vector_set, name, system_out=counts))
+    return junit_xml([JUnitSuite(f"pqscan vectors ({impl})", tuple(cases))])
 
 
-RENDERERS = {"table": render_table, "md": render_markdown, "html": render_html,
-             "junit": render_junit}
+@dataclass(frozen=True, slots=True)
+class VectorRun:
+    """The document of one `pqscan vectors run`: the rows and what was loaded."""
+
+    impl: str
+    rows: tuple[Row, ...]
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    groups: tuple[VectorGroup, ...] = ()
+
+
+def run_json(run: VectorRun) -> str:
+    return render_json(run.impl, run.rows, run.errors, run.warnings, run.groups)
+
+
+def run_table(run: VectorRun) -> str:
+    return render_table(run.impl, run.rows, run.groups)
+
+
+def run_markdown(run: VectorRun) -> str:
+    return render_markdown(run.impl, run.rows)
+
+
+def run_html(run: VectorRun) -> str:
+    return render_html(run.impl, run.rows)
+
+
+def run_junit(run: VectorRun) -> str:
+    return render_junit(run.impl, run.rows)
 
 
 def breakdown(groups: Sequence[VectorGroup], rows: Sequence[Row]) -> dict[str, Any]:
@@ -185,3 +213,10 @@ def breakdown(groups: Sequence[VectorGroup], rows: Sequence[Row]) -> dict[str, A
                     impl, dict.fromkeys(_COUNTS, 0))
                 counts[verdict] += 1
     return out
+
+
+def render_vector_sets_table(document: dict[str, Any]) -> str:
+    """`pqscan vectors list`: one row per vector set."""
+    return tabulate([(r["vector_set"], r["groups"], r["cases"], " ".join(r["ops"]))
+                     for r in document["vector_sets"]],
+                    headers=["vector set", "groups", "cases", "ops"])

@@ -12,9 +12,12 @@ serve the certificate check too.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from pqscan.scan.context import ProbeContext
+from pqscan.scan.probes.registry import Check, Facts
 from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.messages import TLS13
 from pqscan.tls.offer import TLS13_SUITES
@@ -75,3 +78,10 @@ async def check_behaviour(ctx: ProbeContext, browser_like: HandshakeResult | Non
     names = [n for n in BEHAVIOURS if only is None or n in only]
     results = await asyncio.gather(*(one(n) for n in names))
     return dict(zip(names, results, strict=True))
+
+
+async def _probe(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    return {"behaviour": await check_behaviour(ctx, facts["versions"].browser_like)}
+
+
+BEHAVIOUR = Check("behaviour", ("versions", "tls13"), ("behaviour",), _probe)

@@ -7,8 +7,19 @@ the ServerHello. Each round removes the chosen suite: k+1 connections for k suit
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping
+from typing import Any
+
+from pqscan.model.status import SUPPORTED
 from pqscan.scan.context import ProbeContext
-from pqscan.scan.probes.versions import tls12_suites
+from pqscan.scan.probes.registry import Check, Facts
+from pqscan.scan.probes.versions import (
+    VERSION_NAMES,
+    VersionsResult,
+    tls12_groups,
+    tls12_suites,
+)
 from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.messages import TLS13
 from pqscan.tls.offer import TLS13_SUITES
@@ -38,8 +49,13 @@ async def _eliminate(ctx: ProbeContext, name: str, candidates: tuple[int, ...],
     return chosen, None
 
 
-async def check_tls13_suites(ctx: ProbeContext, group: int) -> tuple[list[int], str | None]:
-    return await _eliminate(ctx, "suites.TLSv1.3", TLS13_SUITES, versions=(TLS13,),
+async def check_tls13_suites(ctx: ProbeContext, group: int, first: HandshakeResult | None = None
+                             ) -> tuple[list[int], str | None]:
+    """`first`: the version check's accepted TLS 1.3 answer, whose hello offered every TLS 1.3
+    suite — round 0 (issue 13). The suite a TLS 1.3 server picks does not depend on the groups
+    offered (RFC 8446 §4.1.1: suite, then key share), so the rounds after it ask with one group
+    and no key share (a HelloRetryRequest names the suite, §4.1.4)."""
+    return await _eliminate(ctx, "suites.TLSv1.3", TLS13_SUITES, first, versions=(TLS13,),
                             groups=(group,), key_shares=())
 
 
@@ -50,3 +66,71 @@ async def check_tls12_suites(ctx: ProbeContext, version: int, groups: tuple[int,
     (every suite, `groups`), so the elimination starts from its answer (issue 13)."""
     return await _eliminate(ctx, "suites.TLSv1.2", tls12_suites(), first, versions=(version,),
                             groups=groups)
+
+
+async def _tls13(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    answer = facts["tls13"]
+    return {"tls13_suites": await check_tls13_suites(ctx, answer.group or 0x001D, answer)}
+
+
+async def _tls12(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    version, answer = facts["legacy"]
+    return {"tls12_suites": await check_tls12_suites(ctx, version, tls12_groups(), answer)}
+
+
+async def _older(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    """`full`: the suites of every legacy version below the one the TLS 1.2 checks used (a
+    server may keep weaker suites for TLS 1.0/1.1 clients), each from its version probe, and
+    whose order picks among them: {version: (suites, why cut short, preference)}."""
+    highest, _answer = facts["legacy"]
+    versions: VersionsResult = facts["versions"]
+    older = [v for v, n in VERSION_NAMES.items()
+             if v < highest and versions.versions[n].value == SUPPORTED]
+
+    async def one(version: int) -> tuple[str, tuple[list[int], str | None, str]]:
+        name = VERSION_NAMES[version]
+        offer_args: dict[str, Any] = {"versions": (version,), "groups": tls12_groups()}
+        found, why = await _eliminate(ctx, f"suites.{name}", tls12_suites(),
+                                      versions.results.get(name), **offer_args)
+        return name, (found, why, await suite_preference(ctx, name, found, **offer_args))
+
+    return {"older_suites": dict(await asyncio.gather(*(one(v) for v in sorted(older))))}
+
+
+async def suite_preference(ctx: ProbeContext, name: str, found: list[int],
+                           **offer_args: object) -> str:
+    """Whose order the elimination showed: the suites found, offered in reverse. "server"
+    when the server still picks its first, "client" when it picks our first (the last found),
+    "unknown" with fewer than two suites or any other answer."""
+    if len(found) < 2:
+        return "unknown"
+    offer = ctx.offer(cipher_suites=tuple(reversed(found)), **offer_args)  # type: ignore[arg-type]
+    r = await ctx.handshake(f"suite_preference.{name}", offer, follow_hrr=False)
+    suite = r.hrr_cipher_suite if r.outcome == "hrr" else r.cipher_suite
+    if not r.accepted:
+        return "unknown"
+    return "server" if suite == found[0] else "client" if suite == found[-1] else "unknown"
+
+
+async def _tls13_preference(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    found, _why = facts["tls13_suites"]
+    group = facts["tls13"].group or 0x001D
+    return {"tls13_suite_preference": await suite_preference(
+        ctx, "TLSv1.3", found, versions=(TLS13,), groups=(group,), key_shares=())}
+
+
+async def _tls12_preference(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    found, _why = facts["tls12_suites"]
+    version, _answer = facts["legacy"]
+    return {"tls12_suite_preference": await suite_preference(
+        ctx, VERSION_NAMES[version], found, versions=(version,), groups=tls12_groups())}
+
+
+FULL = frozenset({"full"})
+TLS13_SUITE_CHECK = Check("suites.TLSv1.3", ("tls13",), ("tls13_suites",), _tls13)
+TLS12_SUITE_CHECK = Check("suites.TLSv1.2", ("legacy",), ("tls12_suites",), _tls12)
+OLDER_SUITE_CHECK = Check("suites.older", ("versions", "legacy"), ("older_suites",), _older, FULL)
+TLS13_PREFERENCE = Check("suite_preference.TLSv1.3", ("tls13", "tls13_suites"),
+                         ("tls13_suite_preference",), _tls13_preference, FULL)
+TLS12_PREFERENCE = Check("suite_preference.TLSv1.2", ("legacy", "tls12_suites"),
+                         ("tls12_suite_preference",), _tls12_preference, FULL)

@@ -9,8 +9,9 @@ server that accepts them offers no forward secrecy.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -19,6 +20,7 @@ from pqscan.model.status import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Status
 from pqscan.registry.tls import CIPHER_SUITES, GROUPS, GroupFamily, group
 from pqscan.registry.tls import cipher_suite as registry_suite
 from pqscan.scan.context import ProbeContext
+from pqscan.scan.probes.registry import Check, Facts
 from pqscan.tls.handshake import HandshakeResult
 
 
@@ -65,7 +67,7 @@ def _cert_curve(certificates: tuple[bytes, ...]) -> int | None:
     return None
 
 
-async def _curves(ctx: ProbeContext, version: int
+async def _curves(ctx: ProbeContext, version: int, full: bool = False
                   ) -> tuple[dict[int, Status], tuple[int, ...], tuple[bytes, ...],
                              HandshakeResult | None]:
     """(curve status, server order, first chain seen, first flight through ServerHelloDone)."""
@@ -92,8 +94,8 @@ async def _curves(ctx: ProbeContext, version: int
             out[r.group] = Status(SUPPORTED)
             continue
         if r.outcome == "server_hello" and r.group == pinned and pinned in order:
-            # The server prefers its certificate's curve over everything left: ask one by one
-            out.update(await _one_by_one(ctx, version, remaining, pinned))
+            # The server took its certificate's curve, offered last, over everything left
+            out.update(await _behind_pinned(ctx, version, order, remaining, pinned, full))
             return out, tuple(order), chain, done
         if r.outcome == "alert":
             out.update({c: Status(NOT_SUPPORTED) for c in remaining})
@@ -104,13 +106,35 @@ async def _curves(ctx: ProbeContext, version: int
     return out, tuple(order), chain, done
 
 
+_BEHIND = ("the ECDSA certificate's curve must stay offered (RFC 8422 §5.1) and the server "
+           "prefers it")
+
+
+async def _behind_pinned(ctx: ProbeContext, version: int, order: list[int],
+                         remaining: list[int], pinned: int, full: bool) -> dict[int, Status]:
+    """The curves left when the server chose the certificate's curve listed after them.
+
+    If the server follows the client's order it would have taken any of them listed first,
+    so none is supported. One connection tells: the curves found, offered in reverse — a
+    server that follows the client answers with the last one found (issue 13: this replaced a
+    connection per curve left, which such a server answers with the pinned curve anyway).
+    A server with its own order may rank the pinned curve above curves it supports: those stay
+    inconclusive, and `full` asks once per modern curve left, next to the pinned one.
+    """
+    if len(order) >= 2:
+        offer = ctx.offer(versions=(version,), cipher_suites=_suites("ECDHE"),
+                          groups=tuple(reversed(order)))
+        r = await ctx.handshake("tls12.ecdhe_order", offer, depth="full")
+        if r.outcome == "server_hello" and r.group == order[-1]:
+            return {c: Status(NOT_SUPPORTED) for c in remaining}
+    out: dict[int, Status] = {c: Status(INCONCLUSIVE, _BEHIND) for c in remaining}
+    if full:
+        out.update(await _one_by_one(ctx, version, remaining, pinned))
+    return out
+
+
 async def _one_by_one(ctx: ProbeContext, version: int, remaining: list[int],
                       pinned: int) -> dict[int, Status]:
-    why = ("the ECDSA certificate's curve must stay offered (RFC 8422 §5.1) and the server "
-           "prefers it")
-    out: dict[int, Status] = {c: Status(INCONCLUSIVE, why) for c in remaining
-                              if c not in _MODERN}
-
     async def one(code: int) -> tuple[int, Status]:
         offer = ctx.offer(versions=(version,), cipher_suites=_suites("ECDHE"),
                           groups=(code, pinned))
@@ -118,14 +142,13 @@ async def _one_by_one(ctx: ProbeContext, version: int, remaining: list[int],
         if r.outcome == "server_hello" and r.group == code:
             return code, Status(SUPPORTED)
         if r.outcome == "server_hello":
-            return code, Status(INCONCLUSIVE, why)
+            return code, Status(INCONCLUSIVE, _BEHIND)
         if r.outcome == "alert":
             return code, Status(NOT_SUPPORTED)
         return code, Status(INCONCLUSIVE, r.reason or r.outcome)
 
     results = await asyncio.gather(*(one(c) for c in remaining if c in _MODERN))
-    out.update(dict(results))
-    return out
+    return dict(results)
 
 
 async def _accepts(ctx: ProbeContext, name: str, version: int, kex: str) -> Status:
@@ -142,27 +165,47 @@ async def _accepts(ctx: ProbeContext, name: str, version: int, kex: str) -> Stat
 
 
 async def _from_suites(ctx: ProbeContext, name: str, version: int, kex: str,
-                       suites: Awaitable[tuple[list[int], str | None]] | None) -> Status:
+                       suites: tuple[list[int], str | None]) -> Status:
     """Issue 13: a completed TLS 1.2 suite elimination (it ended with the server refusing
     what was left) lists every suite the server accepts, so whether it takes DHE or RSA key
     transport is read from it; an elimination cut short asks with a connection of its own."""
-    if suites is not None:
-        accepted, cut_short = await suites
-        if cut_short is None:
-            if any(registry_suite(c).kex == kex for c in accepted):
-                return Status(SUPPORTED)
-            return Status(NOT_SUPPORTED)
+    accepted, cut_short = suites
+    if cut_short is None:
+        if any(registry_suite(c).kex == kex for c in accepted):
+            return Status(SUPPORTED)
+        return Status(NOT_SUPPORTED)
     return await _accepts(ctx, name, version, kex)
 
 
-async def check_tls12(ctx: ProbeContext, version: int,
-                      suites: Awaitable[tuple[list[int], str | None]] | None = None
-                      ) -> TLS12Result:
-    """`suites`: the TLS 1.2 suite elimination (a task shared with the suite check)."""
-    (curves, order, chain, done), ffdhe, rsa = await asyncio.gather(
-        _curves(ctx, version),
-        _from_suites(ctx, "tls12.ffdhe", version, "DHE", suites),
-        _from_suites(ctx, "tls12.rsa_key_transport", version, "RSA", suites),
-    )
+def combine(curves: dict[int, Status], order: tuple[int, ...], chain: tuple[bytes, ...],
+            done: HandshakeResult | None, ffdhe: Status, rsa: Status) -> TLS12Result:
     return TLS12Result(curves, order, ffdhe, rsa, chain,
                        done.cert_request_schemes if done else None, done is not None)
+
+
+def _curve_check(full: bool) -> Check:
+    async def curves(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+        version, _answer = facts["legacy"]
+        return {"tls12_curves": await _curves(ctx, version, full)}
+
+    return Check("tls12.ecdhe_full" if full else "tls12.ecdhe", ("legacy",), ("tls12_curves",),
+                 curves, frozenset({"full"} if full else {"standard"}))
+
+
+async def _kex(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    version, _answer = facts["legacy"]
+    suites = facts["tls12_suites"]
+    ffdhe, rsa = await asyncio.gather(
+        _from_suites(ctx, "tls12.ffdhe", version, "DHE", suites),
+        _from_suites(ctx, "tls12.rsa_key_transport", version, "RSA", suites))
+    return {"tls12_kex": (ffdhe, rsa)}
+
+
+async def _combine(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    return {"tls12": combine(*facts["tls12_curves"], *facts["tls12_kex"])}
+
+
+CURVES, CURVES_FULL = _curve_check(False), _curve_check(True)
+# FFDHE and RSA key transport read from the finished suite elimination (issue 13)
+KEX = Check("tls12.kex", ("legacy", "tls12_suites"), ("tls12_kex",), _kex)
+TLS12 = Check("tls12", ("tls12_curves", "tls12_kex"), ("tls12",), _combine)

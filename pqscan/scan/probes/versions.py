@@ -9,12 +9,15 @@ RFC 5246 form (legacy_version = the version, no supported_versions) with every k
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pqscan.model.status import INCONCLUSIVE, NOT_SUPPORTED, SUPPORTED, Status
 from pqscan.registry.tls import CIPHER_SUITES, GROUPS, GroupFamily
-from pqscan.scan.context import ProbeContext
+from pqscan.scan.context import CONNECT_FAILURES, ProbeContext
 from pqscan.scan.probes.behaviour import run_browser_like
+from pqscan.scan.probes.registry import Check, EndpointDown, Facts
 from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.messages import TLS10, TLS11, TLS12, TLS13
 from pqscan.tls.offer import TLS13_SUITES
@@ -88,3 +91,45 @@ async def check_versions(ctx: ProbeContext) -> VersionsResult:
     names = {n: v for v, n in VERSION_NAMES.items()}
     return VersionsResult({n: classify(r, names[n]) for n, r in results.items()}, results,
                           kept.get("browser_like"))
+
+
+def unreachable_reason(results: Sequence[HandshakeResult]) -> tuple[str, str] | None:
+    """("unreachable" | "error", reason) when no version probe reached a TLS server."""
+    if any(r.accepted or r.outcome == "alert" for r in results):
+        return None
+    kinds = {r.error_kind for r in results}
+    first = results[0]
+    if kinds <= CONNECT_FAILURES:
+        return "unreachable", first.reason
+    starttls = [r for r in results if r.error_kind == "starttls"]
+    if starttls:  # the server answered the preamble but would not start TLS: not scanned
+        return "error", starttls[0].reason
+    # a protocol violation names the culprit; the TLS 1.3 probe's first (results are sorted)
+    violation = [r for r in reversed(results) if r.error_kind == "violation"]
+    if violation:
+        return "error", f"protocol violation: {violation[0].reason}"
+    decode = [r for r in results if r.error_kind == "decode"]
+    if decode:
+        return "error", decode[0].reason
+    return "error", f"no TLS answer: {first.reason}"
+
+
+async def _probe(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
+    """The entry probe. `tls13`: the accepted TLS 1.3 answer (every TLS 1.3 suite offered),
+    only when TLS 1.3 is supported; `legacy`: (the highest TLS <= 1.2 version supported, its
+    version probe's answer: every suite and every TLS 1.2 group offered), only when one is."""
+    versions = await check_versions(ctx)
+    trouble = unreachable_reason(list(versions.results.values()))
+    if trouble:
+        raise EndpointDown(*trouble)
+    out: dict[str, Any] = {"versions": versions}
+    if versions.versions["TLSv1.3"].value == SUPPORTED:
+        out["tls13"] = versions.results["TLSv1.3"]
+    legacy = [v for v, n in sorted(VERSION_NAMES.items(), reverse=True)
+              if n != "TLSv1.3" and versions.versions[n].value == SUPPORTED]
+    if legacy:
+        out["legacy"] = (legacy[0], versions.results[VERSION_NAMES[legacy[0]]])
+    return out
+
+
+VERSIONS = Check("versions", (), ("versions", "tls13", "legacy"), _probe)
