@@ -54,6 +54,7 @@ from pqscan.tls.offer import TLS13_SUITES
 
 NOT_PROBED = "not probed at depth quick"
 PQ_HELLO = "pq_only"  # the behaviour name of the PQ hello (probe behaviour.pq_only)
+PQ_ANY = "groups.enumerate.pq"  # decides tls/groups (pqscan.model.status.decided_by)
 
 
 @cache  # the registry is fixed for the process; a census asks per endpoint (issue 12 speed)
@@ -72,6 +73,14 @@ async def _pq_hello(ctx: ProbeContext) -> Negotiation:
     offer = ctx.offer(versions=(TLS13,), cipher_suites=TLS13_SUITES, groups=pq_hello_groups(),
                       key_shares=())
     return negotiation(await ctx.handshake(f"behaviour.{PQ_HELLO}", offer, depth="full"))
+
+
+async def _pq_any(ctx: ProbeContext) -> HandshakeResult:
+    """Every PQ group of the registry, no key share: the server names its pick by
+    HelloRetryRequest (RFC 8446 §4.1.4) or refuses, supporting none of them (§4.1.1)."""
+    offer = ctx.offer(versions=(TLS13,), cipher_suites=TLS13_SUITES, groups=_pq_tls13_groups(),
+                      key_shares=())
+    return await ctx.handshake(PQ_ANY, offer, follow_hrr=False)
 
 
 async def _tls12_hello(ctx: ProbeContext, name: str, kexes: tuple[str, ...],
@@ -117,6 +126,13 @@ async def census_facts(ctx: ProbeContext) -> tuple[EndpointFacts, list[Handshake
     r = first.result
     if r.error_kind in CONNECT_FAILURES:  # never reached the server (after the retries)
         return EndpointFacts(versions=VersionsResult({}, {})), [r]
+    if first.status == "ok" and first.group is not None and not registry_group(first.group).is_pq:
+        # The browser-like hello (a PQ share first) ended on a classical group, so an X25519-
+        # first client would too: its hello is spent instead on whether the server supports any
+        # PQ group at all, which tells K2 from K3 (K3: none; most servers today)
+        pq_any, classical = await asyncio.gather(_pq_any(ctx), _classical(ctx))
+        behaviour = {"browser_like": first, "classical_only": classical}
+        return _tls13_facts(behaviour, pq_any=pq_any), [r, classical.result, pq_any]
     if first.status != "refused":  # TLS 1.3 answered, or no answer (a reset: too big a hello?)
         behaviour = await check_behaviour(ctx, r)
         return _tls13_facts(behaviour), [n.result for n in behaviour.values()]
@@ -153,17 +169,29 @@ def _tls13(behaviour: dict[str, Negotiation]) -> Status:
                                 f"{', '.join(str(x) for x in reasons)}")
 
 
-def _groups(behaviour: dict[str, Negotiation]) -> GroupsResult:
+def _groups(behaviour: dict[str, Negotiation], pq_any: HandshakeResult | None = None
+            ) -> GroupsResult:
     """Groups a hello ended on are supported (confirmed: the handshake decrypted); every other
-    PQ group is inconclusive, so the K-state does not read silence as "classical only"."""
+    PQ group is inconclusive, so the K-state does not read silence as "classical only" —
+    unless the all-PQ hello was refused (none supported) or named one by HRR."""
     seen: dict[int, GroupEntry] = {}
     for name, n in behaviour.items():
         if n.status == "ok" and n.group is not None and n.group not in seen:
             seen[n.group] = GroupEntry(n.group, SUPPORTED, "key_share", n.result.confirmed,
                                        f"negotiated by behaviour.{name}")
+    rest = Status(INCONCLUSIVE, NOT_PROBED)
+    if pq_any is not None and pq_any.outcome == "hrr" and pq_any.hrr_group is not None \
+            and pq_any.hrr_group in _pq_tls13_groups():
+        seen[pq_any.hrr_group] = GroupEntry(pq_any.hrr_group, SUPPORTED, "hrr", None,
+                                            f"named by HelloRetryRequest to {PQ_ANY}")
+    elif pq_any is not None and pq_any.outcome == "alert":
+        rest = Status(NOT_SUPPORTED, f"{PQ_ANY}: a hello offering only PQ groups was refused "
+                      f"({pq_any.alert_name})")
+    elif pq_any is not None:  # a reset, a timeout, a violation: decides nothing
+        rest = Status(INCONCLUSIVE, f"{PQ_ANY}: {pq_any.reason or pq_any.outcome}")
     for code in _pq_tls13_groups():
         if code not in seen:
-            seen[code] = GroupEntry(code, INCONCLUSIVE, None, None, NOT_PROBED)
+            seen[code] = GroupEntry(code, rest.value, None, None, rest.reason)
     return GroupsResult(tuple(seen[c] for c in _tls13_order() if c in seen), ())
 
 
@@ -172,15 +200,15 @@ def _tls13_order() -> tuple[int, ...]:
     return tls13_groups()
 
 
-def _tls13_facts(behaviour: dict[str, Negotiation],
-                 tls12: Status | None = None) -> EndpointFacts:
+def _tls13_facts(behaviour: dict[str, Negotiation], tls12: Status | None = None,
+                 pq_any: HandshakeResult | None = None) -> EndpointFacts:
     untested = Status(INCONCLUSIVE, NOT_PROBED)
     versions = {"TLSv1.0": untested, "TLSv1.1": untested, "TLSv1.2": tls12 or untested,
                 "TLSv1.3": _tls13(behaviour)}
     results = {f"behaviour.{k}": v.result for k, v in behaviour.items()}
     facts = EndpointFacts(versions=VersionsResult(versions, results), behaviour=behaviour)
     if facts.has_tls13:
-        facts.groups = _groups(behaviour)
+        facts.groups = _groups(behaviour, pq_any)
         facts.tls13_suites_reason = NOT_PROBED
     return facts
 

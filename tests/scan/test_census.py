@@ -1,7 +1,8 @@
 """`--depth quick` against the lab's known truth (pqscan.scan.census): at most three
 connections, the first answer choosing the other two, and a K-state wherever those facts
-decide it — TLS 1.2-only servers (K4/K5 from two TLS 1.2 hellos) and the pure ML-KEM
-server (K0 from the PQ hello and the refused classical-only hello) included."""
+decide it — TLS 1.2-only servers (K4/K5 from two TLS 1.2 hellos), the pure ML-KEM server (K0
+from the PQ hello and the refused classical-only hello) and a classical TLS 1.3 server (K3: a
+hello offering only PQ groups refused) included."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ FOLLOW_UP = {
     "tls12-only": ["tls12.forward_secret", "tls12.rsa_key_transport"],
     "tls12-ecdhe": ["tls12.forward_secret", "tls12.rsa_key_transport"],
     "mlkem1024-only": ["behaviour.classical_only", "behaviour.pq_only"],
+    # the browser-like hello ended classical: the all-PQ hello (no key share) replaces the
+    # X25519-first one and decides K3
+    "classical": ["behaviour.classical_only", "groups.enumerate.pq"],
 }
 BEHAVIOURS = ["behaviour.classical_only", "behaviour.x25519_share_first"]
 
@@ -44,7 +48,7 @@ def test_the_first_answer_chooses_the_next_two_hellos(census: dict[str, dict[str
 
 
 @pytest.mark.lab
-@pytest.mark.parametrize("name", ["tls12-only", "tls12-ecdhe", "mlkem1024-only"])
+@pytest.mark.parametrize("name", ["tls12-only", "tls12-ecdhe", "mlkem1024-only", "classical"])
 def test_quick_decides_the_lab_truth_where_three_hellos_can(
         census: dict[str, dict[str, Any]], name: str) -> None:
     tls, expected = census[name]["tls"], EXPECTED[name]
@@ -81,8 +85,16 @@ def test_tls12_facts_of_the_census(census: dict[str, dict[str, Any]]) -> None:
 
 
 @pytest.mark.lab
-def test_a_classical_server_stays_undecided_at_quick(census: dict[str, dict[str, Any]]
-                                                     ) -> None:
-    """Three hellos that end on x25519 do not show that no PQ group is supported."""
+def test_a_classical_server_is_k3_from_a_refused_all_pq_hello(
+        census: dict[str, dict[str, Any]]) -> None:
+    """The browser-like hello ended on x25519, so the all-PQ hello (no key share) asks whether
+    any PQ group is supported at all: OpenSSL refuses it, so every PQ group is not_supported
+    with that reason, and the X25519-first hello was not run (not guessed)."""
     tls = census["classical"]["tls"]
-    assert tls["kex_state"] is None and "inconclusive" in tls["kex_state_reason"]
+    assert tls["kex_state"] == "K3", tls["kex_state_reason"]
+    pq = {n: g for n, g in tls["groups"].items() if g["family"] in ("hybrid", "pure_pq")}
+    assert pq and all(g["status"] == "not_supported" for g in pq.values())
+    assert all("a hello offering only PQ groups was refused" in g["reason"]
+               for g in pq.values())
+    assert tls["negotiation_status"]["x25519_share_first"] == "not_run"
+    assert tls["negotiated"]["browser_like"] == "x25519"
