@@ -98,3 +98,25 @@ def test_a_classical_server_is_k3_from_a_refused_all_pq_hello(
                for g in pq.values())
     assert tls["negotiation_status"]["x25519_share_first"] == "not_run"
     assert tls["negotiated"]["browser_like"] == "x25519"
+
+
+@pytest.mark.parametrize(("outcome", "kind"), [("error", "reset"), ("error", "timeout"),
+                                              ("error", "violation"), ("closed", "eof")])
+def test_an_undecided_all_pq_hello_decides_no_group_and_no_k_state(outcome: str,
+                                                                    kind: str) -> None:
+    """A reset, timeout, violation or EOF on the all-PQ hello is never "no PQ group": every
+    PQ group stays inconclusive with that reason, so the K-state stays undecided."""
+    from pqscan.assess.kexstate import derive_kex_state
+    from pqscan.registry.tls import group
+    from pqscan.scan.census import PQ_ANY, _groups
+    from pqscan.tls.handshake import HandshakeResult
+
+    result = HandshakeResult(outcome=outcome, reason=f"{kind} after the ClientHello",
+                             error_kind=kind)
+    entries = _groups({}, result).entries
+    assert entries and {e.status for e in entries} == {"inconclusive"}
+    assert all(e.reason == f"{PQ_ANY}: {kind} after the ClientHello" for e in entries)
+    tls = {"versions": {"TLSv1.3": "supported"},
+           "groups": {group(e.code).name: e.to_dict() for e in entries}}
+    state, reason = derive_kex_state(tls)
+    assert state is None and "inconclusive" in reason
