@@ -18,7 +18,6 @@ workers need pqscan installed (same version).
 
 from __future__ import annotations
 
-import asyncio
 import signal
 from collections.abc import Callable, Iterator
 from itertools import islice
@@ -26,6 +25,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from pqscan.errors import Option, UsageError
+from pqscan.scan import eventloop
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.probe_detail import shape_probes
 from pqscan.scan.scanner import scan_stream
@@ -47,7 +47,7 @@ def scan_chunk(targets: list[Target], options: ScanOptions, concurrency: int, de
     def keep(endpoint: dict[str, Any]) -> None:
         endpoints.append(shape_probes(endpoint, probes))
 
-    asyncio.run(scan_stream(targets, options, concurrency, keep, depth=depth, rate=rate))
+    eventloop.run(scan_stream(targets, options, concurrency, keep, depth=depth, rate=rate))
     return endpoints
 
 

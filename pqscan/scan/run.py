@@ -17,6 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Protocol
 
 from pqscan.model.document import new_report, utc_now
+from pqscan.scan import eventloop
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.scanner import scan, scan_stream
 from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, target_key
@@ -40,6 +41,7 @@ def scan_method(options: ScanOptions, concurrency: int, depth: str = "standard",
                 workers: int = 1, **more: Any) -> dict[str, Any]:
     return {
         "engine": "pqscan TLS engine (RFC 8446 client on cryptography primitives)",
+        "event_loop": eventloop.loop_name(),
         "depth": depth,
         "options": {**asdict(options), "concurrency": concurrency, "workers": workers,
                     "depth": depth, **more},
@@ -73,7 +75,7 @@ def run_scan(targets: list[Target], options: ScanOptions, concurrency: int,
     on_result = None if store is None else (
         lambda ep: store.put(ep, utc_now(), position.get(endpoint_key(ep))))
     fresh = scan_workers(todo, options, concurrency, workers, on_result, depth) \
-        if workers > 1 else asyncio.run(scan(todo, options, concurrency, on_result, depth))
+        if workers > 1 else eventloop.run(scan(todo, options, concurrency, on_result, depth))
     done = {} if store is None or not done_keys else {
         endpoint_key(e): e for e in iter_endpoints(store.path, run.run_id)
         if endpoint_key(e) in done_keys}
@@ -151,7 +153,7 @@ def scan_locally(todo: Iterator[Target], writer: Writer, options: ScanOptions,
                 asyncio.get_running_loop().remove_signal_handler(sig)
 
     try:
-        asyncio.run(main())
+        eventloop.run(main())
     except KeyboardInterrupt:
         caught.append("SIGINT")
     return caught[0] if caught else None

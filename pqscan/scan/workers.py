@@ -29,6 +29,7 @@ from collections.abc import Callable, Sequence
 from types import FrameType
 from typing import Any
 
+from pqscan.scan import eventloop
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.targets import Target
 
@@ -73,7 +74,7 @@ def _worker(index: int, targets: list[Target], options: ScanOptions, concurrency
         return stop.is_set()
 
     try:
-        stopped = asyncio.run(main())
+        stopped = eventloop.run(main())
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which carries on
         out.put(("failed", index, f"{type(exc).__name__}: {exc}"))
         return
@@ -189,7 +190,7 @@ def scan_workers(targets: Sequence[Target], options: ScanOptions, concurrency: i
 
     if min(workers, len(targets)) <= 1:
         from pqscan.scan.scanner import scan
-        asyncio.run(scan(list(targets), options, concurrency, keep, depth))
+        eventloop.run(scan(list(targets), options, concurrency, keep, depth))
         return [got[target_key(t)] for t in targets]
     stopped = run_workers(targets, options, concurrency, workers, keep, depth)
     if stopped:
