@@ -8,8 +8,6 @@ functions (`u8`, `u16`, `vec16`, ...) so that every `to_bytes()` reads like the 
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from pqscan.errors import DecodeError
 
@@ -81,10 +79,20 @@ class Reader:
         return out
 
     def u8(self) -> int:
-        return self._take(1)[0]
+        pos = self._pos
+        if pos >= self._end:
+            return self._take(1)[0]  # raises the truncation error
+        self._pos = pos + 1
+        return self._data[pos]
 
     def u16(self) -> int:
-        return int.from_bytes(self._take(2), "big")
+        # the hottest read (types, lengths, codes): indexing beats a slice + from_bytes
+        pos = self._pos
+        if pos + 2 > self._end:
+            return int.from_bytes(self._take(2), "big")  # raises the truncation error
+        self._pos = pos + 2
+        data = self._data
+        return data[pos] << 8 | data[pos + 1]
 
     def u24(self) -> int:
         return int.from_bytes(self._take(3), "big")
@@ -111,12 +119,9 @@ class Reader:
     def vec24(self) -> bytes:
         return self.vec(3)
 
-    @contextmanager
-    def scope(self, length_bytes: int, what: str | None = None) -> Iterator[Reader]:
-        """A nested length-prefixed scope that must be consumed exactly."""
-        inner = Reader(self.vec(length_bytes), what or self.what)
-        yield inner
-        inner.done()
+    def scope(self, length_bytes: int, what: str | None = None) -> _Scope:
+        """A nested length-prefixed scope that must be consumed exactly (`with`)."""
+        return _Scope(Reader(self.vec(length_bytes), what or self.what))
 
     def done(self) -> None:
         """Assert that nothing is left: RFC 8446 §4 messages have no trailing data."""
@@ -129,6 +134,23 @@ class Reader:
         if len(body) % 2:
             raise DecodeError(f"{self.what}: odd length {len(body)} for a list of uint16")
         return tuple(int.from_bytes(body[i : i + 2], "big") for i in range(0, len(body), 2))
+
+
+class _Scope:
+    """`with reader.scope(n) as inner:` ... then `inner` must be used up (a plain class: a
+    generator context manager cost more than the parse it wraps, issue 13)."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner: Reader) -> None:
+        self.inner = inner
+
+    def __enter__(self) -> Reader:
+        return self.inner
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.inner.done()
 
 
 def u16_list(values: tuple[int, ...] | list[int], length_bytes: int = 2) -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from pqscan.errors import DecodeError
 from pqscan.tls import extensions as ext
@@ -68,6 +69,8 @@ def records_for(content_type: int, payload: bytes, version: int = TLS10,
     """
     if max_fragment < 1:
         raise ValueError("max_fragment must be positive")
+    if len(payload) <= max_fragment:  # the usual case: one record, no list of chunks
+        return Record(content_type, version, payload).to_bytes()
     chunks = [payload[i : i + max_fragment] for i in range(0, len(payload), max_fragment)]
     return b"".join(Record(content_type, version, c).to_bytes() for c in chunks or [b""])
 
@@ -182,6 +185,17 @@ class ClientHello:
     def extension(self, extension_type: int) -> Extension | None:
         return ext.find(self.extensions, extension_type)
 
+    @cached_property
+    def extension_types(self) -> frozenset[int]:
+        """The extensions offered, by type (what a server may answer with, RFC 8446 §4.2)."""
+        return frozenset(e.extension_type for e in self.extensions)
+
+    @cached_property
+    def offered_versions(self) -> tuple[int, ...]:
+        """supported_versions (RFC 8446 §4.2.1); () for a TLS 1.2-style hello."""
+        sv = self.extension(ext.SUPPORTED_VERSIONS)
+        return ext.parse_u16_list(sv, 1) if sv else ()
+
 
 @dataclass(frozen=True)
 class ServerHello:
@@ -227,20 +241,22 @@ class ServerHello:
     def extension(self, extension_type: int) -> Extension | None:
         return ext.find(self.extensions, extension_type)
 
-    @property
+    # the views below are read several times per handshake (the checks, the driver): each is
+    # parsed once per message (issue 13, per-connection CPU)
+    @cached_property
     def version(self) -> int:
         """The negotiated version: supported_versions if present, else legacy_version."""
         sv = self.extension(ext.SUPPORTED_VERSIONS)
         return ext.parse_server_supported_version(sv) if sv else self.legacy_version
 
-    @property
+    @cached_property
     def key_share(self) -> ext.KeyShareEntry | None:
         ks = self.extension(ext.KEY_SHARE)
         if ks is None or self.is_hrr:
             return None
         return ext.parse_server_key_share(ks)
 
-    @property
+    @cached_property
     def hrr_group(self) -> int | None:
         ks = self.extension(ext.KEY_SHARE)
         if ks is None or not self.is_hrr:
