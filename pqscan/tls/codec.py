@@ -8,8 +8,12 @@ functions (`u8`, `u16`, `vec16`, ...) so that every `to_bytes()` reads like the 
 from __future__ import annotations
 
 import struct
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from pqscan.errors import DecodeError
+
+T = TypeVar("T")
 
 
 def u8(value: int) -> bytes:
@@ -107,8 +111,19 @@ class Reader:
         return self._take(self.remaining)
 
     def vec(self, length_bytes: int) -> bytes:
-        n = int.from_bytes(self._take(length_bytes), "big")
-        return self._take(n)
+        # _take's work inlined for the valid case (every extension and list is a vec);
+        # a short input still raises through _take, with its message
+        pos, data = self._pos, self._data
+        end = pos + length_bytes
+        if end > self._end:
+            self._take(length_bytes)
+        n = int.from_bytes(data[pos:end], "big")
+        self._pos = end
+        stop = end + n
+        if stop > self._end:
+            self._take(n)
+        self._pos = stop
+        return data[end:stop]
 
     def vec8(self) -> bytes:
         return self.vec(1)
@@ -134,6 +149,27 @@ class Reader:
         if len(body) % 2:
             raise DecodeError(f"{self.what}: odd length {len(body)} for a list of uint16")
         return tuple(int.from_bytes(body[i : i + 2], "big") for i in range(0, len(body), 2))
+
+
+class cached_once(Generic[T]):  # noqa: N801 - used like functools.cached_property
+    """`functools.cached_property` without its lock (Python 3.11 takes an RLock on every
+    first access, which cost more than the small parses it caches in the TLS messages, issue
+    13). The value lands in the instance `__dict__`, so later reads are plain attribute
+    reads; frozen dataclasses (no slots) allow that, as for cached_property."""
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]  # the class attribute itself
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
 
 
 class _Scope:

@@ -382,9 +382,9 @@ class Connection:
         while self._available() < 5:
             await self._fill(None, "mid-record" if self._available() else
                              "waiting for a record")
-        header = bytes(stream.buf[stream.pos : stream.pos + 5])
-        content_type, major = header[0], header[1]
-        length = int.from_bytes(header[3:5], "big")
+        buf, pos = stream.buf, stream.pos
+        content_type, major = buf[pos], buf[pos + 1]
+        length = buf[pos + 3] << 8 | buf[pos + 4]
         if content_type not in (20, 21, 22, 23) or major != 3:
             raise DecodeError(f"not TLS: the server answered {await self._sample()!r}")
         if length > MAX_RECORD:
@@ -396,7 +396,7 @@ class Connection:
         self._tls_in += len(raw)
         self._log.add("server", raw)
         self.records_read += 1
-        return Record(content_type, int.from_bytes(header[1:3], "big"), raw[5:])
+        return Record(content_type, major << 8 | raw[2], raw[5:])
 
     async def _sample(self) -> str:
         """Up to 40 bytes of a non-TLS answer (e.g. 'HTTP/1.1 400 Bad Request'), one line."""
