@@ -8,7 +8,7 @@ Requirement, Verdict), `policy_conditions` (the declarative condition language) 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -200,7 +200,19 @@ def evaluation_block(profiles: list[Profile], as_of: date, errors: list[str],
         "fail_on_due": fail_on_due,
         "summary": tally.summary(profiles, as_of, default_profile),
         "remediation": tally.remediation(),
+        "requirements": requirement_declarations(profiles),
     }
+
+
+def requirement_declarations(profiles: Sequence[Profile]
+                             ) -> dict[str, dict[str, dict[str, Any]]]:
+    """`evaluation.requirements`: what every verdict of a requirement repeats (its
+    declaration), once per report; a streamed endpoint's verdicts leave it out
+    (pqscan.report.compact)."""
+    return {p.id: {r.id: {"title": r.title, "clause": r.clause,
+                          "source_status": r.source_status, "confidence": r.confidence,
+                          "fixes": list(requirement_fixes(r))}
+                   for r in p.requirements} for p in profiles}
 
 
 def observed_date(report: Mapping[str, Any]) -> date | None:
