@@ -63,13 +63,15 @@ class EndpointWriter:
         self.tally = Tally()  # the evaluation summary (counters only)
         self.observed_on = date.today()  # findings are as of the day the facts are seen
         # written once in the tail (evaluation.requirements); each verdict leaves it out
-        self.declared = requirement_declarations(list(settings.profiles))
+        self.profiles = list(settings.profiles)
+        self.declared = requirement_declarations(self.profiles)
 
     def write(self, endpoint: dict[str, Any], fresh: bool = True) -> None:
         s = self.settings
         changes: list[str] = []
-        error = judge_endpoint(endpoint, list(s.profiles), s.as_of, self.written, changes,
-                               self.observed_on)
+        # a fresh endpoint's derived fields were just derived by scan.assemble
+        error = judge_endpoint(endpoint, self.profiles, s.as_of, self.written, changes,
+                               self.observed_on, derived=fresh)
         self.tally.add(endpoint)
         self.recomputed.extend(changes[:max(0, 100 - len(self.recomputed))])
         if error and len(self.errors) < 100:

@@ -155,17 +155,19 @@ def check_report(report: Any) -> None:
 
 def judge_endpoint(endpoint: dict[str, Any], profiles: list[Profile], as_of: date,
                    index: int, recomputed: list[str] | None = None,
-                   observed_on: date | None = None) -> str | None:
+                   observed_on: date | None = None, derived: bool = False) -> str | None:
     """Judge one endpoint in place (a scan streams them one by one; `judge_report` calls it
     for each): recompute its derived fields from the observations (`pqscan.assess.derive`,
     each stored value that differed appended to `recomputed`), then fill in findings (as of
     `observed_on`, the day the facts were seen: a finding never projects a date), verdicts
     (as of `as_of`) and the readiness level. A malformed endpoint gets an `evaluation_error`
-    line, which is also returned."""
+    line, which is also returned. `derived`: the endpoint was just built by this pqscan
+    (pqscan.scan.assemble derives those fields with the same functions), so they are not
+    recomputed a second time."""
     endpoint.pop("evaluation_error", None)
     seen = observed_on or as_of
     try:
-        changes = rederive(endpoint)
+        changes = [] if derived else rederive(endpoint)
         if recomputed is not None:
             recomputed.extend(f"endpoints[{index}] ({endpoint.get('target')}): {change}"
                               for change in changes)

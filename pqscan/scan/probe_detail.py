@@ -21,6 +21,7 @@ certificate: these were 15 % of a summary-mode endpoint.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from pqscan.registry.tls import group
@@ -49,14 +50,21 @@ def probe_table(probes: list[dict[str, Any]]) -> dict[str, Any]:
     return {"columns": list(TABLE_COLUMNS), "rows": [_row(p) for p in probes]}
 
 
-def _registry_group(name: str, entry: dict[str, Any]) -> bool:
-    """True when `entry`'s code and family are the registry's for `name` (then left out)."""
+@lru_cache(maxsize=512)
+def _registry_fields(name: str) -> tuple[str, str] | None:
+    """(code, family) the registry gives group `name`; None for a name it does not know."""
     try:
         known = group(name)
     except ValueError:
-        return False
-    code = f"0x{known.code:04x}"
-    return entry.get("code", code) == code and entry.get("family") == known.family.value
+        return None
+    return f"0x{known.code:04x}", known.family.value
+
+
+def _registry_group(name: str, entry: dict[str, Any]) -> bool:
+    """True when `entry`'s code and family are the registry's for `name` (then left out)."""
+    known = _registry_fields(name)
+    return known is not None and entry.get("code", known[0]) == known[0] and \
+        entry.get("family") == known[1]
 
 
 def _fingerprints(chain: Any) -> list[Any]:
