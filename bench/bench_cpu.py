@@ -34,8 +34,10 @@ def _scan(pqscan: str, targets: Path, out: Path, extra: list[str],
           env: dict[str, str]) -> tuple[float, float, int]:
     """(client CPU s, wall s, connections) of one scan."""
     t0 = time.monotonic()
-    proc = subprocess.Popen([pqscan, "scan", "-i", str(targets), "--workers", "1", "--profile",
-                             "none", "--format", "json", "-o", str(out), *extra],
+    # --profile is repeatable and 'none' cannot be combined: the default only when not given
+    judge = [] if "--profile" in extra else ["--profile", "none"]
+    proc = subprocess.Popen([pqscan, "scan", "-i", str(targets), "--workers", "1", *judge,
+                             "--format", "json", "-o", str(out), *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     _, _, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - t0
@@ -63,17 +65,20 @@ def main() -> int:
         one.write_text(f"{farm.targets[0][1]}\n")
         extra = args.pqscan_args.split()
         base = min(_scan(pqscan, one, work / "o.json", extra, env)[0] for _ in range(2))
-        per_conn, marginal = [], []
+        per_conn, marginal, per_endpoint = [], [], []
         for k in range(args.repeat):
             cpu, wall, conns = _scan(pqscan, targets, work / "o.json", extra, env)
             per_conn.append(1000 * cpu / conns)
             marginal.append(1000 * (cpu - base) / conns)
+            per_endpoint.append(1000 * (cpu - base) / len(farm.targets))
             print(f"run {k + 1}: {len(farm.targets)} endpoints, {conns} connections, "
                   f"CPU {cpu:.2f} s (one-endpoint scan {base:.2f} s), wall {wall:.2f} s, "
                   f"{per_conn[-1]:.3f} ms/connection, marginal {marginal[-1]:.3f}")
         print(f"client CPU ms/connection min/median/max: {min(per_conn):.3f} / "
               f"{statistics.median(per_conn):.3f} / {max(per_conn):.3f}; marginal "
               f"{min(marginal):.3f} / {statistics.median(marginal):.3f} / {max(marginal):.3f}; "
+              f"marginal ms/endpoint {min(per_endpoint):.2f} / "
+              f"{statistics.median(per_endpoint):.2f} / {max(per_endpoint):.2f}; "
               f"load {os.getloadavg()[0]:.1f}")
     return 0
 
