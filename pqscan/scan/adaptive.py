@@ -114,6 +114,44 @@ class Controller:
         return f"grow: {rate:.0f} connections/s" + (" (slow start)" if self.slow_start else "")
 
 
+class Slots:
+    """A FIFO counting limit with a synchronous fast path: `take()` when a slot is free costs
+    no coroutine, `wait()` queues. The per-endpoint politeness limit (pqscan.scan.context)."""
+
+    __slots__ = ("free", "_queue")
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self._queue: deque[asyncio.Future[None]] = deque()
+
+    def take(self) -> bool:
+        if self.free > 0 and not self._queue:
+            self.free -= 1
+            return True
+        return False
+
+    async def wait(self) -> None:
+        """Queue for a slot; `release` hands it over directly."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._queue.append(waiter)
+        try:
+            await waiter
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # granted and cancelled at once: hand it on
+            else:
+                self._queue.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        while self._queue:
+            waiter = self._queue.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self.free += 1
+
+
 class AdaptiveLimit(asyncio.Semaphore):
     """The global connection limit: FIFO, sized by a `Controller`, optionally paced.
 
@@ -140,6 +178,17 @@ class AdaptiveLimit(asyncio.Semaphore):
 
     def locked(self) -> bool:
         return self.in_flight >= self.limit or bool(self._queue)
+
+    def try_acquire(self) -> bool:
+        """Take a slot now if one is free (no pacing, nobody queued): the common case costs
+        no coroutine (issue 13, per-connection CPU). False: `await acquire()`."""
+        if self._interval or self._mark is None or self.in_flight >= self.limit or self._queue:
+            return False
+        self.in_flight += 1
+        busy = self.in_flight / self.limit
+        if busy > self._busy:
+            self._busy = busy
+        return True
 
     async def acquire(self) -> Literal[True]:
         loop = asyncio.get_running_loop()

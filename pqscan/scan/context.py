@@ -20,9 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pqscan.registry.tls import cipher_suite, group, signature_scheme
+from pqscan.registry.tls import alert_name, cipher_suite, group, signature_scheme
 from pqscan.registry.tls import version_name as _version_name
-from pqscan.scan.adaptive import AdaptiveLimit
+from pqscan.scan.adaptive import AdaptiveLimit, Slots
 from pqscan.tls.handshake import CLOSED, ERROR, HandshakeResult, run_handshake
 from pqscan.tls.offer import ClientOffer
 from pqscan.tls.starttls import StartTLS
@@ -75,41 +75,46 @@ class ProbeRecord:
 
 def describe_offer(offer: ClientOffer) -> dict[str, Any]:
     """What one ClientHello carried, with registry names, for the method sheet. Probes repeat
-    a few offer shapes thousands of times, so each shape is named once (issue 13)."""
-    named = _named_shape(offer.shape())
-    return {k: v if isinstance(v, str) or v is None else list(v)
-            for k, v in zip(_OFFER_KEYS, named, strict=True)}
-
-
-_OFFER_KEYS = ("versions", "cipher_suites", "groups", "key_shares", "signature_schemes", "sni")
+    a few offer shapes thousands of times, so each shape is named once and its dict is
+    shared by every record of that shape (issue 13): treat it as read-only."""
+    return _named_shape(offer.shape())
 
 
 @lru_cache(maxsize=4096)
-def _named_shape(shape: tuple[Any, ...]) -> tuple[Any, ...]:
+def _named_shape(shape: tuple[Any, ...]) -> dict[str, Any]:
     versions, suites, groups, shares, schemes, sni = shape
-    return (tuple(_version_name(v) for v in versions),
-            tuple(cipher_suite(c).name for c in suites),
-            tuple(group(g).name for g in groups), tuple(group(g).name for g in shares),
-            tuple(signature_scheme(s).name for s in schemes), sni)
+    return {"versions": [_version_name(v) for v in versions],
+            "cipher_suites": [cipher_suite(c).name for c in suites],
+            "groups": [group(g).name for g in groups],
+            "key_shares": [group(g).name for g in shares],
+            "signature_schemes": [signature_scheme(s).name for s in schemes], "sni": sni}
 
 
 def observed_text(r: HandshakeResult) -> str:
     """One line saying what the server did."""
-    if r.outcome == "hrr":
-        return f"HelloRetryRequest for {group(r.hrr_group or 0).name}"
-    if r.outcome == "server_hello":
-        parts = [f"ServerHello {_version_name(r.version or 0)}",
-                 cipher_suite(r.cipher_suite or 0).name]
-        if r.hrr_group is not None:
-            parts.insert(0, f"HRR to {group(r.hrr_group).name} then")
-        if r.group is not None:
-            parts.append(group(r.group).name)
-        if r.confirmed:
+    if r.outcome in ("hrr", "server_hello", "alert"):
+        # a few answers repeat thousands of times: each is worded once (issue 13)
+        return _answer_text(r.outcome, r.version, r.cipher_suite, r.group, r.hrr_group,
+                            r.confirmed, r.alert)
+    return r.reason
+
+
+@lru_cache(maxsize=4096)
+def _answer_text(outcome: str, version: int | None, suite: int | None, chosen: int | None,
+                 hrr_group: int | None, confirmed: bool, alert: int | None) -> str:
+    if outcome == "hrr":
+        return f"HelloRetryRequest for {group(hrr_group or 0).name}"
+    if outcome == "server_hello":
+        parts = [f"ServerHello {_version_name(version or 0)}", cipher_suite(suite or 0).name]
+        if hrr_group is not None:
+            parts.insert(0, f"HRR to {group(hrr_group).name} then")
+        if chosen is not None:
+            parts.append(group(chosen).name)
+        if confirmed:
             parts.append("EncryptedExtensions decrypted")
         return " ".join(parts)
-    if r.outcome == "alert":
-        return f"alert {r.alert_name}" + (" after HelloRetryRequest" if r.hrr_group else "")
-    return r.reason
+    name = None if alert is None else alert_name(alert)
+    return f"alert {name}" + (" after HelloRetryRequest" if hrr_group else "")
 
 
 class ProbeContext:
@@ -126,9 +131,9 @@ class ProbeContext:
                              starttls=starttls)
         self._global = global_limit
         # the adaptive limit learns from how each connection ended (pqscan.scan.adaptive)
-        self._finished = global_limit.finished if isinstance(global_limit, AdaptiveLimit) \
-            else None
-        self._local = asyncio.Semaphore(options.per_endpoint)
+        self._adaptive = global_limit if isinstance(global_limit, AdaptiveLimit) else None
+        self._finished = self._adaptive.finished if self._adaptive is not None else None
+        self._local = Slots(options.per_endpoint)
         self.records: list[ProbeRecord] = []
 
     @property
@@ -177,12 +182,22 @@ class ProbeContext:
         while True:
             attempts += 1
             # the endpoint's own slot first: a global slot is held only by a connection that
-            # is being made, never by one queued behind its endpoint's politeness limit
-            async with self._local, self._global:
-                start = time.monotonic()
-                result = await run_handshake(self.host, self.port, offer, depth=depth,
-                                             follow_hrr=follow_hrr, limits=self.limits)
-                took += time.monotonic() - start
+            # is being made, never by one queued behind its endpoint's politeness limit.
+            # Both are taken without a coroutine when free (issue 13, per-connection CPU).
+            if not self._local.take():
+                await self._local.wait()
+            try:
+                if not (self._adaptive is not None and self._adaptive.try_acquire()):
+                    await self._global.acquire()
+                try:
+                    start = time.monotonic()
+                    result = await run_handshake(self.host, self.port, offer, depth=depth,
+                                                 follow_hrr=follow_hrr, limits=self.limits)
+                    took += time.monotonic() - start
+                finally:
+                    self._global.release()
+            finally:
+                self._local.release()
             if self._finished is not None:
                 self._finished(result.error_kind)
             retry = (result.outcome in (ERROR, CLOSED) and result.error_kind in RETRY_KINDS)

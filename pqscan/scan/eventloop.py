@@ -11,6 +11,7 @@ is the same, only slower. The loop in use is recorded in the report's method she
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
@@ -38,8 +39,23 @@ def loop_name() -> str:
     return f"uvloop {uvloop.__version__}"
 
 
+# A scan allocates many short-lived objects per connection (records, results, frames) while
+# the interpreter holds a few hundred thousand long-lived ones (modules, registries): with the
+# default thresholds (700, 10, 10) the collector runs every few connections and its older
+# generations keep walking the long-lived heap. Those are frozen out of the collector's view
+# and the youngest generation collects less often (issue 13: ~4 % less client CPU on the farm).
+GC_THRESHOLD = (10_000, 20, 20)
+
+
 def run(main: Coroutine[Any, Any, T]) -> T:
     """`asyncio.run(main)` on the fastest loop available (a new loop each call, as asyncio.run:
-    safe in forked worker processes and Dask workers)."""
-    with asyncio.Runner(loop_factory=_uvloop_factory()) as runner:
-        return runner.run(main)
+    safe in forked worker processes and Dask workers), with the collector tuned for it."""
+    before = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+    try:
+        with asyncio.Runner(loop_factory=_uvloop_factory()) as runner:
+            return runner.run(main)
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()

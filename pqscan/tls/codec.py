@@ -8,10 +8,12 @@ functions (`u8`, `u16`, `vec16`, ...) so that every `to_bytes()` reads like the 
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from pqscan.errors import DecodeError
+
+T = TypeVar("T")
 
 
 def u8(value: int) -> bytes:
@@ -81,10 +83,20 @@ class Reader:
         return out
 
     def u8(self) -> int:
-        return self._take(1)[0]
+        pos = self._pos
+        if pos >= self._end:
+            return self._take(1)[0]  # raises the truncation error
+        self._pos = pos + 1
+        return self._data[pos]
 
     def u16(self) -> int:
-        return int.from_bytes(self._take(2), "big")
+        # the hottest read (types, lengths, codes): indexing beats a slice + from_bytes
+        pos = self._pos
+        if pos + 2 > self._end:
+            return int.from_bytes(self._take(2), "big")  # raises the truncation error
+        self._pos = pos + 2
+        data = self._data
+        return data[pos] << 8 | data[pos + 1]
 
     def u24(self) -> int:
         return int.from_bytes(self._take(3), "big")
@@ -99,8 +111,19 @@ class Reader:
         return self._take(self.remaining)
 
     def vec(self, length_bytes: int) -> bytes:
-        n = int.from_bytes(self._take(length_bytes), "big")
-        return self._take(n)
+        # _take's work inlined for the valid case (every extension and list is a vec);
+        # a short input still raises through _take, with its message
+        pos, data = self._pos, self._data
+        end = pos + length_bytes
+        if end > self._end:
+            self._take(length_bytes)
+        n = int.from_bytes(data[pos:end], "big")
+        self._pos = end
+        stop = end + n
+        if stop > self._end:
+            self._take(n)
+        self._pos = stop
+        return data[end:stop]
 
     def vec8(self) -> bytes:
         return self.vec(1)
@@ -111,12 +134,9 @@ class Reader:
     def vec24(self) -> bytes:
         return self.vec(3)
 
-    @contextmanager
-    def scope(self, length_bytes: int, what: str | None = None) -> Iterator[Reader]:
-        """A nested length-prefixed scope that must be consumed exactly."""
-        inner = Reader(self.vec(length_bytes), what or self.what)
-        yield inner
-        inner.done()
+    def scope(self, length_bytes: int, what: str | None = None) -> _Scope:
+        """A nested length-prefixed scope that must be consumed exactly (`with`)."""
+        return _Scope(Reader(self.vec(length_bytes), what or self.what))
 
     def done(self) -> None:
         """Assert that nothing is left: RFC 8446 §4 messages have no trailing data."""
@@ -129,6 +149,44 @@ class Reader:
         if len(body) % 2:
             raise DecodeError(f"{self.what}: odd length {len(body)} for a list of uint16")
         return tuple(int.from_bytes(body[i : i + 2], "big") for i in range(0, len(body), 2))
+
+
+class cached_once(Generic[T]):  # noqa: N801 - used like functools.cached_property
+    """`functools.cached_property` without its lock (Python 3.11 takes an RLock on every
+    first access, which cost more than the small parses it caches in the TLS messages, issue
+    13). The value lands in the instance `__dict__`, so later reads are plain attribute
+    reads; frozen dataclasses (no slots) allow that, as for cached_property."""
+
+    def __init__(self, fn: Callable[[Any], T]) -> None:
+        self.fn = fn
+        self.name = fn.__name__
+        self.__doc__ = fn.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: object, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]  # the class attribute itself
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
+class _Scope:
+    """`with reader.scope(n) as inner:` ... then `inner` must be used up (a plain class: a
+    generator context manager cost more than the parse it wraps, issue 13)."""
+
+    __slots__ = ("inner",)
+
+    def __init__(self, inner: Reader) -> None:
+        self.inner = inner
+
+    def __enter__(self) -> Reader:
+        return self.inner
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is None:
+            self.inner.done()
 
 
 def u16_list(values: tuple[int, ...] | list[int], length_bytes: int = 2) -> bytes:

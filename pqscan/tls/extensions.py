@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 
 from pqscan.errors import DecodeError
-from pqscan.tls.codec import Reader, u8, u16, u16_list, vec8, vec16
+from pqscan.tls.codec import Reader, cached_once, u8, u16, u16_list, vec8, vec16
 
 # IANA ExtensionType values used here (RFC 8446 §4.2, RFC 6066, RFC 7685, RFC 8422)
 SERVER_NAME = 0
@@ -38,7 +37,7 @@ class Extension:
     def to_bytes(self) -> bytes:
         return self._wire
 
-    @cached_property
+    @cached_once
     def _wire(self) -> bytes:
         # encoded once per object: the fixed extensions of an offer shape are shared by every
         # ClientHello of that shape (pqscan.tls.offer), so most are never encoded twice
@@ -47,7 +46,7 @@ class Extension:
 
 def encode_extensions(extensions: Iterable[Extension]) -> bytes:
     """Extension extensions<0..2^16-1> (RFC 8446 §4.2)."""
-    return vec16(b"".join(e.to_bytes() for e in extensions))
+    return vec16(b"".join([e.to_bytes() for e in extensions]))
 
 
 def decode_extensions(reader: Reader) -> tuple[Extension, ...]:

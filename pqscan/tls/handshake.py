@@ -130,8 +130,10 @@ def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
     entries: list[KeyShareEntry] = []
     # RFC 8446 §4.2.8: KeyShareEntry values MUST appear in the order of supported_groups
     # (tlslite-ng enforces it); conformance checks that want another order use raw_shares.
-    rank = {g: i for i, g in enumerate(offer.groups)}
-    for group in sorted(groups, key=lambda g: rank.get(g, len(rank))):
+    if len(groups) > 1:  # most hellos carry none or one: no ranking to build (issue 13)
+        rank = {g: i for i, g in enumerate(offer.groups)}
+        groups = tuple(sorted(groups, key=lambda g: rank.get(g, len(rank))))
+    for group in groups:
         if group in offer.share_overrides:
             entries.append(KeyShareEntry(group, offer.share_overrides[group]))
             continue

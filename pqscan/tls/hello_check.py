@@ -17,11 +17,6 @@ _SH13 = frozenset({ext.KEY_SHARE, ext.SUPPORTED_VERSIONS, 41})  # 41: pre_shared
 _HRR13 = frozenset({ext.KEY_SHARE, ext.SUPPORTED_VERSIONS, ext.COOKIE})
 
 
-def _offered_versions(hello: ClientHello) -> tuple[int, ...]:
-    sv = hello.extension(ext.SUPPORTED_VERSIONS)
-    return ext.parse_u16_list(sv, 1) if sv else ()
-
-
 def _common(sh: ServerHello, hello: ClientHello, what: str) -> str | None:
     """Suite, compression and extensions: the same rules for every server hello."""
     if sh.cipher_suite not in hello.cipher_suites:
@@ -30,7 +25,7 @@ def _common(sh: ServerHello, hello: ClientHello, what: str) -> str | None:
     if sh.compression_method != 0:
         return (f"{what} compression_method {sh.compression_method} was never offered "
                 "(RFC 8446 §4.1.3, RFC 5246 §7.4.1.3)")
-    offered = {e.extension_type for e in hello.extensions}
+    offered = hello.extension_types
     seen: set[int] = set()
     for e in sh.extensions:
         if e.extension_type in seen:
@@ -45,7 +40,7 @@ def _common(sh: ServerHello, hello: ClientHello, what: str) -> str | None:
 def _tls13_version(sh: ServerHello, hello: ClientHello, what: str) -> str | None:
     """RFC 8446 §4.2.1: the selected version must be one the client offered, and TLS 1.3."""
     chosen = sh.version
-    if chosen not in _offered_versions(hello) or chosen < TLS13:
+    if chosen not in hello.offered_versions or chosen < TLS13:
         return (f"{what} supported_versions selects 0x{chosen:04x}, which was never offered "
                 "(RFC 8446 §4.2.1)")
     if sh.legacy_version != TLS12:
@@ -66,7 +61,7 @@ def check_hrr(hrr: ServerHello, hello: ClientHello, shared: frozenset[int],
     """A HelloRetryRequest against the ClientHello it answers (RFC 8446 §4.1.4)."""
     if previous_hrr:
         return "second HelloRetryRequest (RFC 8446 §4.1.4)"
-    if not _offered_versions(hello):
+    if not hello.offered_versions:
         return ("HelloRetryRequest to a TLS <= 1.2 ClientHello (RFC 8446 §4.1.4; RFC 5246 "
                 "§7.4.1.3 has no such message)")
     why = _common(hrr, hello, "HelloRetryRequest") or _tls13_version(
@@ -94,7 +89,7 @@ def check_server_hello(sh: ServerHello, hello: ClientHello, shared: frozenset[in
     why = _common(sh, hello, "ServerHello")
     if why:
         return why
-    offered = _offered_versions(hello)
+    offered = hello.offered_versions
     if sh.extension(ext.SUPPORTED_VERSIONS) is None:
         # RFC 5246 §7.4.1.3: the server picks a version <= the client's; lower is the client's
         # call to make (a "not supported"), higher was never offered

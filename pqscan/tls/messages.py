@@ -8,11 +8,13 @@ Alert. The server's later flight is in `flight.py`.
 from __future__ import annotations
 
 import hashlib
+import struct
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pqscan.errors import DecodeError
 from pqscan.tls import extensions as ext
-from pqscan.tls.codec import Reader, u8, u16, u16_list, u24, vec8
+from pqscan.tls.codec import Reader, cached_once, u8, u16, u16_list, u24, vec8, vec16
 from pqscan.tls.extensions import Extension
 
 # ContentType (RFC 8446 §5.1)
@@ -43,6 +45,7 @@ DOWNGRADE_TLS12 = bytes.fromhex("444f574e47524401")
 DOWNGRADE_TLS11 = bytes.fromhex("444f574e47524400")
 
 MAX_RECORD = 2**14 + 256  # TLSCiphertext.length limit (RFC 8446 §5.2)
+_RECORD_HEADER = struct.Struct(">BHH")  # ContentType, ProtocolVersion, uint16 length (§5.1)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,10 @@ class Record:
     fragment: bytes
 
     def header(self) -> bytes:
-        return u8(self.content_type) + u16(self.version) + u16(len(self.fragment))
+        try:  # one C call per record (issue 13); out of range: the precise error below
+            return _RECORD_HEADER.pack(self.content_type, self.version, len(self.fragment))
+        except struct.error:
+            return u8(self.content_type) + u16(self.version) + u16(len(self.fragment))
 
     def to_bytes(self) -> bytes:
         return self.header() + self.fragment
@@ -68,6 +74,8 @@ def records_for(content_type: int, payload: bytes, version: int = TLS10,
     """
     if max_fragment < 1:
         raise ValueError("max_fragment must be positive")
+    if len(payload) <= max_fragment:  # the usual case: one record, no list of chunks
+        return Record(content_type, version, payload).to_bytes()
     chunks = [payload[i : i + max_fragment] for i in range(0, len(payload), max_fragment)]
     return b"".join(Record(content_type, version, c).to_bytes() for c in chunks or [b""])
 
@@ -152,17 +160,39 @@ class ClientHello:
             raise ValueError("legacy_session_id is at most 32 bytes")
 
     def body(self) -> bytes:
+        block = ext.encode_extensions(self.extensions) if self.extensions else b""
+        return self._body(block)
+
+    def _body(self, extensions_block: bytes) -> bytes:
         return (
             u16(self.legacy_version)
             + self.random
             + vec8(self.session_id)
-            + u16_list(self.cipher_suites)
-            + vec8(self.compression_methods)
-            + (ext.encode_extensions(self.extensions) if self.extensions else b"")
+            + _suites_block(self.cipher_suites, self.compression_methods)
+            + extensions_block
         )
+
+    @classmethod
+    def with_extension_bytes(cls, random: bytes, cipher_suites: tuple[int, ...],
+                             extensions: tuple[Extension, ...], legacy_version: int,
+                             session_id: bytes, extension_bytes: bytes) -> ClientHello:
+        """A ClientHello whose extensions the caller already holds encoded, joined
+        (`extension_bytes`, without the block's length): the probes send a few offer shapes
+        thousands of times and only the key share, random and session id change (issue 13).
+        `to_bytes()` gives what the fields would encode to (tests/tls check it)."""
+        hello = cls(random, cipher_suites, extensions, legacy_version, session_id)
+        block = vec16(extension_bytes) if extensions else b""
+        hello.__dict__["_encoded"] = handshake_bytes(CLIENT_HELLO, hello._body(block))
+        return hello
 
     def to_bytes(self) -> bytes:
         """The handshake message (type + length + body), as hashed into the transcript."""
+        return self._encoded
+
+    @cached_once
+    def _encoded(self) -> bytes:
+        # encoded once; pqscan.tls.offer.build_client_hello fills it in from the bytes it
+        # keeps per offer shape (tests/tls check both ways give the same bytes)
         return handshake_bytes(CLIENT_HELLO, self.body())
 
     @classmethod
@@ -181,6 +211,31 @@ class ClientHello:
 
     def extension(self, extension_type: int) -> Extension | None:
         return ext.find(self.extensions, extension_type)
+
+    @cached_once
+    def extension_types(self) -> frozenset[int]:
+        """The extensions offered, by type (what a server may answer with, RFC 8446 §4.2)."""
+        return frozenset(e.extension_type for e in self.extensions)
+
+    @cached_once
+    def offered_versions(self) -> tuple[int, ...]:
+        """supported_versions (RFC 8446 §4.2.1); () for a TLS 1.2-style hello."""
+        sv = self.extension(ext.SUPPORTED_VERSIONS)
+        return ext.parse_u16_list(sv, 1) if sv else ()
+
+
+def _suites_block(suites: tuple[int, ...], compression: bytes) -> bytes:
+    """cipher_suites<2..2^16-2> and legacy_compression_methods<1..2^8-1> (RFC 8446 §4.1.2),
+    encoded once per list (a conformance hello may hold unhashable lists: encoded each time)."""
+    try:
+        return _suites_block_cached(suites, compression)
+    except TypeError:
+        return u16_list(suites) + vec8(compression)
+
+
+@lru_cache(maxsize=1024)
+def _suites_block_cached(suites: tuple[int, ...], compression: bytes) -> bytes:
+    return u16_list(suites) + vec8(compression)
 
 
 @dataclass(frozen=True)
@@ -227,20 +282,22 @@ class ServerHello:
     def extension(self, extension_type: int) -> Extension | None:
         return ext.find(self.extensions, extension_type)
 
-    @property
+    # the views below are read several times per handshake (the checks, the driver): each is
+    # parsed once per message (issue 13, per-connection CPU)
+    @cached_once
     def version(self) -> int:
         """The negotiated version: supported_versions if present, else legacy_version."""
         sv = self.extension(ext.SUPPORTED_VERSIONS)
         return ext.parse_server_supported_version(sv) if sv else self.legacy_version
 
-    @property
+    @cached_once
     def key_share(self) -> ext.KeyShareEntry | None:
         ks = self.extension(ext.KEY_SHARE)
         if ks is None or self.is_hrr:
             return None
         return ext.parse_server_key_share(ks)
 
-    @property
+    @cached_once
     def hrr_group(self) -> int | None:
         ks = self.extension(ext.KEY_SHARE)
         if ks is None or not self.is_hrr:

@@ -67,21 +67,22 @@ def build_client_hello(offer: ClientOffer, shares: tuple[KeyShareEntry, ...],
     shape = (offer.sni, offer.groups, offer.signature_schemes, offer.versions, offer.is_tls13,
              offer.extra_extensions)
     try:
-        before, after = _fixed_extensions(*shape)
+        before, after, before_bytes, after_bytes = _fixed_extensions(*shape)
     except TypeError:  # a conformance offer with unhashable parts (a list, a bytearray)
-        before, after = _fixed_extensions.__wrapped__(*shape)
-    exts = before
+        before, after, before_bytes, after_bytes = _fixed_extensions.__wrapped__(*shape)
+    middle: tuple[Extension, ...] = ()
     if offer.is_tls13:
-        exts += (ext.key_share_client(shares),)
+        middle = (ext.key_share_client(shares),)
         if cookie is not None:
-            exts += (ext.cookie(cookie),)
-    exts += after
+            middle += (ext.cookie(cookie),)
+    exts = before + middle + after
     legacy = TLS12 if offer.is_tls13 else max(offer.versions)
     if session_id is None:
         # RFC 8446 §D.4 middlebox compatibility: a non-empty legacy_session_id
         session_id = os.urandom(32) if offer.is_tls13 else b""
-    hello = ClientHello(random or os.urandom(32), offer.cipher_suites, exts, legacy,
-                        session_id)
+    wire = before_bytes + b"".join([e.to_bytes() for e in middle]) + after_bytes
+    hello = ClientHello.with_extension_bytes(random or os.urandom(32), offer.cipher_suites,
+                                             exts, legacy, session_id, wire)
     if offer.pad_to and len(hello.to_bytes()) < offer.pad_to:
         need = offer.pad_to - len(hello.to_bytes()) - 4  # padding extension header is 4 bytes
         hello = replace(hello, extensions=hello.extensions + (ext.padding(max(need, 0)),))
@@ -91,10 +92,10 @@ def build_client_hello(offer: ClientOffer, shares: tuple[KeyShareEntry, ...],
 @lru_cache(maxsize=1024)
 def _fixed_extensions(sni: str | None, groups: tuple[int, ...], schemes: tuple[int, ...],
                       versions: tuple[int, ...], tls13: bool,
-                      extra: tuple[Extension, ...]) -> tuple[tuple[Extension, ...],
-                                                             tuple[Extension, ...]]:
-    """The extensions around the key share, built once per offer shape: probes send a few
-    shapes thousands of times with fresh key shares and randoms only (issue 13)."""
+                      extra: tuple[Extension, ...]
+                      ) -> tuple[tuple[Extension, ...], tuple[Extension, ...], bytes, bytes]:
+    """The extensions around the key share, built and encoded once per offer shape: probes
+    send a few shapes thousands of times with fresh key shares and randoms only (issue 13)."""
     before: list[Extension] = []
     if sni:
         before.append(ext.server_name(sni))
@@ -111,4 +112,5 @@ def _fixed_extensions(sni: str | None, groups: tuple[int, ...], schemes: tuple[i
         after.append(ext.renegotiation_info())
         after.append(Extension(ext.EXTENDED_MASTER_SECRET, b""))
     after.extend(extra)
-    return tuple(before), tuple(after)
+    return (tuple(before), tuple(after), b"".join([e.to_bytes() for e in before]),
+            b"".join([e.to_bytes() for e in after]))

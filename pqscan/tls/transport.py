@@ -98,6 +98,9 @@ class _Stream(asyncio.Protocol):
     single reader. Nothing here awaits, so a connection costs no task and no `wait_for` per
     read: the reader waits on one future with one timer (issue 13, per-connection CPU)."""
 
+    __slots__ = ("transport", "buf", "pos", "received", "max_bytes", "over", "eof", "lost",
+                 "closed", "paused", "waiter")
+
     def __init__(self, max_bytes: int) -> None:
         self.transport: asyncio.Transport | None = None
         self.buf = bytearray()  # received, not yet consumed: buf[pos:]
@@ -163,6 +166,11 @@ class _Stream(asyncio.Protocol):
             self.waiter = None
 
 
+def _cancel_connect(task: asyncio.Task[Any], expired: list[bool]) -> None:
+    expired.append(True)
+    task.cancel()
+
+
 def _expire(waiter: asyncio.Future[Any]) -> None:
     if not waiter.done():
         waiter.set_result(False)
@@ -193,13 +201,21 @@ class Connection:
         deadline = time.monotonic() + limits.budget
         wait = min(limits.connect_timeout, limits.budget)
         loop = asyncio.get_running_loop()
+        # one timer that cancels the connect, as asyncio.timeout does, without its context
+        # manager objects and coroutines per connection (issue 13, per-connection CPU)
+        task = asyncio.current_task()
+        assert task is not None  # a coroutine always runs in a task
+        cancelling = task.cancelling()
+        expired: list[bool] = []
+        timer = loop.call_later(wait, _cancel_connect, task, expired)
         try:
-            async with asyncio.timeout(wait):
-                _, stream = await loop.create_connection(
-                    lambda: _Stream(limits.max_bytes), host, port)
-        except TimeoutError:
-            raise TransportError("connect_timeout", f"TCP connect timed out after "
-                                 f"{wait:g}s") from None
+            _, stream = await loop.create_connection(
+                lambda: _Stream(limits.max_bytes), host, port)
+        except asyncio.CancelledError:
+            if expired and task.uncancel() <= cancelling:
+                raise TransportError("connect_timeout", f"TCP connect timed out after "
+                                     f"{wait:g}s") from None
+            raise
         except ConnectionRefusedError:
             raise TransportError("refused", "connection refused") from None
         except socket.gaierror as exc:
@@ -209,6 +225,8 @@ class Connection:
                 raise TransportError("reset", "reset by the server after accept, before any "
                                      "TLS answer") from None
             raise TransportError("unreachable", f"cannot connect: {exc.strerror or exc}") from None
+        finally:
+            timer.cancel()
         # asyncio sets TCP_NODELAY on every TCP socket it connects (base_events._set_nodelay)
         conn = cls(stream, limits, deadline)
         if limits.starttls is not None:
@@ -364,9 +382,9 @@ class Connection:
         while self._available() < 5:
             await self._fill(None, "mid-record" if self._available() else
                              "waiting for a record")
-        header = bytes(stream.buf[stream.pos : stream.pos + 5])
-        content_type, major = header[0], header[1]
-        length = int.from_bytes(header[3:5], "big")
+        buf, pos = stream.buf, stream.pos
+        content_type, major = buf[pos], buf[pos + 1]
+        length = buf[pos + 3] << 8 | buf[pos + 4]
         if content_type not in (20, 21, 22, 23) or major != 3:
             raise DecodeError(f"not TLS: the server answered {await self._sample()!r}")
         if length > MAX_RECORD:
@@ -378,7 +396,7 @@ class Connection:
         self._tls_in += len(raw)
         self._log.add("server", raw)
         self.records_read += 1
-        return Record(content_type, int.from_bytes(header[1:3], "big"), raw[5:])
+        return Record(content_type, major << 8 | raw[2], raw[5:])
 
     async def _sample(self) -> str:
         """Up to 40 bytes of a non-TLS answer (e.g. 'HTTP/1.1 400 Bad Request'), one line."""

@@ -150,3 +150,22 @@ def test_parsers_raise_only_decode_error(data: bytes, index: int) -> None:
 def test_hrr_mutations_never_crash(tail: bytes) -> None:
     with contextlib.suppress(DecodeError):
         ServerHello.parse(HRR_BODY[:50] + tail)
+
+
+@pytest.mark.parametrize("offer", [
+    ClientOffer(groups=(0x001D, 0x11EC), key_shares=(0x001D,), sni="example.test"),
+    ClientOffer(versions=(0x0303,), cipher_suites=(0xC02B, 0x009C), groups=(0x0017,)),
+    ClientOffer(versions=(0x0302, 0x0301), cipher_suites=(0x002F,), signature_schemes=()),
+    ClientOffer(groups=(0x0017,), extra_extensions=(ext.Extension(0xFAFA, b"\x01"),)),
+    ClientOffer(cipher_suites=[0x1301], groups=[0x001D]),  # type: ignore[arg-type]  # unhashable
+])
+def test_hello_bytes_kept_per_offer_shape_equal_the_field_encoding(offer: ClientOffer) -> None:
+    # build_client_hello encodes from the bytes it keeps per offer shape (issue 13); a
+    # ClientHello built from the same fields must encode to exactly those bytes
+    share = (ext.KeyShareEntry(0x001D, bytes(range(32))),) if offer.is_tls13 else ()
+    for cookie in (None, b"\x07" * 5) if offer.is_tls13 else (None,):
+        hello = build_client_hello(offer, share, bytes(32), bytes(range(32)), cookie)
+        fresh = ClientHello(hello.random, hello.cipher_suites, hello.extensions,
+                            hello.legacy_version, hello.session_id)
+        assert hello.to_bytes() == fresh.to_bytes()
+        assert ClientHello.parse(hello.to_bytes()[4:]).to_bytes() == fresh.to_bytes()

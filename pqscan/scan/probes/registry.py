@@ -175,7 +175,8 @@ async def run_probes(registry: Registry, depth: str, ctx: ProbeContext) -> Facts
 
     async def one(p: Probe) -> None:
         try:
-            await asyncio.gather(*(done[provider[n]] for n in p.needs))
+            for need in p.needs:  # plain awaits: no gathering future per probe (issue 13)
+                await done[provider[need]]
             if all(n in facts for n in p.needs):
                 start = facts.depth_of(p.needs)
                 found, depth_reached = await ctx.tracked(start, p.run(ctx, facts))
