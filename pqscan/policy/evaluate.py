@@ -7,7 +7,6 @@ Requirement, Verdict), `policy_conditions` (the declarative condition language) 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +17,7 @@ from pqscan.assess.derive import rederive
 from pqscan.assess.readiness import readiness
 from pqscan.assess.remediation import fixes_for
 from pqscan.errors import UsageError
+from pqscan.model.codec import copy_json
 from pqscan.model.document import SCHEMA_VERSION
 from pqscan.policy.conditions import Condition, evaluate_condition
 from pqscan.policy.loader import Loader, available_profiles, load_profile, shipped_profile_ids
@@ -226,6 +226,16 @@ def observed_date(report: Mapping[str, Any]) -> date | None:
         return None
 
 
+def _judgeable(endpoint: Any) -> Any:
+    """A copy of ENDPOINT that judge_endpoint may change without touching the original: the
+    observations it re-derives in place (tls, ssh) copied, the rest shared — findings,
+    verdicts and readiness are replaced, never changed (a deepcopy of every endpoint, probes
+    included, was about half of judging a saved report)."""
+    if not isinstance(endpoint, dict):
+        return endpoint
+    return {**endpoint, **{k: copy_json(endpoint[k]) for k in ("tls", "ssh") if k in endpoint}}
+
+
 def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date,
                  default_profile: bool = False, fail_on_due: int | None = None
                  ) -> dict[str, Any]:
@@ -237,7 +247,8 @@ def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date,
     `as_of`. A malformed endpoint gets an `evaluation_error` line and does not stop the others.
     """
     check_report(report)
-    out = copy.deepcopy(report)
+    out = dict(report)
+    out["endpoints"] = [_judgeable(e) for e in report["endpoints"]]
     errors: list[str] = []
     recomputed: list[str] = []
     tally = Tally()

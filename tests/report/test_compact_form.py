@@ -104,3 +104,23 @@ def test_a_lab_tls13_endpoint_line_is_small(lab: dict[str, LabEndpoint]) -> None
         assert "probe_table" in endpoint and endpoint["verdicts"]
     print("compact bytes per lab TLS 1.3 endpoint:", sizes)
     assert all(size <= 16 * 1024 for size in sizes.values()), sizes
+
+
+@pytest.mark.lab
+def test_a_store_run_renders_its_verdicts_declarations(lab: dict[str, LabEndpoint],
+                                                       tmp_path: Any) -> None:
+    """A store run keeps no `evaluation`: `report render` takes the declarations from the
+    profile the verdicts name, so the title and clause are shown as for a JSON report."""
+    store, report = tmp_path / "s.db", tmp_path / "r.json"
+    res = CliRunner().invoke(cli, ["scan", lab["classical"].address, "--sni", "localhost",
+                                   "--store", str(store), "--format", "json", "-o",
+                                   str(report), "--quiet"])
+    assert res.exit_code == 1, res.output  # classical: pq-baseline FAILs
+    saved = json.loads(report.read_text())
+    assert saved["method"]["report_form"] == COMPACT
+    assert all("title" not in v for v in saved["endpoints"][0]["verdicts"])
+    for source in (store, report):
+        md = CliRunner().invoke(cli, ["report", "render", str(source), "--format", "md"])
+        assert md.exit_code == 0, md.output
+        assert "A hybrid ML-KEM group is supported" in md.stdout  # PQB-HYBRID-OFFERED's title
+        assert "RFC 10024" in md.stdout  # its clause
