@@ -185,6 +185,27 @@ class RSSSampler:
             self.samples.append((round(time.monotonic() - t0, 1), round(kb / 1024, 1), size,
                                  os.getloadavg()[0]))
 
+    def pace(self) -> list[dict[str, float]]:
+        """How fast the report grew in each tenth of its final size (share of the report per
+        second, and the load then): a scan that slows down as endpoints accumulate shows a
+        falling pace from the first tenth to the last. Each tenth's endpoints/s is its share
+        times the endpoints; a run of a few seconds has too few samples to say (empty)."""
+        final = self.samples[-1][2] if self.samples else 0
+        if final <= 0 or len(self.samples) < 20:
+            return []
+        # from the first sample with the report open: start-up (imports) is not the scan
+        opened = [x for x in self.samples if x[2] > 0]
+        out, start, mark = [], (opened[0][0], opened[0][2]), 1
+        for t, _mb, size, load in opened:
+            while mark <= 10 and size >= final * mark / 10:
+                seconds = t - start[0]
+                if seconds > 0:
+                    out.append({"tenth": mark, "share_per_s": round((size - start[1]) / final
+                                                                     / seconds, 5),
+                                "load": round(load, 1)})
+                start, mark = (t, size), mark + 1
+        return out
+
     def summary(self) -> dict[str, Any]:
         if not self.samples:
             return {}
@@ -193,6 +214,7 @@ class RSSSampler:
         quarters = [self.samples[min(len(self.samples) - 1, len(self.samples) * q // 4)][1]
                     for q in (1, 2, 3, 4)]
         return {"samples": len(self.samples), "peak_mb": peak[1], "peak_at_s": peak[0],
+                "report_share_per_s_by_tenth": self.pace(),
                 "peak_at_report_fraction": round(peak[2] / last[2], 3) if last[2] else None,
                 "rss_mb_at_quarters": quarters,
                 "load_min_max": [min(s[3] for s in self.samples),
@@ -212,6 +234,11 @@ def run_one(size: int, depth: str, targets: Path, work: Path, server_pids: list[
            "store_bytes": store.stat().st_size, "rss_timeline": sampler.summary()}
     out["statuses"] = _statuses(report)
     out["report_bytes_per_endpoint"] = round(out["report_bytes"] / size)
+    pace = out["rss_timeline"].get("report_share_per_s_by_tenth") or []
+    # endpoints/s in the first and the last tenth of the run: no slowdown with scale when
+    # they agree (at a similar load)
+    out["endpoints_per_s_first_last_tenth"] = [round(pace[i]["share_per_s"] * size, 1)
+                                               for i in (0, -1)] if len(pace) >= 2 else None
     report.unlink()
     store.unlink()
     return out
@@ -300,10 +327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     table = [(r["size"], r["tool"], r["depth"], r["endpoints_per_s"], r["cpu_s_per_endpoint"],
               r["peak_rss_mb"], (r.get("rss_timeline") or {}).get("peak_at_report_fraction", "-"),
               r.get("report_bytes_per_endpoint", "-"), r.get("store_bytes") or "-",
-              r.get("statuses", "-")) for r in results]
+              r.get("statuses", "-"), r.get("endpoints_per_s_first_last_tenth") or "-")
+             for r in results]
     print(tabulate(table, headers=["endpoints", "tool", "depth", "endpoints/s", "CPU s/ep",
                                    "peak RSS MB", "peak at", "report B/ep", "store B",
-                                   "statuses"]))
+                                   "statuses", "ep/s first/last 10%"]))
     Path(args.out).parent.mkdir(exist_ok=True)
     Path(args.out).write_text(json.dumps({
         "when": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),

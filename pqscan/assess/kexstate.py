@@ -77,6 +77,12 @@ def _tls13_state(tls: Mapping[str, Any]) -> tuple[str | None, str]:
         return str(status.get(behaviour, "ok" if negotiated.get(behaviour) else "inconclusive"))
 
     classical = outcome("classical_only")
+    browser_group = negotiated.get("browser_like")
+    if classical == "not_run" and outcome("browser_like") == "ok" and browser_group \
+            and not _is_pq(browser_group):
+        # quick depth (pqscan.scan.census) skips the classical-only hello when a client
+        # listing PQ groups already ended on a classical one: classical clients are served
+        classical = "ok"
     if classical == "refused":
         return "K0", "PQ key exchange enforced: a classical-only client is refused"
     if classical != "ok":
@@ -87,6 +93,9 @@ def _tls13_state(tls: Mapping[str, Any]) -> tuple[str | None, str]:
     if _is_pq(negotiated.get("browser_like")) and _is_pq(negotiated.get("x25519_share_first")):
         return "K1", "PQ chosen whenever offered (HelloRetryRequest up to " \
             f"{negotiated.get('x25519_share_first')})"
+    if x25519_first == "not_run" and browser_group and not _is_pq(browser_group):
+        return "K2", f"PQ supported, but even a client sending a PQ share first gets " \
+            f"{browser_group}"
     return "K2", "PQ supported, but a client sending an X25519 share first gets " \
         f"{negotiated.get('x25519_share_first') or 'refused'}"
 

@@ -36,6 +36,7 @@ MIN_SAMPLE = 8  # connections an interval needs before it says anything
 # Silence is the congestion signal; a reset or close is how many servers refuse an offer.
 ERROR_KINDS = frozenset({"timeout", "connect_timeout"})
 FD_RESERVE = 64  # descriptors kept for files, the store, pipes
+HISTORY = 256  # decisions kept for diagnosis (about two minutes)
 
 
 def fd_ceiling(concurrency: int) -> int:
@@ -72,7 +73,9 @@ class Controller:
         self._last_rate: float | None = None
         self._grew = 0  # how much the last decision added (0: it did not grow)
         self._holds = 0  # decisions since the last step that did not pay
-        self.history: list[tuple[int, str]] = []  # (limit, why) after each decision
+        # (limit, why) after the latest decisions: two a second, so a day-long census would
+        # keep ~170k of them if unbounded (issue 12: no state that grows with the run)
+        self.history: deque[tuple[int, str]] = deque(maxlen=HISTORY)
 
     def observe(self, s: Sample) -> int:
         """Decide the next limit from one interval's sample."""

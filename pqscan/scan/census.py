@@ -3,9 +3,16 @@
 The first connection is the browser-like hello of `pqscan.scan.probes.behaviour`; what it
 meets decides what the other two ask, so that each kind of server gets a K-state from facts:
 
-- TLS 1.3 answered: the X25519-share-first and classical-only hellos, as at standard depth.
-  They give the group a browser gets, whether PQ is preferred (HRR up to a PQ group) or
-  enforced, and — the browser-like handshake runs to the end — the certificate chain.
+- TLS 1.3 answered with a PQ group: the X25519-share-first and classical-only hellos, as at
+  standard depth. They give the group a browser gets, whether PQ is preferred (HRR up to a
+  PQ group) or enforced, and — the browser-like handshake runs to the end — the certificate
+  chain. TLS 1.2 RSA key transport stays undecided (so does the readiness level).
+- TLS 1.3 answered with a classical group (most servers): a hello offering every PQ group with
+  no key share (refused: none supported, K3; HRR: the PQ group named), and a TLS 1.2 hello
+  offering only RSA key transport suites (RFC 5246 §7.4.1.3: accepted, or refused, which
+  says "not accepted"; a reset or timeout decides nothing), which the readiness level needs.
+  The classical-only hello is not made: the browser-like one already showed classical key
+  exchange is accepted.
 - `protocol_version` alert (RFC 8446 §4.2.1: a server that speaks TLS 1.3 but none of the
   versions offered): TLS 1.3 is not supported, so two TLS 1.2 hellos instead, one offering
   every forward-secret suite (ECDHE, DHE) and one only RSA key transport (RFC 5246
@@ -83,15 +90,25 @@ async def _pq_any(ctx: ProbeContext) -> HandshakeResult:
     return await ctx.handshake(PQ_ANY, offer, follow_hrr=False)
 
 
+_FORWARD, _RSA = ("ECDHE", "DHE"), ("RSA",)
+RSA_HELLO = "tls12.rsa_key_transport"
+
+
 async def _tls12_hello(ctx: ProbeContext, name: str, kexes: tuple[str, ...],
                        groups: tuple[int, ...]) -> HandshakeResult:
     offer = ctx.offer(versions=(TLS12,), cipher_suites=tls12_suites(*kexes), groups=groups)
     return await ctx.handshake(name, offer, depth="full" if "ECDHE" in kexes else "hello")
 
 
-def _accepted(r: HandshakeResult) -> Status:
+def _accepted(r: HandshakeResult, kexes: tuple[str, ...]) -> Status:
+    """Did a TLS 1.2 hello offering only suites of `kexes` get one of them? A refusal says
+    no (RFC 5246 §7.4.1.3: the server picks from the client's list or fails); a reset or a
+    timeout, or a suite not offered, decides nothing."""
     if r.outcome == "server_hello" and r.version == TLS12:
-        return Status(SUPPORTED)
+        if r.cipher_suite is not None and registry_suite(r.cipher_suite).kex in kexes:
+            return Status(SUPPORTED)
+        return Status(INCONCLUSIVE, f"server chose a suite not offered "
+                                    f"(0x{r.cipher_suite or 0:04x})")
     if r.outcome == "alert":
         return Status(NOT_SUPPORTED)
     return Status(INCONCLUSIVE, r.reason or r.outcome)
@@ -99,7 +116,7 @@ def _accepted(r: HandshakeResult) -> Status:
 
 def _tls12(forward: HandshakeResult, rsa: HandshakeResult) -> tuple[Status, TLS12Result]:
     """(TLS 1.2 support, what the two TLS 1.2 hellos showed)."""
-    fs, rsa_status = _accepted(forward), _accepted(rsa)
+    fs, rsa_status = _accepted(forward, _FORWARD), _accepted(rsa, _RSA)
     untested = Status(INCONCLUSIVE, NOT_PROBED)
     if SUPPORTED in (fs.value, rsa_status.value):
         version = Status(SUPPORTED)
@@ -119,6 +136,26 @@ def _tls12(forward: HandshakeResult, rsa: HandshakeResult) -> tuple[Status, TLS1
                                 forward.cert_request_schemes, forward.outcome == "server_hello")
 
 
+def _rsa_version(rsa: HandshakeResult) -> Status:
+    """TLS 1.2 support as an RSA-only hello shows it: accepted, or refused with
+    protocol_version (RFC 8446 §4.2.1: a server without the client's version); any other
+    refusal may be about the suites, so TLS 1.2 stays unknown."""
+    if rsa.outcome == "server_hello" and rsa.version == TLS12:
+        return Status(SUPPORTED)
+    if rsa.outcome == "alert" and rsa.alert_name == "protocol_version":
+        return Status(NOT_SUPPORTED)
+    return Status(INCONCLUSIVE, NOT_PROBED)
+
+
+def _rsa_only(rsa: HandshakeResult) -> TLS12Result:
+    """The TLS 1.2 facts of the RSA-only hello alone: RSA key transport accepted or not (a
+    server offered only TLS_RSA_* suites that refuses does not accept it, whatever else it
+    takes); every curve and DHE was not asked."""
+    untested = Status(INCONCLUSIVE, NOT_PROBED)
+    return TLS12Result({c: untested for c in ECDHE_CURVES}, (), untested,
+                       _accepted(rsa, _RSA), (), None, False)
+
+
 async def census_facts(ctx: ProbeContext) -> tuple[EndpointFacts, list[HandshakeResult]]:
     """The census of one endpoint (at most three connections): its facts, and every handshake
     made (the caller decides from them whether the endpoint was reachable at all)."""
@@ -129,18 +166,21 @@ async def census_facts(ctx: ProbeContext) -> tuple[EndpointFacts, list[Handshake
     if first.status == "ok" and first.group is not None and not registry_group(first.group).is_pq:
         # The browser-like hello (a PQ share first) ended on a classical group, so an X25519-
         # first client would too: its hello is spent instead on whether the server supports any
-        # PQ group at all, which tells K2 from K3 (K3: none; most servers today)
-        pq_any, classical = await asyncio.gather(_pq_any(ctx), _classical(ctx))
-        behaviour = {"browser_like": first, "classical_only": classical}
-        return _tls13_facts(behaviour, pq_any=pq_any), [r, classical.result, pq_any]
+        # PQ group at all, which tells K2 from K3 (K3: none; most servers today). A
+        # classical-only hello would only repeat what this one showed (classical key
+        # exchange is accepted), so the third asks about TLS 1.2 RSA key transport instead,
+        # which the readiness level needs (L0 even next to TLS 1.3)
+        pq_any, rsa = await asyncio.gather(_pq_any(ctx), _tls12_hello(ctx, RSA_HELLO, _RSA, ()))
+        facts = _tls13_facts({"browser_like": first}, _rsa_version(rsa), pq_any=pq_any)
+        facts.tls12, facts.legacy_version = _rsa_only(rsa), TLS12
+        return facts, [r, pq_any, rsa]
     if first.status != "refused":  # TLS 1.3 answered, or no answer (a reset: too big a hello?)
         behaviour = await check_behaviour(ctx, r)
         return _tls13_facts(behaviour), [n.result for n in behaviour.values()]
     if r.alert_name == "protocol_version":
         forward, rsa = await asyncio.gather(
-            _tls12_hello(ctx, "tls12.forward_secret", ("ECDHE", "DHE"),
-                         ECDHE_CURVES + FFDHE_GROUPS),
-            _tls12_hello(ctx, "tls12.rsa_key_transport", ("RSA",), ()))
+            _tls12_hello(ctx, "tls12.forward_secret", _FORWARD, ECDHE_CURVES + FFDHE_GROUPS),
+            _tls12_hello(ctx, RSA_HELLO, _RSA, ()))
         version12, tls12 = _tls12(forward, rsa)
         facts = _tls13_facts({"browser_like": first}, version12)
         facts.tls12, facts.legacy_version = tls12, TLS12

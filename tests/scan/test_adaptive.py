@@ -138,3 +138,14 @@ def test_a_loopback_scan_under_the_adaptive_limit_gets_the_fixed_limit_facts(
     for ep in endpoints:
         assert ep["status"] == by_target[ep["target"]]["status"]
         assert ep["tls"]["kex_state"] == by_target[ep["target"]]["tls"]["kex_state"]
+
+
+def test_the_decision_history_is_bounded_however_long_the_scan() -> None:
+    """Two decisions a second for a day-long census: only the latest HISTORY are kept."""
+    from pqscan.scan.adaptive import HISTORY
+
+    c = Controller(ceiling=1024)
+    for _ in range(HISTORY * 4):
+        c.observe(_sample(_latency_bound(c.limit)))
+    assert len(c.history) == HISTORY
+    assert c.history[-1] == (1024, "hold: at the ceiling")

@@ -23,8 +23,8 @@ FOLLOW_UP = {
     "tls12-ecdhe": ["tls12.forward_secret", "tls12.rsa_key_transport"],
     "mlkem1024-only": ["behaviour.classical_only", "behaviour.pq_only"],
     # the browser-like hello ended classical: the all-PQ hello (no key share) replaces the
-    # X25519-first one and decides K3
-    "classical": ["behaviour.classical_only", "groups.enumerate.pq"],
+    # X25519-first one and decides K3, and an RSA-only TLS 1.2 hello the classical-only one
+    "classical": ["groups.enumerate.pq", "tls12.rsa_key_transport"],
 }
 BEHAVIOURS = ["behaviour.classical_only", "behaviour.x25519_share_first"]
 
@@ -120,3 +120,53 @@ def test_an_undecided_all_pq_hello_decides_no_group_and_no_k_state(outcome: str,
            "groups": {group(e.code).name: e.to_dict() for e in entries}}
     state, reason = derive_kex_state(tls)
     assert state is None and "inconclusive" in reason
+
+
+@pytest.mark.parametrize(("result", "status", "reason"), [
+    # handshake_failure (40): offered only TLS_RSA_* suites, the server took none
+    ({"outcome": "alert", "reason": "alert", "alert": 40}, "not_supported", None),
+    # protocol_version (70): no TLS 1.2 at all, so no TLS 1.2 RSA key transport either
+    ({"outcome": "alert", "reason": "alert", "alert": 70}, "not_supported", None),
+    ({"outcome": "server_hello", "reason": "", "version": 0x0303, "cipher_suite": 0x009C},
+     "supported", None),
+    # an ECDHE suite that was never offered: a broken server, not an answer
+    ({"outcome": "server_hello", "reason": "", "version": 0x0303, "cipher_suite": 0xC02F},
+     "inconclusive", "server chose a suite not offered (0xc02f)"),
+    ({"outcome": "error", "reason": "reset after the ClientHello", "error_kind": "reset"},
+     "inconclusive", "reset after the ClientHello"),
+    ({"outcome": "error", "reason": "timeout", "error_kind": "timeout"}, "inconclusive",
+     "timeout"),
+])
+def test_what_the_rsa_only_hello_decides(result: dict[str, Any], status: str,
+                                         reason: str | None) -> None:
+    """A refusal of a hello offering only RSA key transport suites is "not accepted"; a
+    reset, a timeout or a suite not offered decides nothing (the level then stays null)."""
+    from pqscan.scan.census import _rsa_only
+    from pqscan.tls.handshake import HandshakeResult
+
+    rsa = _rsa_only(HandshakeResult(**result)).rsa_key_transport
+    assert (rsa.value, rsa.reason) == (status, reason)
+
+
+def test_pq_named_by_hrr_after_a_classical_browser_hello_is_k2() -> None:
+    """The census skips the classical-only hello when the browser-like hello (PQ groups
+    listed, a PQ share sent) already ended classical; if the all-PQ hello then names a PQ
+    group, the server supports PQ but gives even a PQ-first client classical: K2."""
+    from pqscan.assess.kexstate import derive_kex_state
+
+    tls = {"versions": {"TLSv1.3": "supported"},
+           "groups": {"X25519MLKEM768": {"status": "supported"}, "x25519": {"status":
+                                                                            "supported"}},
+           "negotiated": {"browser_like": "x25519", "x25519_share_first": None,
+                          "classical_only": None},
+           "negotiation_status": {"browser_like": "ok", "x25519_share_first": "not_run",
+                                  "classical_only": "not_run"}}
+    assert derive_kex_state(tls) == ("K2", "PQ supported, but even a client sending a PQ "
+                                     "share first gets x25519")
+    # a classical-only hello that was run and refused still decides K0, and one never run
+    # after a PQ browser-like answer decides nothing
+    refused = {**tls, "negotiation_status": {**tls["negotiation_status"],
+                                             "classical_only": "refused"}}
+    assert derive_kex_state(refused)[0] == "K0"
+    pq_first = {**tls, "negotiated": {**tls["negotiated"], "browser_like": "X25519MLKEM768"}}
+    assert derive_kex_state(pq_first) == (None, "classical-only probe inconclusive")
