@@ -40,9 +40,11 @@ def _scan(targets: Path, out: Path, extra: list[str],
           env: dict[str, str], instructions: bool = False) -> tuple[float, float, int]:
     """(client CPU s, or instructions with `instructions`; wall s; connections) of one scan."""
     t0 = time.monotonic()
+    # --profile is repeatable and 'none' cannot be combined: the default only when not given
+    judge = [] if "--profile" in extra else ["--profile", "none"]
     argv = [sys.executable, "-c", "import sys; from pqscan.cli.main import main; "
             "sys.argv[0] = 'pqscan'; main()", "scan", "-i", str(targets), "--workers", "1",
-            "--profile", "none", "--format", "json", "-o", str(out), *extra]
+            *judge, "--format", "json", "-o", str(out), *extra]
     if instructions:
         argv = ["valgrind", "--tool=cachegrind", "--cache-sim=no",
                 "--cachegrind-out-file=/dev/null", *argv]
@@ -91,12 +93,13 @@ def main() -> int:
         extra = args.pqscan_args.split()
         base = min(_scan(one, work / "o.json", extra, env, args.instructions)[0]
                    for _ in range(1 if args.instructions else 2))
-        per_conn, marginal = [], []
+        per_conn, marginal, per_endpoint = [], [], []
         for k in range(args.repeat):
             cost, wall, conns = _scan(targets, work / "o.json", extra, env,
                                       args.instructions)
             per_conn.append(scale * cost / conns)
             marginal.append(scale * (cost - base) / conns)
+            per_endpoint.append(scale * (cost - base) / len(farm.targets))
             what = (f"{cost / 1e9:.3f} G instructions (one-endpoint scan {base / 1e9:.3f} G)"
                     if args.instructions else
                     f"CPU {cost:.2f} s (one-endpoint scan {base:.2f} s)")
@@ -107,6 +110,8 @@ def main() -> int:
         print(f"{label} {unit}/connection min/median/max: {min(per_conn):.3f} / "
               f"{statistics.median(per_conn):.3f} / {max(per_conn):.3f}; marginal "
               f"{min(marginal):.3f} / {statistics.median(marginal):.3f} / {max(marginal):.3f}; "
+              f"marginal {unit}/endpoint {min(per_endpoint):.2f} / "
+              f"{statistics.median(per_endpoint):.2f} / {max(per_endpoint):.2f}; "
               f"load {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -31,7 +31,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bench_scan import check_pqscan, measure, pick_endpoints, sslyze_command
+from bench_scan import (
+    check_pqscan,
+    compile_like_an_install,
+    measure,
+    pick_endpoints,
+    sslyze_command,
+)
 from nginx_farm import NginxFarm
 from tabulate import tabulate
 
@@ -340,6 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not os.environ.get(IN_NS):
         return _in_namespace(argv)
+    compile_like_an_install()
     return _run(_parse(argv))
 
 

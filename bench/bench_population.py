@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench_scan import DEFAULT_SSLYZE, SSLYZE_FLAGS, measure
+from bench_scan import DEFAULT_SSLYZE, SSLYZE_FLAGS, compile_like_an_install, measure
 from tabulate import tabulate
 
 from pqscan.lab import DEFAULT_LAB, Lab
@@ -266,6 +266,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
+    compile_like_an_install()
     sizes = [int(s) for s in args.sizes.split(",")]
     depths = args.depths.split(",")
     work = Path(tempfile.mkdtemp(prefix="pqscan-bench-"))

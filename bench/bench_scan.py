@@ -12,6 +12,7 @@ run `.venv/bin/python bench/bench_scan.py [--endpoints 200]`. Writes bench/resul
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime
 import json
 import math
@@ -131,6 +132,13 @@ def _children(pid: int) -> list[int]:
         return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
     except OSError:
         return []
+
+
+def compile_like_an_install() -> None:
+    """Byte-compile pqscan as `pip install` of a wheel does. An editable install has no .pyc
+    and this machine sets PYTHONDONTWRITEBYTECODE=1, so without this every pqscan run would be
+    charged for compiling its sources (~0.3 s of CPU per process start)."""
+    compileall.compile_dir(str(PROJECT_ROOT / "pqscan"), quiet=1)
 
 
 def measure(tool: str, argv: Sequence[str], endpoints: int, lab_pids: Sequence[int],
@@ -357,6 +365,7 @@ def _run_tools(args: argparse.Namespace, lab: Lab, endpoints: list[LabEndpoint],
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; 0 when it completed, 1 when a tool failed or a check did not hold."""
     args = _parse(argv)
+    compile_like_an_install()
     sslyze, sslyze_version = (None, "skipped (--no-sslyze)") if args.no_sslyze \
         else sslyze_command(args.sslyze)
     copies = math.ceil(args.endpoints / len(args.specs))

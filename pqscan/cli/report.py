@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 import click
 
 from pqscan.cli.exitcode import Outcome, exit_code
 from pqscan.cli.options import profile_dir_option, render_inputs, render_options
 from pqscan.cli.output import format_option, output_option, write
+from pqscan.cli.policy import resolve_profiles
 from pqscan.errors import UsageError
 from pqscan.model.document import load_report
 from pqscan.report import signing
+from pqscan.report.compact import declarations, expand_report, verdict_profiles
 
 
 @click.group("report")
@@ -74,4 +77,25 @@ def render_command(report: str, run_id: str | None, fmt: str, output: str | None
 
     options = render_options(metadata_file, scenarios, csv_mode, profile_dirs)
     data = report_from_source(report, run_id) if is_store(report) else load_report(report)
+    if fmt != "json":  # JSON is written as recorded; the other formats show every declaration
+        data = dict(expand_report(data, _declarations(data, profile_dirs)))
     write(data, fmt, output, "scan", **options)
+
+
+def _declarations(data: dict[str, Any], profile_dirs: tuple[str, ...]
+                  ) -> dict[str, dict[str, dict[str, Any]]]:
+    """A store run keeps no `evaluation`: its verdicts' declarations come from the profiles
+    they name (user dirs first); one that no longer loads is left out (the renderers show
+    what the verdict itself says)."""
+    from pqscan.policy.evaluate import requirement_declarations
+
+    if declarations(data):
+        return {}
+    declared: dict[str, dict[str, dict[str, Any]]] = {}
+    for profile_id in verdict_profiles(data):
+        try:
+            declared.update(requirement_declarations(resolve_profiles([profile_id],
+                                                                      profile_dirs)))
+        except UsageError:
+            continue
+    return declared

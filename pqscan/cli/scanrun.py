@@ -19,8 +19,9 @@ from typing import Any
 
 from pqscan.cli.exitcode import Outcome, exit_code, one_line, report_outcome
 from pqscan.model.document import utc_now
-from pqscan.policy.evaluate import evaluation_block, judge_endpoint
+from pqscan.policy.evaluate import evaluation_block, judge_endpoint, requirement_declarations
 from pqscan.policy.summary import Tally
+from pqscan.report.compact import COMPACT, compact_judgements
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.probe_detail import shape_probes
 from pqscan.scan.progress import Progress
@@ -61,17 +62,22 @@ class EndpointWriter:
         self.policy_failures: list[str] = []  # the first failed verdict, if any
         self.tally = Tally()  # the evaluation summary (counters only)
         self.observed_on = date.today()  # findings are as of the day the facts are seen
+        # written once in the tail (evaluation.requirements); each verdict leaves it out
+        self.profiles = list(settings.profiles)
+        self.declared = requirement_declarations(self.profiles)
 
     def write(self, endpoint: dict[str, Any], fresh: bool = True) -> None:
         s = self.settings
         changes: list[str] = []
-        error = judge_endpoint(endpoint, list(s.profiles), s.as_of, self.written, changes,
-                               self.observed_on)
+        # a fresh endpoint's derived fields were just derived by scan.assemble
+        error = judge_endpoint(endpoint, self.profiles, s.as_of, self.written, changes,
+                               self.observed_on, derived=fresh)
         self.tally.add(endpoint)
         self.recomputed.extend(changes[:max(0, 100 - len(self.recomputed))])
         if error and len(self.errors) < 100:
             self.errors.append(error)
         shape_probes(endpoint, s.probes)
+        compact_judgements(endpoint, self.declared)
         text = compact(endpoint)  # once for the store and every stream
         if fresh and self.store is not None:
             # stored in the order endpoints finish, like the report stream: no per-target
@@ -119,6 +125,8 @@ def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettin
     method = scan_method(options, settings.concurrency, settings.depth, settings.workers,
                          probes=settings.probes, rate=settings.rate)
     method.update(extra_method or {})
+    # what the stream leaves out and readers put back (pqscan.report.compact)
+    method["report_form"] = COMPACT
     done_keys: set[str] = set()
     run = None
     if store is not None:

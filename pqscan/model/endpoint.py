@@ -36,6 +36,15 @@ class ProbeRecord(Observation):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ProbeTable(Observation):
+    """`--probes summary` in a streamed report: the PROBE keys once, one row per connection
+    (pqscan.model.view.probe_list turns it back into PROBE objects)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[Any, ...]  # each a list of cells in `columns` order, raw
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Undecided(Observation):
     """A decision (a report path) a failed probe left open, and that probe's reason."""
 
@@ -55,7 +64,8 @@ class Endpoint(Observation):
     error: str | None
     tls: TLSObservation | None
     ssh: SSHObservation | None | Absent = ABSENT
-    probes: tuple[ProbeRecord, ...]
+    probes: tuple[ProbeRecord, ...] | Absent = ABSENT  # absent: the summary is `probe_table`
+    probe_table: ProbeTable | Absent = ABSENT
     connections: int | Absent = ABSENT
     round_trips: int | Absent = ABSENT  # TLS: the critical path (issue 13); absent: older
     findings: tuple[Any, ...]  # judgements (pqscan.assess), raw

@@ -26,8 +26,9 @@ class GroupObservation(Observation):
     status: Support
     via: LearnedVia | None | Absent = ABSENT  # RFC 8446 §4.1.4 HRR, or a key share
     confirmed: bool | None | Absent = ABSENT  # a real key share decrypted EncryptedExtensions
-    code: str
-    family: GroupFamily = field(metadata=DERIVED)  # pqscan.registry.tls
+    # both absent when they are the registry's for the group's name (a streamed report)
+    code: str | Absent = ABSENT
+    family: GroupFamily | Absent = field(default=ABSENT, metadata=DERIVED)  # registry.tls
     reason: str | None | Absent = ABSENT
 
 

@@ -23,6 +23,26 @@ SEVERITY_ORDER = tuple(s.value for s in Severity)
 PQ_FAMILIES = frozenset({"hybrid", "pure_pq", "pre_standard"})
 
 
+def probe_list(ep: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The method sheet as PROBE objects, from `probes` or a compact report's `probe_table`
+    ({"columns": [...], "rows": [[...], ...]}: a row's missing trailing cells and its null
+    `reason` / `evidence_file` are absent, as in the summary PROBE; docs/json-contract.md)."""
+    table = ep.get("probe_table")
+    if not isinstance(table, Mapping):
+        return [dict(p) for p in ep.get("probes") or [] if isinstance(p, Mapping)]
+    columns = [str(c) for c in table.get("columns") or []]
+    out = []
+    for row in table.get("rows") or []:
+        if isinstance(row, list):
+            probe = dict(zip(columns, row, strict=False))
+            out.append({k: v for k, v in probe.items()
+                        if v is not None or k not in TABLE_OPTIONAL})
+    return out
+
+
+TABLE_OPTIONAL = ("reason", "evidence_file")  # absent when null in a summary PROBE
+
+
 def tls(ep: Mapping[str, Any]) -> Mapping[str, Any]:
     value = ep.get("tls")
     return value if isinstance(value, Mapping) else {}

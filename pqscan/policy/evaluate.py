@@ -7,8 +7,7 @@ Requirement, Verdict), `policy_conditions` (the declarative condition language) 
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +17,7 @@ from pqscan.assess.derive import rederive
 from pqscan.assess.readiness import readiness
 from pqscan.assess.remediation import fixes_for
 from pqscan.errors import UsageError
+from pqscan.model.codec import copy_json
 from pqscan.model.document import SCHEMA_VERSION
 from pqscan.policy.conditions import Condition, evaluate_condition
 from pqscan.policy.loader import Loader, available_profiles, load_profile, shipped_profile_ids
@@ -155,17 +155,19 @@ def check_report(report: Any) -> None:
 
 def judge_endpoint(endpoint: dict[str, Any], profiles: list[Profile], as_of: date,
                    index: int, recomputed: list[str] | None = None,
-                   observed_on: date | None = None) -> str | None:
+                   observed_on: date | None = None, derived: bool = False) -> str | None:
     """Judge one endpoint in place (a scan streams them one by one; `judge_report` calls it
     for each): recompute its derived fields from the observations (`pqscan.assess.derive`,
     each stored value that differed appended to `recomputed`), then fill in findings (as of
     `observed_on`, the day the facts were seen: a finding never projects a date), verdicts
     (as of `as_of`) and the readiness level. A malformed endpoint gets an `evaluation_error`
-    line, which is also returned."""
+    line, which is also returned. `derived`: the endpoint was just built by this pqscan
+    (pqscan.scan.assemble derives those fields with the same functions), so they are not
+    recomputed a second time."""
     endpoint.pop("evaluation_error", None)
     seen = observed_on or as_of
     try:
-        changes = rederive(endpoint)
+        changes = [] if derived else rederive(endpoint)
         if recomputed is not None:
             recomputed.extend(f"endpoints[{index}] ({endpoint.get('target')}): {change}"
                               for change in changes)
@@ -200,7 +202,19 @@ def evaluation_block(profiles: list[Profile], as_of: date, errors: list[str],
         "fail_on_due": fail_on_due,
         "summary": tally.summary(profiles, as_of, default_profile),
         "remediation": tally.remediation(),
+        "requirements": requirement_declarations(profiles),
     }
+
+
+def requirement_declarations(profiles: Sequence[Profile]
+                             ) -> dict[str, dict[str, dict[str, Any]]]:
+    """`evaluation.requirements`: what every verdict of a requirement repeats (its
+    declaration), once per report; a streamed endpoint's verdicts leave it out
+    (pqscan.report.compact)."""
+    return {p.id: {r.id: {"title": r.title, "clause": r.clause,
+                          "source_status": r.source_status, "confidence": r.confidence,
+                          "fixes": list(requirement_fixes(r))}
+                   for r in p.requirements} for p in profiles}
 
 
 def observed_date(report: Mapping[str, Any]) -> date | None:
@@ -210,6 +224,16 @@ def observed_date(report: Mapping[str, Any]) -> date | None:
                                       ).date()
     except ValueError:
         return None
+
+
+def _judgeable(endpoint: Any) -> Any:
+    """A copy of ENDPOINT that judge_endpoint may change without touching the original: the
+    observations it re-derives in place (tls, ssh) copied, the rest shared — findings,
+    verdicts and readiness are replaced, never changed (a deepcopy of every endpoint, probes
+    included, was about half of judging a saved report)."""
+    if not isinstance(endpoint, dict):
+        return endpoint
+    return {**endpoint, **{k: copy_json(endpoint[k]) for k in ("tls", "ssh") if k in endpoint}}
 
 
 def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date,
@@ -223,7 +247,8 @@ def judge_report(report: dict[str, Any], profiles: list[Profile], as_of: date,
     `as_of`. A malformed endpoint gets an `evaluation_error` line and does not stop the others.
     """
     check_report(report)
-    out = copy.deepcopy(report)
+    out = dict(report)
+    out["endpoints"] = [_judgeable(e) for e in report["endpoints"]]
     errors: list[str] = []
     recomputed: list[str] = []
     tally = Tally()

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pqscan.inputfile import MAX_SMALL_FILE_BYTES, read_bytes
-from pqscan.model.view import kex_state, protocol, tls
+from pqscan.model.view import kex_state, probe_list, protocol, tls
 from pqscan.registry.reference import reference_digest
 
 LIMITATIONS = (
@@ -93,7 +93,7 @@ def probe_rows(ep: Mapping[str, Any]) -> list[dict[str, Any]]:
              "reason": p.get("reason"), "offered": _offer_summary(p.get("offered") or {}),
              "attempts": p.get("attempts"), "duration_ms": p.get("duration_ms"),
              "transcript_sha256": p.get("transcript_sha256")}
-            for p in ep.get("probes") or [] if isinstance(p, Mapping)]
+            for p in probe_list(ep)]
 
 
 def uncertainty(report: Mapping[str, Any]) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def uncertainty(report: Mapping[str, Any]) -> dict[str, Any]:
         if ep.get("status") != "ok":
             counts["endpoints_not_scanned"] += 1
             reasons[f"{target}: {ep.get('status')}: {ep.get('error')}"] += 1
-        for p in ep.get("probes") or []:
+        for p in probe_list(ep):
             if p.get("result") == "inconclusive":
                 counts["probes_inconclusive"] += 1
                 reasons[f"probe {p.get('name')}: {p.get('reason') or p.get('observed')}"] += 1
@@ -152,5 +152,5 @@ def method_sheet(report: Mapping[str, Any],
         "retry_rule": method.get("retries"), "concurrency": options.get("concurrency"),
         "per_endpoint": options.get("per_endpoint"), "engine": method.get("engine"),
         "group_enumeration": method.get("group_enumeration"),
-        "connections": sum(len(ep.get("probes") or []) for ep in report.get("endpoints") or []),
+        "connections": sum(len(probe_list(ep)) for ep in report.get("endpoints") or []),
     }

@@ -33,6 +33,7 @@ from typing import Any
 
 from pqscan.assess.risk import DEFAULT_SCENARIOS
 from pqscan.model.metadata import TargetMetadata
+from pqscan.report.compact import expand_report
 from pqscan.report.text import inert
 
 OPTIONS = ("metadata", "scenarios", "csv_mode", "profile_dirs", "fail_on_due")
@@ -62,6 +63,10 @@ class Renderer:
     def __call__(self, document: Any, options: Mapping[str, Any]) -> str:
         module, _, name = self.function.partition(":")
         function = getattr(importlib.import_module(module), name)
+        if self.kind in ("scan", "evaluation") and self.function != _JSON \
+                and isinstance(document, Mapping):
+            # a streamed report leaves out what declarations repeat: renderers get it back
+            document = expand_report(document)
         shown = inert(document) if self.inert and isinstance(document, Mapping) else document
         text: str = function(shown, *(options[o] for o in self.options))
         return text

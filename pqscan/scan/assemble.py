@@ -18,7 +18,7 @@ from pqscan.certs.info import certificate_info
 from pqscan.errors import DecodeError
 from pqscan.model.cert import Certificate, CertificateError, ChainEntry
 from pqscan.model.codec import ABSENT, Absent
-from pqscan.model.endpoint import Endpoint, ProbeRecord, Undecided
+from pqscan.model.endpoint import Endpoint, ProbeRecord
 from pqscan.model.status import SUPPORTED, Status, undecided_decisions
 from pqscan.model.tls import (
     TLS12,
@@ -193,6 +193,13 @@ def _older_suites(facts: EndpointFacts, version: str) -> tuple[str, ...] | Absen
 
 def observe_tls(facts: EndpointFacts) -> TLSObservation:
     """The typed `tls` object of one endpoint (its K-state derived as every judgement does)."""
+    tls = _unjudged_tls(facts)
+    state, reason = derive_kex_state(tls.to_dict())
+    return tls.replace(kex_state=KState(state) if state else None, kex_state_reason=reason)
+
+
+def _unjudged_tls(facts: EndpointFacts) -> TLSObservation:
+    """The typed `tls` object without its K-state (derived from what it writes)."""
     inconclusive = {n: s.reason for n, s in facts.versions.versions.items() if s.reason}
     negotiated, negotiation_status, hrr = _negotiated(facts)
     tls12, rsa_key_transport = _tls12(facts)
@@ -220,16 +227,18 @@ def observe_tls(facts: EndpointFacts) -> TLSObservation:
         dual_certificate=sig.dual_certificate if sig else ABSENT,
         client_certificate_request=_client_certificate_request(facts),
         kex_state=None, kex_state_reason=None)
-    state, reason = derive_kex_state(tls.to_dict())
-    return tls.replace(kex_state=KState(state) if state else None, kex_state_reason=reason)
+    return tls
 
 
 def build_endpoint(target: Target, facts: EndpointFacts, ctx: ProbeContext) -> dict[str, Any]:
-    tls = observe_tls(facts)
+    # One pass through the typed codec: the K-state is derived from the `tls` dict it wrote
+    # and set in place (the same derive_kex_state as observe_tls; writing the observation
+    # twice was ~1 ms of an endpoint's client CPU, issue 12 item 2)
+    out = _endpoint(target, EndpointStatus.OK, None, _unjudged_tls(facts), ctx, ()).to_dict()
+    tls = out["tls"]
+    tls["kex_state"], tls["kex_state_reason"] = derive_kex_state(tls)
     probes = [r.to_dict() for r in ctx.records]
-    undecided = undecided_decisions(probes, tls.kex_state, tls.kex_state_reason)
-    out = _endpoint(target, EndpointStatus.OK, None, tls, ctx, ()).replace(
-        undecided=tuple(Undecided.from_dict(u) for u in undecided)).to_dict()
+    out["undecided"] = undecided_decisions(probes, tls["kex_state"], tls["kex_state_reason"])
     # The method sheet goes out as the context recorded it (scan.context.ProbeRecord writes
     # the PROBE shape): passing ~40 records per endpoint through the typed codec and back was
     # about a quarter of an endpoint's client CPU (issue 13 profile). tests/model round-trips

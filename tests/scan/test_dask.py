@@ -35,6 +35,17 @@ def _facts(endpoint: dict[str, Any]) -> dict[str, Any]:
             "chain": [c.get("sha256") for c in tls.get("certificate_chain") or []]}
 
 
+def _scheduler_address(sched_file: Path, deadline: float) -> str:
+    """The scheduler's address once its file is complete: it may be seen half written."""
+    while True:
+        try:
+            return str(json.loads(sched_file.read_text())["address"])
+        except (OSError, ValueError, KeyError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
     pytest.importorskip("distributed")
@@ -46,10 +57,7 @@ def cluster(tmp_path: Path) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]
             _dask_cli("scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                       "--scheduler-file", str(sched_file)),
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env))
-        deadline = time.monotonic() + 60
-        while not sched_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.2)
-        address = json.loads(sched_file.read_text())["address"]
+        address = _scheduler_address(sched_file, time.monotonic() + 60)
         for _ in range(2):
             procs.append(subprocess.Popen(
                 _dask_cli("worker", address, "--nthreads", "1", "--no-nanny", "--host",

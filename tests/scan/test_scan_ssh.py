@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from pqscan.cli.main import cli
 from pqscan.lab.ssh_keys import fingerprint_with_ssh_keygen
 from pqscan.lab.ssh_spec import DEFAULT_SSH_LAB
+from pqscan.model.view import probe_list
 from pqscan.registry.ssh import kex_method
 from pqscan.report.render import FORMATS, render
 
@@ -189,7 +190,7 @@ def test_evidence_files_hold_the_exchange(ssh_lab: Any, tmp_path: Any) -> None:
     result = CliRunner().invoke(cli, ["scan", ssh_lab.endpoint("asyncssh-mlkem768x25519").url,
                                       "--format", "json", "--evidence", str(tmp_path)])
     ep = json.loads(result.stdout)["endpoints"][0]
-    for probe in ep["probes"]:
+    for probe in probe_list(ep):
         with open(probe["evidence_file"], encoding="utf-8") as handle:
             record = json.load(handle)
         digest = hashlib.sha256()

@@ -25,6 +25,7 @@ from pqscan.cli.main import cli
 from pqscan.lab import Lab
 from pqscan.lab.defaults import HYBRID_PREFERRED
 from pqscan.lab.starttls_front import FRONTS
+from pqscan.model.view import probe_list
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.run import run_scan
 from pqscan.scan.targets import parse_target
@@ -85,7 +86,7 @@ def test_cli_explicit_form_keeps_the_preamble_as_evidence(fronts: dict[str, int]
     ep = json.loads(out.read_text())["endpoints"][0]
     assert (ep["target"], ep["starttls"], ep["tls"]["kex_state"]) == (
         f"127.0.0.1:{port}", "smtp", "K1")
-    probe = ep["probes"][0]
+    probe = probe_list(ep)[0]
     kept = json.loads(Path(probe["evidence_file"]).read_text())
     assert kept["starttls"] == "smtp"
     wire = [(r["from"], bytes.fromhex(r["hex"])) for r in kept["wire"]]
@@ -137,11 +138,11 @@ def test_refused_starttls_is_not_scanned_exit_3_others_still_scanned(
     bad = [e for e in report["endpoints"] if e["target"] != first]
     assert good["status"] == "ok" and good["tls"]["kex_state"] == "K1"
     for ep in bad:
-        assert ep["tls"] is None and ep["probes"]
+        assert ep["tls"] is None and probe_list(ep)
         # the probes say "could not tell", never "the server refused TLS"
-        assert {p["result"] for p in ep["probes"]} == {"inconclusive"}
-        assert all(p["attempts"] == 1 for p in ep["probes"])  # a refusal is not retried
-        assert all(p["transcript_sha256"] for p in ep["probes"])  # the preamble is evidence
+        assert {p["result"] for p in probe_list(ep)} == {"inconclusive"}
+        assert all(p["attempts"] == 1 for p in probe_list(ep))  # a refusal is not retried
+        assert all(p["transcript_sha256"] for p in probe_list(ep))  # the preamble is evidence
 
 
 def garbage(conn: socket.socket) -> None:

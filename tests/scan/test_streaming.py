@@ -22,6 +22,7 @@ from scan_signals import interrupted_scan
 from pqscan.cli.main import cli
 from pqscan.cli.scanrun import stream_scan
 from pqscan.lab import LabEndpoint
+from pqscan.model.view import probe_list
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.run import RunSettings
 from pqscan.scan.scanner import scan_stream
@@ -74,11 +75,12 @@ def test_probe_detail_summary_drops_offers_none_keeps_the_count(
         reports[mode] = json.loads(res.stdout)
     full, summary, none = reports["full"], reports["summary"], reports["none"]
     assert all(p["offered"] for p in full["probes"])
-    assert sorted(p["name"] for p in summary["probes"]) == \
+    assert "probes" not in summary  # the summary is one table (docs/json-contract.md)
+    assert sorted(p["name"] for p in probe_list(summary)) == \
         sorted(p["name"] for p in full["probes"])
     assert all(set(p) <= {"name", "result", "transcript_sha256", "attempts", "reason",
                             "evidence_file"}
-               and p["transcript_sha256"] for p in summary["probes"])
+               and p["transcript_sha256"] for p in probe_list(summary))
     assert none["probes"] == [] and none["connections"] == full["connections"] > 0
     assert sizes["none"] < sizes["summary"] < sizes["full"] / 2
     print("bytes per endpoint by --probes mode:", sizes)

@@ -48,7 +48,8 @@ def _scan(args: list[str], interrupt_when: Any = None) -> subprocess.CompletedPr
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         if interrupt_when is not None:
-            deadline = time.monotonic() + 60
+            # generous: under a loaded CI machine six quick scans can take a minute
+            deadline = time.monotonic() + 180
             while time.monotonic() < deadline and not interrupt_when():
                 time.sleep(0.1)
             proc.send_signal(signal.SIGINT)
