@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography import x509
@@ -56,10 +57,14 @@ _MODERN = (0x001D, 0x001E, 0x0017, 0x0018, 0x0019, 0x001A, 0x001B, 0x001C)
 
 def _cert_curve(certificates: tuple[bytes, ...]) -> int | None:
     """The named curve of an ECDSA leaf, which RFC 8422 §5.1 makes part of the curve list."""
-    if not certificates:
-        return None
+    return _leaf_curve(certificates[0]) if certificates else None
+
+
+@lru_cache(maxsize=256)
+def _leaf_curve(der: bytes) -> int | None:
+    # an endpoint asks this of the same leaf several times (issue 13): parsed once
     try:
-        key = x509.load_der_x509_certificate(certificates[0]).public_key()
+        key = x509.load_der_x509_certificate(der).public_key()
     except ValueError:
         return None
     if isinstance(key, ec.EllipticCurvePublicKey):
