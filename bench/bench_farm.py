@@ -43,6 +43,7 @@ from tabulate import tabulate
 
 from pqscan.lab import DEFAULT_LAB, Lab
 from pqscan.lab.spec import spec_by_name
+from pqscan.model.view import probe_list
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_MIX = ("hybrid-fallback", "hybrid-preferred", "mlkem1024-only", "classical", "tls12-only")
@@ -133,7 +134,7 @@ def _pqscan_facts(report: dict[str, Any], kinds: dict[str, str], lab_eps: list[A
         if ep["status"] != "ok":
             not_ok.append(f"{ep['target']}: {ep['status']}: {ep.get('error')}")
             continue
-        per_kind[kinds.get(ep["target"], "?")].append(len(ep["probes"]))
+        per_kind[kinds.get(ep["target"], "?")].append(len(probe_list(ep)))
         round_trips[kinds.get(ep["target"], "?")].append(ep.get("round_trips") or 0)
     lab_targets = {e.address for e in lab_eps}
     lab_report = {"endpoints": [e for e in report["endpoints"] if e["target"] in lab_targets]}

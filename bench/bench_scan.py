@@ -33,6 +33,7 @@ from tabulate import tabulate
 
 from pqscan.lab import DEFAULT_LAB, Lab, LabEndpoint
 from pqscan.lab.spec import spec_by_name
+from pqscan.model.view import probe_list
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_ROOT = BENCH_DIR.parent
@@ -190,7 +191,7 @@ def check_pqscan(report: dict[str, Any], endpoints: list[LabEndpoint]) -> dict[s
         if ep["status"] != "ok":
             problems.append(f"{ep['target']} ({spec.name}): {ep['status']}: {ep['error']}")
             continue
-        probes = [p["name"] for p in ep["probes"]]
+        probes = [p["name"] for p in probe_list(ep)]
         connections.append(len(probes))
         groups = ep["tls"]["groups"]
         supported = sorted(g for g, v in groups.items() if v["status"] == "supported")
@@ -225,8 +226,9 @@ def pqscan_view(ep: dict[str, Any]) -> dict[str, Any]:
         "pq_groups": sorted(g for g, v in groups.items() if v["family"] in PQ_FAMILIES),
         "tls12_curves": sorted(c for c, s in tls["tls12"]["ecdhe_curves"].items()
                                if s == "supported") if tls.get("tls12") else [],
-        "connections": len(ep["probes"]),
-        "kex_connections": sum(1 for p in ep["probes"] if p["name"].startswith(KEX_PROBE_PREFIXES)),
+        "connections": len(probe_list(ep)),
+        "kex_connections": sum(1 for p in probe_list(ep)
+                               if p["name"].startswith(KEX_PROBE_PREFIXES)),
         "kex_budget": len(groups) + KEX_BUDGET_EXTRA,
     }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import warnings
 from typing import Any
@@ -45,6 +46,18 @@ class _Group(click.Group):
     internal error, exit 3; click's usage errors are exit 2), for every caller (console
     script, CliRunner, pytest plugin) alike; warnings are shown as one line each while a
     command runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_SUBCOMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _SUBCOMMANDS:
+            module, attribute = _SUBCOMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), attribute)
+            if command.name != cmd_name:
+                raise RuntimeError(f"{module}.{attribute} is '{command.name}', not '{cmd_name}'")
+            self.add_command(command)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         with warnings.catch_warnings():
@@ -95,25 +108,22 @@ def demo(fmt: str, output: str | None) -> None:
     sys.exit(exit_code(report_outcome(report, None) + differs))
 
 
-def _register() -> None:
-    """The one place subcommands from other modules join the CLI."""
-    from pqscan.cli.certs import certs_command, lint_command
-    from pqscan.cli.conform import conform_command
-    from pqscan.cli.lab import lab as lab_command
-    from pqscan.cli.policy import evaluate_command, profiles_group
-    from pqscan.cli.report import report_group
-    from pqscan.cli.scan import scan_command
-    from pqscan.cli.stats import stats_command
-    from pqscan.cli.store import store_group
-    from pqscan.cli.vectors import vectors_group
-
-    for command in (scan_command, store_group, certs_command, lint_command, conform_command,
-                    vectors_group, profiles_group, evaluate_command, report_group, lab_command,
-                    stats_command):
-        cli.add_command(command)
-
-
-_register()
+# The one place subcommands from other modules join the CLI: name -> (module, attribute).
+# Loaded on first use, so `pqscan scan` does not import the conformance suite, the vectors and
+# the statistics (about a third of a scan's start-up CPU; issue 13).
+_SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "scan": ("pqscan.cli.scan", "scan_command"),
+    "store": ("pqscan.cli.store", "store_group"),
+    "certs": ("pqscan.cli.certs", "certs_command"),
+    "lint": ("pqscan.cli.certs", "lint_command"),
+    "conform": ("pqscan.cli.conform", "conform_command"),
+    "vectors": ("pqscan.cli.vectors", "vectors_group"),
+    "profiles": ("pqscan.cli.policy", "profiles_group"),
+    "evaluate": ("pqscan.cli.policy", "evaluate_command"),
+    "report": ("pqscan.cli.report", "report_group"),
+    "lab": ("pqscan.cli.lab", "lab"),
+    "stats": ("pqscan.cli.stats", "stats_command"),
+}
 
 
 def main() -> None:
