@@ -73,6 +73,10 @@ class CodeTable(Generic[E]):
             raise RuntimeError(f"duplicate TLS {what} names in the registry")
 
     def lookup(self, code_or_name: int | str) -> E:
+        if type(code_or_name) is int:  # the hot path (a scan asks ~260 times per endpoint):
+            known = self.by_code.get(code_or_name)  # a declared code is in range by definition
+            if known is not None:
+                return known
         if isinstance(code_or_name, str):
             found = self._exact.get(code_or_name) or self._folded.get(code_or_name.casefold())
             if found is not None:
