@@ -91,6 +91,13 @@ def _named_shape(shape: tuple[Any, ...]) -> dict[str, Any]:
             "signature_schemes": [signature_scheme(s).name for s in schemes], "sni": sni}
 
 
+@lru_cache(maxsize=4096)
+def _offer(sni: str | None, **kwargs: Any) -> ClientOffer:
+    """Probes ask for the same few offers on every endpoint: each is built once (an offer
+    is immutable, so one instance serves every connection that makes it; issue 13)."""
+    return ClientOffer(sni=sni, **kwargs)
+
+
 def observed_text(r: HandshakeResult) -> str:
     """One line saying what the server did."""
     if r.outcome in ("hrr", "server_hello", "alert"):
@@ -171,7 +178,10 @@ class ProbeContext:
                         if r.name in wanted else r for r in self.records]
 
     def offer(self, **kwargs: Any) -> ClientOffer:
-        return ClientOffer(sni=self.sni, **kwargs)
+        try:
+            return _offer(self.sni, **kwargs)
+        except TypeError:  # an unhashable part (a list): not worth caching
+            return ClientOffer(sni=self.sni, **kwargs)
 
     async def handshake(self, name: str, offer: ClientOffer, *, depth: str = "hello",
                         follow_hrr: bool = True) -> HandshakeResult:
