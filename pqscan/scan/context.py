@@ -24,7 +24,6 @@ from pqscan.registry.tls import alert_name, cipher_suite, group, signature_schem
 from pqscan.registry.tls import version_name as _version_name
 from pqscan.scan.adaptive import AdaptiveLimit, Slots
 from pqscan.tls.handshake import CLOSED, ERROR, HandshakeResult, run_handshake
-from pqscan.tls.keyshare import KeyShare
 from pqscan.tls.offer import ClientOffer
 from pqscan.tls.starttls import StartTLS
 from pqscan.tls.transport import Limits
@@ -142,8 +141,6 @@ class ProbeContext:
         self._adaptive = global_limit if isinstance(global_limit, AdaptiveLimit) else None
         self._finished = self._adaptive.finished if self._adaptive is not None else None
         self._local = Slots(options.per_endpoint)
-        # one key per group for all of this endpoint's connections (see run_handshake)
-        self._key_shares: dict[int, KeyShare] = {}
         self.records: list[ProbeRecord] = []
 
     @property
@@ -205,8 +202,7 @@ class ProbeContext:
                 try:
                     start = time.monotonic()
                     result = await run_handshake(self.host, self.port, offer, depth=depth,
-                                                 follow_hrr=follow_hrr, limits=self.limits,
-                                                 key_shares=self._key_shares)
+                                                 follow_hrr=follow_hrr, limits=self.limits)
                     took += time.monotonic() - start
                 finally:
                     self._global.release()

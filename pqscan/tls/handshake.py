@@ -169,8 +169,7 @@ class _Entropy:
 _ENTROPY = _Entropy()
 
 
-def _make_shares(offer: ClientOffer, groups: tuple[int, ...],
-                 reuse: dict[int, KeyShare] | None = None
+def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
                  ) -> tuple[dict[int, KeyShare], tuple[KeyShareEntry, ...]]:
     keys: dict[int, KeyShare] = {}
     if not groups:  # a hello that asks for an HRR, or a TLS 1.2 one: nothing to generate
@@ -185,11 +184,9 @@ def _make_shares(offer: ClientOffer, groups: tuple[int, ...],
         if group in offer.share_overrides:
             entries.append(KeyShareEntry(group, offer.share_overrides[group]))
             continue
-        key = reuse.get(group) if reuse is not None else None
-        if key is None:
-            key = new_key_share(group)
-            if reuse is not None:
-                reuse[group] = key
+        # a fresh key for every hello: "Clients and Servers MUST NOT reuse a key share for
+        # multiple connections" (RFC 9846 §4.2.8, which tightened RFC 8446 here)
+        key = new_key_share(group)
         keys[group] = key
         entries.append(KeyShareEntry(group, key.key_exchange()))
     return keys, tuple(entries) + offer.raw_shares
@@ -215,10 +212,10 @@ async def _server_hello(session: _Session) -> tuple[ServerHello, bytes]:
 
 async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hrr: bool,
                      f: dict[str, object], auth: ClientAuth | None,
-                     max_message: int, reuse: dict[int, KeyShare] | None) -> dict[str, object]:
+                     max_message: int) -> dict[str, object]:
     session = _Session(conn, offer, max_message)
     session.fields = f  # shared with the caller so that partial facts survive an early stop
-    keys, entries = _make_shares(offer, offer.key_shares, reuse)
+    keys, entries = _make_shares(offer, offer.key_shares)
     random = _ENTROPY.take(32)
     session_id = _ENTROPY.take(32) if offer.is_tls13 else b""
     hello = build_client_hello(offer, entries, random, session_id)
@@ -246,7 +243,7 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
         session.transcript.add(raw)
         cookie_ext = sh.extension(ext.COOKIE)
         cookie = ext.parse_cookie(cookie_ext) if cookie_ext else None
-        keys, entries = _make_shares(offer, (sh.hrr_group,), reuse)
+        keys, entries = _make_shares(offer, (sh.hrr_group,))
         hello = build_client_hello(offer, entries, random, session_id, cookie)
         shared = frozenset(e.group for e in entries)
         encoded = hello.to_bytes()
@@ -430,24 +427,11 @@ def transcript_digest(wire: list[tuple[str, bytes]] | tuple[tuple[str, bytes], .
 
 async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str = "hello",
                         follow_hrr: bool = True, limits: Limits | None = None,
-                        client_auth: ClientAuth | None = None,
-                        key_shares: dict[int, KeyShare] | None = None) -> HandshakeResult:
+                        client_auth: ClientAuth | None = None) -> HandshakeResult:
     """One connection, one ClientHello (two after an HRR). Never raises.
 
     With `client_auth` (and depth "full", TLS 1.3) the client answers the server flight
-    (certificate if requested, Finished) and `client_auth` in the result says how it ended.
-
-    `key_shares` (group -> key), when given, is where this connection takes its key shares
-    from and leaves the ones it had to make: the scanner passes one per endpoint, so the ~40
-    connections to one server generate each group's key once (issue 13: key generation was
-    ~5 % of a scan's CPU). Safe for what a scan does with them: the private key never leaves
-    the process, so the shares stay unpredictable to the server; the secret they agree on
-    protects nothing but the server's own handshake flight, which the scanner only reads;
-    RFC 8446 neither requires nor forbids a client to reuse a share (§4.2.8; reuse only lets
-    the server link the connections, tlswg/tls13-spec#1285, which the source address does for
-    a scanner anyway); the ECDH shares are validated by the server either way (§4.2.8.2) and
-    the KEMs of hybrid and ML-KEM groups are IND-CCA2, made to tolerate key reuse
-    (RFC 9954 §2; FIPS 203). Without it (conformance scripts) every hello has fresh keys."""
+    (certificate if requested, Finished) and `client_auth` in the result says how it ended."""
     limits = limits or Limits()
     partial: dict[str, object] = {}
     fields: dict[str, object]
@@ -455,7 +439,7 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
     try:
         conn = await Connection.open(host, port, limits)
         fields = await _handshake(conn, offer, depth, follow_hrr, partial, client_auth,
-                                  limits.max_bytes, key_shares)
+                                  limits.max_bytes)
     except _Stop as stop:
         fields = {**partial, **stop.fields}
         abort = fields.pop("abort_alert", None)
