@@ -66,10 +66,11 @@ def _same(a: Any, b: Any) -> bool:
         return False
     if isinstance(a, str):
         return True
-    if isinstance(a, dict) and list(a) == list(b) and \
-            all(type(x) is type(y) and type(x) in _FLAT
-                for x, y in zip(a.values(), b.values(), strict=True)):
-        return True
+    if isinstance(a, dict):  # equal values: the same keys in order, of the same flat types?
+        types = tuple(map(type, a.values()))
+        if tuple(a) == tuple(b) and types == tuple(map(type, b.values())) and \
+                _FLAT.issuperset(types):
+            return True
     return json.dumps(a) == json.dumps(b)
 
 
@@ -82,14 +83,24 @@ def pack_map(entries: Any) -> Any:
     if not isinstance(entries, dict) or len(entries) < 2:
         return entries
     runs: list[list[Any]] = []
+    last: Any = None
+    names: list[str] = []
     for name, value in entries.items():
-        if not name or " " in name:
-            return entries
-        if runs and _same(value, runs[-1][0]):
-            runs[-1][1].append(name)
+        # a string status (most maps) is compared inline: ~120 entries per endpoint
+        if names and (value == last if type(value) is str is type(last)
+                      else _same(value, last)):
+            names.append(name)
         else:
-            runs.append([value, [name]])
-    return [[value, " ".join(names)] for value, names in runs]
+            names = [name]
+            runs.append([value, names])
+            last = value
+    out = []
+    for value, run in runs:
+        joined = " ".join(run)
+        if joined.count(" ") != len(run) - 1 or "" in run:  # a name holds a space, or is ""
+            return entries
+        out.append([value, joined])
+    return out
 
 
 def unpack_map(runs: Any) -> Any:
@@ -317,6 +328,14 @@ def unpacked_method(method: Any) -> Any:
     """A report's (or store run's) `method` as it reads once its endpoints are unpacked."""
     if isinstance(method, Mapping) and method.get("report_form") == COMPACT2:
         return {**method, "report_form": UNPACKED}
+    return method
+
+
+def pack_method(method: dict[str, Any]) -> dict[str, Any]:
+    """The `method` of a report whose unpacked compact endpoints are written packed again
+    (`store export`); `method` itself when its endpoints are not compact (left as they are)."""
+    if method.get("report_form") == UNPACKED:
+        return {**method, "report_form": COMPACT2}
     return method
 
 

@@ -183,11 +183,18 @@ def test_every_reader_gives_the_same_output_for_the_packed_and_the_unpacked_form
     exported = []
     for source in (packed, twin):
         store = source.parent / "s.db"
-        assert _out("store", "import", str(store), str(source))[0] == 0
+        res = CliRunner().invoke(cli, ["store", "import", str(store), str(source)])
+        assert res.exit_code == 0, res.output
         code, out = _out("store", "export", str(store), "--format", "jsonl")
         assert code == 0
         exported.append(out)
     assert exported[0] == exported[1]
+    # and written packed again, as the scan wrote it: the same endpoint lines
+    code, out = _out("store", "export", str(packed_dir / "s.db"), "--format", "json")
+    again = json.loads(out)
+    assert code == 0 and again["method"]["report_form"] == COMPACT2
+    assert [json.dumps(e) for e in again["endpoints"]] == \
+        [json.dumps(e) for e in json.loads(packed.read_text())["endpoints"]]
 
 
 @pytest.mark.lab
