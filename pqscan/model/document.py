@@ -18,7 +18,7 @@ from typing import Any
 from pqscan import __version__
 from pqscan.errors import UsageError
 from pqscan.inputfile import MAX_REPORT_BYTES, read_json
-from pqscan.model.packed import unpack_report
+from pqscan.model.packed import PackedError, unpack_report
 
 SCHEMA_VERSION = "1"
 
@@ -51,9 +51,13 @@ def load_report(path: str | Path) -> dict[str, Any]:
         raise UsageError(f"{p}: unsupported report schema_version "
                          f"{str(data.get('schema_version'))[:40]!r} (this pqscan reads "
                          f"{SCHEMA_VERSION!r})")
-    # validated as every reader sees it: a packed part that does not read back stays as
-    # written, and the schema names it
-    problem = first_schema_error(unpack_report(data))
+    # validated as every reader sees it, unpacked (a packed part that does not read back is
+    # named by the unpacking)
+    try:
+        unpack_report(data)
+    except PackedError as exc:
+        raise UsageError(f"{p}: not a valid pqscan report: $.{exc}") from None
+    problem = first_schema_error(data)
     if problem is not None:
         raise UsageError(f"{p}: not a valid pqscan report: {problem}")
     return data

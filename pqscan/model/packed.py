@@ -103,15 +103,25 @@ def pack_map(entries: Any) -> Any:
     return out
 
 
+class PackedError(ValueError):
+    """A packed part pqscan did not write (a hostile or corrupt report): readers refuse it
+    with this one line, never reading it as something else."""
+
+
 def unpack_map(runs: Any) -> Any:
     if not isinstance(runs, list):
         return runs
     out: dict[str, Any] = {}
-    for run in runs:
+    count = 0
+    for index, run in enumerate(runs):
         if not (isinstance(run, list) and len(run) == 2 and isinstance(run[1], str)):
-            return runs  # not runs pqscan wrote: left for the schema to name
-        for name in run[1].split(" "):
+            raise PackedError(f"[{index}]: not a run [value, \"name name ...\"]")
+        names = run[1].split(" ")
+        count += len(names)
+        for name in names:
             out[name] = run[0]
+    if count != len(out) or "" in out:
+        raise PackedError("a name is empty or in two runs")
     return out
 
 
@@ -200,22 +210,26 @@ def _common_as_of(items: list[dict[str, Any]]) -> str | None:
 
 
 def unpack_table(table: Any, messages: bool = False) -> Any:
-    if not isinstance(table, dict) or not isinstance(table.get("rows"), list):
+    if not isinstance(table, dict):
         return table
-    columns = [str(c) for c in table.get("columns") or []]
-    same: dict[str, Any] = table["same"] if isinstance(table.get("same"), dict) else {}
+    columns, same, rows = table.get("columns"), table.get("same"), table.get("rows")
+    if not (isinstance(columns, list) and all(isinstance(c, str) for c in columns)
+            and isinstance(same, dict) and isinstance(rows, list)):
+        raise PackedError("not a table {columns, same, rows}")
     varying = [c for c in columns if c not in same]
     as_of = table.get("as_of")
     out = []
-    for row in table["rows"]:
+    for index, row in enumerate(rows):
         if not isinstance(row, list) or len(row) != len(varying):
-            return table  # not a table pqscan wrote: left for the schema to name
+            raise PackedError(f"rows[{index}]: not {len(varying)} cells")
         cells = dict(zip(varying, row, strict=True))
         if as_of is not None and isinstance(cells.get("evidence"), dict):
             cells["evidence"] = {"as_of": as_of, **cells["evidence"]}
-        item = {c: same[c] if c in same else cells.get(c) for c in columns}
+        item = {c: same[c] if c in same else cells[c] for c in columns}
         if messages and "message" in item and item["message"] is None:
             item["message"] = derived_message(item)
+            if item["message"] is None:
+                raise PackedError(f"rows[{index}]: no message, and none derives from it")
         out.append(item)
     return out
 
@@ -277,17 +291,24 @@ def unpack_probe_table(table: Any) -> Any:
 
 # --- the endpoint --------------------------------------------------------------------------
 
+def _at(path: str, change: Any, value: Any, **options: Any) -> Any:
+    try:
+        return change(value, **options)
+    except PackedError as exc:
+        raise PackedError(f"{path}{'' if str(exc).startswith('[') else ': '}{exc}") from None
+
+
 def _each_map(tls: Mapping[str, Any], change: Any) -> dict[str, Any]:
     out = dict(tls)
     for name in TLS_MAPS:
         if name in out:
-            out[name] = change(out[name])
+            out[name] = _at(f"tls.{name}", change, out[name])
     tls12 = out.get("tls12")
     if isinstance(tls12, Mapping):
         tls12 = dict(tls12)
         for name in TLS12_MAPS:
             if name in tls12:
-                tls12[name] = change(tls12[name])
+                tls12[name] = _at(f"tls.tls12.{name}", change, tls12[name])
         out["tls12"] = tls12
     return out
 
@@ -307,7 +328,9 @@ def pack_endpoint(endpoint: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def unpack_endpoint(endpoint: Any) -> Any:
-    """`endpoint` with every packed part read back (a new dict); anything else unchanged."""
+    """`endpoint` with every packed part read back (a new dict); anything else unchanged.
+    PackedError (a ValueError) naming the part, e.g. "tls.groups[3]: ...", for a packed part
+    pqscan did not write."""
     if not isinstance(endpoint, Mapping):
         return endpoint
     out = dict(endpoint)
@@ -315,7 +338,7 @@ def unpack_endpoint(endpoint: Any) -> Any:
         out["tls"] = _each_map(out["tls"], unpack_map)
     for name in TABLES:
         if name in out:
-            out[name] = unpack_table(out[name], messages=name == "findings")
+            out[name] = _at(name, unpack_table, out[name], messages=name == "findings")
     if "probe_table" in out:
         out["probe_table"] = unpack_probe_table(out["probe_table"])
     return out
@@ -341,12 +364,17 @@ def pack_method(method: dict[str, Any]) -> dict[str, Any]:
 
 def unpack_report(report: dict[str, Any]) -> dict[str, Any]:
     """A loaded report with its endpoints unpacked (in place; returned). Only a report that
-    says it is packed is touched: an older one reads exactly as written."""
+    says it is packed is touched: an older one reads exactly as written. PackedError naming
+    "endpoints[i].PART" for a packed part pqscan did not write."""
     method = report.get("method")
     if not isinstance(method, Mapping) or method.get("report_form") != COMPACT2:
         return report
     endpoints = report.get("endpoints")
     if isinstance(endpoints, list):
-        endpoints[:] = [unpack_endpoint(e) for e in endpoints]
+        for index, endpoint in enumerate(endpoints):
+            try:
+                endpoints[index] = unpack_endpoint(endpoint)
+            except PackedError as exc:
+                raise PackedError(f"endpoints[{index}].{exc}") from None
     report["method"] = unpacked_method(method)
     return report

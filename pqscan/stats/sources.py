@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from pqscan.errors import PqscanError, UsageError
 from pqscan.model.document import SCHEMA_VERSION
-from pqscan.model.packed import unpack_endpoint
+from pqscan.model.packed import PackedError, unpack_endpoint
 from pqscan.scan.store import is_store, list_runs, load_source
 
 _DECODER = json.JSONDecoder()
@@ -158,6 +158,14 @@ def _header(run: Run, key: str, value: Any, path: Path) -> None:
         run.info[key] = value
 
 
+def _unpacked(path: Path, count: int, endpoint: dict[str, Any]) -> dict[str, Any]:
+    try:
+        unpacked: dict[str, Any] = unpack_endpoint(endpoint)
+    except PackedError as exc:
+        raise _broken(path, count - 1, f"endpoints[{count - 1}].{exc}") from None
+    return unpacked
+
+
 def _json_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str, Any]]:
     """The endpoints of a report object, or of a JSON-lines sequence of endpoint and header
     objects, decoded and yielded one at a time: one reader for both, since each top-level
@@ -184,7 +192,7 @@ def _json_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str, A
                         count += 1
                         # packed parts read back by shape: a streamed report's marker
                         # (method) comes after its endpoints (pqscan.model.packed)
-                        yield unpack_endpoint(endpoint)
+                        yield _unpacked(path, count, endpoint)
                         if not text.at("]"):
                             expect(",")
                 else:
@@ -194,7 +202,7 @@ def _json_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str, A
             if "target" in fields and "status" in fields:  # a JSON-lines endpoint
                 seen = True
                 count += 1
-                yield unpack_endpoint(fields)
+                yield _unpacked(path, count, fields)
             else:
                 for key, value in fields.items():
                     _header(run, key, value, path)

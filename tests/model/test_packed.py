@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from pqscan.model.packed import (
     HASH_B64,
+    PackedError,
     pack_endpoint,
     pack_map,
     pack_table,
@@ -127,11 +129,21 @@ def test_every_saved_endpoint_reads_back_exactly(index: int) -> None:
     assert text(unpack_endpoint(endpoint)) == before  # an unpacked endpoint reads as it is
 
 
-def test_a_packed_part_that_is_not_pqscans_is_left_for_the_schema_to_name() -> None:
-    bad_runs = [["supported", "x25519"], "garbage"]
-    assert unpack_map(bad_runs) is bad_runs
-    bad_table = {"columns": ["code", "message"], "same": {}, "rows": [["only one cell"]]}
-    assert unpack_table(bad_table) is bad_table
+@pytest.mark.parametrize(("endpoint", "named"), [
+    ({"tls": {"groups": [["supported", "x25519"], "garbage"]}}, "tls.groups[1]: not a run"),
+    ({"tls": {"groups": [["supported", "x25519 x25519"]]}}, "tls.groups: a name is empty"),
+    ({"tls": {"tls12": {"ecdhe_curves": [["supported", "a  b"]]}}},
+     "tls.tls12.ecdhe_curves: a name is empty"),
+    ({"findings": {"columns": ["code", "message"], "same": {}, "rows": [["only one"]]}},
+     "findings: rows[0]: not 2 cells"),
+    ({"findings": {"columns": ["code", "message"], "same": {}, "rows": [["x.y", None]]}},
+     "findings: rows[0]: no message"),
+    ({"verdicts": {"rows": []}}, "verdicts: not a table"),
+])
+def test_a_packed_part_pqscan_did_not_write_is_refused_naming_it(endpoint: dict[str, Any],
+                                                                 named: str) -> None:
+    with pytest.raises(PackedError, match=re.escape(named)):
+        unpack_endpoint({"target": "t", "status": "ok", **endpoint})
 
 
 def test_a_joined_list_message_reads_back_and_an_ssh_wording_is_kept() -> None:
@@ -143,3 +155,51 @@ def test_a_joined_list_message_reads_back_and_an_ssh_wording_is_kept() -> None:
     packed = pack_table([tls, ssh], messages=True)
     assert [row[0] for row in packed["rows"]] == [None, "classical host keys: ssh-ed25519"]
     assert unpack_table(json.loads(text(packed)), messages=True) == [tls, ssh]
+
+
+def test_a_bad_packed_report_is_one_line_naming_the_field(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pqscan.cli.main import cli
+
+    report = json.loads((DATA / "report" / "lab-scan.json").read_text("utf-8"))
+    report["method"]["report_form"] = "compact-2"
+    endpoint = next(e for e in report["endpoints"] if e.get("tls"))
+    report["endpoints"] = [pack_endpoint(endpoint)]
+    report["endpoints"][0]["tls"]["groups"] = [["supported", "x25519 x25519"]]  # a name twice
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps(report))
+    res = CliRunner().invoke(cli, ["evaluate", str(path)])
+    assert res.exit_code == 2
+    assert "$.endpoints[0].tls.groups: a name is empty or in two runs" in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and "Traceback" not in res.output
+    for command in (["report", "render", str(path), "--format", "md"], ["stats", str(path)]):
+        res = CliRunner().invoke(cli, command)
+        assert res.exit_code == 2, command
+        assert "endpoints[0].tls.groups: a name is empty" in res.stderr, command
+    good = json.loads(path.read_text())
+    good["endpoints"] = [pack_endpoint(endpoint)]
+    path.write_text(json.dumps(good))
+    assert CliRunner().invoke(cli, ["evaluate", str(path)]).exit_code in (0, 1, 3)
+
+
+def test_a_store_row_that_does_not_unpack_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from pqscan.cli.main import cli
+    from pqscan.scan.store import ScanStore, iter_endpoints
+
+    endpoint = next(e for e in saved_endpoints() if e.get("tls"))
+    bad = {**pack_endpoint(endpoint), "target": "bad:443"}
+    bad["tls"] = {**bad["tls"], "signature_schemes": [["supported"]]}
+    db = tmp_path / "s.db"
+    with ScanStore(db) as store:
+        store.begin_run({}, None, {"report_form": "compact-2"})
+        store.put(pack_endpoint(endpoint))
+        store.put(bad)
+        store.finish_run("complete", {"report_form": "compact-2"})
+    warnings: list[str] = []
+    assert [text(e) for e in iter_endpoints(db, warn=warnings.append)] == [text(endpoint)]
+    assert len(warnings) == 1 and "tls.signature_schemes[0]: not a run" in warnings[0]
+    res = CliRunner().invoke(cli, ["store", "export", str(db), "--format", "jsonl"])
+    assert res.exit_code == 3 and "skipped" in res.stderr  # never silently shorter

@@ -23,7 +23,7 @@ from typing import Any
 
 from pqscan.errors import UsageError
 from pqscan.model.endpoint import Endpoint
-from pqscan.model.packed import COMPACT2, unpack_endpoint, unpacked_method
+from pqscan.model.packed import COMPACT2, PackedError, unpack_endpoint, unpacked_method
 from pqscan.scan.store import schema
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -193,7 +193,13 @@ def _rows(path: str | Path, db: sqlite3.Connection, run: RunInfo,
         if problem:
             warn(f"store {path}: run {run.run_id} row {rowid}: {problem}; skipped")
             continue
-        yield unpack_endpoint(json.loads(text)) if packed else json.loads(text)
+        if not packed:
+            yield json.loads(text)
+            continue
+        try:
+            yield unpack_endpoint(json.loads(text))
+        except PackedError as exc:
+            warn(f"store {path}: run {run.run_id} row {rowid}: {exc}; skipped")
 
 
 def iter_endpoints(path: str | Path, run_id: str | None = None,
