@@ -132,6 +132,8 @@ def test_a_typical_tls13_endpoint_line_is_at_most_12_kb(lab: dict[str, LabEndpoi
         line = _line(address)
         sizes[name] = len(line.encode())
         endpoint = unpack_endpoint(json.loads(line))
+        # both directions exact on real servers: packing the unpacked line gives the line
+        assert json.dumps(pack_endpoint(endpoint), separators=(",", ":")) == line
         assert "probe_table" in endpoint and endpoint["verdicts"]
         assert len(probe_list(endpoint)) == endpoint["connections"]  # one row per connection
         assert all(len(p["transcript_sha256"]) == 64 for p in probe_list(endpoint))
@@ -189,6 +191,11 @@ def test_every_reader_gives_the_same_output_for_the_packed_and_the_unpacked_form
         assert code == 0
         exported.append(out)
     assert exported[0] == exported[1]
+    # merged into another store: the same export
+    merged = tmp_path / "merged.db"
+    res = CliRunner().invoke(cli, ["store", "merge", str(merged), str(packed_dir / "s.db")])
+    assert res.exit_code == 0, res.output
+    assert _out("store", "export", str(merged), "--format", "jsonl") == (0, exported[0])
     # and written packed again, as the scan wrote it: the same endpoint lines
     code, out = _out("store", "export", str(packed_dir / "s.db"), "--format", "json")
     again = json.loads(out)
