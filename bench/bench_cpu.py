@@ -29,17 +29,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
+from bench_scan import _proc_cpu
 from nginx_farm import NginxFarm
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _scan(targets: Path, out: Path, extra: list[str],
-          env: dict[str, str], instructions: bool = False) -> tuple[float, float, int]:
-    """(client CPU s, or instructions with `instructions`; wall s; connections) of one scan."""
+def _scan(targets: Path, out: Path, extra: list[str], env: dict[str, str],
+          instructions: bool = False, servers: Sequence[int] = ()
+          ) -> tuple[float, float, int, float]:
+    """(client CPU s, or instructions with `instructions`; wall s; connections; CPU s of the
+    `servers` processes meanwhile) of one scan."""
     t0 = time.monotonic()
+    server0 = _proc_cpu(servers)
     # --profile is repeatable and 'none' cannot be combined: the default only when not given
     judge = [] if "--profile" in extra else ["--profile", "none"]
     argv = [sys.executable, "-c", "import sys; from pqscan.cli.main import main; "
@@ -57,14 +62,15 @@ def _scan(targets: Path, out: Path, extra: list[str],
         errfile.seek(0)
         err = errfile.read()
     wall = time.monotonic() - t0
+    server = _proc_cpu(servers) - server0
     report = json.loads(out.read_text())
     connections = sum(int(e.get("connections") or 0) for e in report["endpoints"])
     if instructions:
         refs = re.search(rb"I\s+refs:\s+([\d,]+)", err)
         if refs is None:
             raise SystemExit("valgrind printed no instruction count (is valgrind installed?)")
-        return int(refs.group(1).replace(b",", b"")), wall, connections
-    return usage.ru_utime + usage.ru_stime, wall, connections
+        return int(refs.group(1).replace(b",", b"")), wall, connections, server
+    return usage.ru_utime + usage.ru_stime, wall, connections, server
 
 
 def main() -> int:
@@ -93,10 +99,11 @@ def main() -> int:
         extra = args.pqscan_args.split()
         base = min(_scan(one, work / "o.json", extra, env, args.instructions)[0]
                    for _ in range(1 if args.instructions else 2))
-        per_conn, marginal, per_endpoint = [], [], []
+        per_conn, marginal, per_endpoint, server_ms = [], [], [], []
         for k in range(args.repeat):
-            cost, wall, conns = _scan(targets, work / "o.json", extra, env,
-                                      args.instructions)
+            cost, wall, conns, server = _scan(targets, work / "o.json", extra, env,
+                                              args.instructions, farm.pids)
+            server_ms.append(1000 * server / len(farm.targets))
             per_conn.append(scale * cost / conns)
             marginal.append(scale * (cost - base) / conns)
             per_endpoint.append(scale * (cost - base) / len(farm.targets))
@@ -105,14 +112,15 @@ def main() -> int:
                     f"CPU {cost:.2f} s (one-endpoint scan {base:.2f} s)")
             print(f"run {k + 1}: {len(farm.targets)} endpoints, {conns} connections, {what}, "
                   f"wall {wall:.2f} s, {per_conn[-1]:.3f} {unit}/connection, "
-                  f"marginal {marginal[-1]:.3f}")
+                  f"marginal {marginal[-1]:.3f}; nginx CPU {server_ms[-1]:.2f} ms/endpoint")
         label = "user-space instructions" if args.instructions else "client CPU"
         print(f"{label} {unit}/connection min/median/max: {min(per_conn):.3f} / "
               f"{statistics.median(per_conn):.3f} / {max(per_conn):.3f}; marginal "
               f"{min(marginal):.3f} / {statistics.median(marginal):.3f} / {max(marginal):.3f}; "
               f"marginal {unit}/endpoint {min(per_endpoint):.2f} / "
-              f"{statistics.median(per_endpoint):.2f} / {max(per_endpoint):.2f}; "
-              f"load {os.getloadavg()[0]:.1f}")
+              f"{statistics.median(per_endpoint):.2f} / {max(per_endpoint):.2f}; nginx CPU "
+              f"ms/endpoint {min(server_ms):.2f} / {statistics.median(server_ms):.2f} / "
+              f"{max(server_ms):.2f}; load {os.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -174,6 +174,9 @@ class AdaptiveLimit(asyncio.Semaphore):
         self._finished = self._failed = 0
         self._busy = 0.0
         self._mark: tuple[float, float] | None = None  # (wall, cpu) at the last decision
+        # the loop of the first acquire: get_running_loop() costs a getpid() system call per
+        # call (CPython 3.11 checks for a fork) and `finished` runs once per connection
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def limit(self) -> int:
@@ -196,6 +199,7 @@ class AdaptiveLimit(asyncio.Semaphore):
     async def acquire(self) -> Literal[True]:
         loop = asyncio.get_running_loop()
         if self._mark is None:
+            self._loop = loop
             self._mark = (loop.time(), time.process_time())
         if self.locked():
             self._busy = 1.0
@@ -246,9 +250,9 @@ class AdaptiveLimit(asyncio.Semaphore):
         self._finished += 1
         if error_kind in ERROR_KINDS:
             self._failed += 1
-        if not self.adaptive or self._mark is None:
+        if not self.adaptive or self._mark is None or self._loop is None:
             return
-        now = asyncio.get_running_loop().time()
+        now = self._loop.time()
         wall, cpu = self._mark
         if now - wall < INTERVAL:
             return

@@ -35,7 +35,7 @@ from pqscan.registry.tls import cipher_suite, group, signature_scheme
 from pqscan.scan.context import ProbeContext
 from pqscan.scan.probes.behaviour import Negotiation
 from pqscan.scan.probes.certificates import SignatureSchemesResult, SignedChain
-from pqscan.scan.probes.groups import GroupsResult
+from pqscan.scan.probes.groups import GroupEntry, GroupsResult
 from pqscan.scan.probes.tls12 import TLS12Result
 from pqscan.scan.probes.versions import VersionsResult
 from pqscan.scan.targets import Target
@@ -85,8 +85,15 @@ def _certificate(der: bytes) -> ChainEntry:
 
 def observe_chain(certificates: tuple[bytes, ...]) -> tuple[ChainEntry, ...]:
     """Every certificate as served, raw DER kept on the typed entry (the JSON has its sha256)."""
-    return tuple(_certificate(der).replace(position=position)
-                 for position, der in enumerate(certificates))
+    return tuple(_certificate_at(der, position) for position, der in enumerate(certificates))
+
+
+@lru_cache(maxsize=1024)
+def _certificate_at(der: bytes, position: int) -> ChainEntry:
+    """`_certificate` at its place in a chain: a server sends the same chain on every
+    connection, so the copy with another position is made once, not once per chain read."""
+    entry = _certificate(der)
+    return entry if position == 0 else entry.replace(position=position)
 
 
 def _negotiated(facts: EndpointFacts) -> tuple[Negotiated, dict[str, str], dict[str, bool | None]]:
@@ -162,10 +169,17 @@ def _client_certificate_request(facts: EndpointFacts) -> ClientCertificateReques
 def _groups(facts: EndpointFacts) -> dict[str, GroupObservation]:
     if not facts.groups:
         return {}
-    return {group(e.code).name: GroupObservation(
+    return dict(_group_observation(e) for e in facts.groups.entries)
+
+
+@lru_cache(maxsize=4096)
+def _group_observation(e: GroupEntry) -> tuple[str, GroupObservation]:
+    """One group's entry, typed. Endpoints configured alike answer alike, so each distinct
+    entry is typed once (~30 per endpoint; the objects are frozen, so sharing is safe)."""
+    return group(e.code).name, GroupObservation(
         status=Support(e.status), via=LearnedVia(e.via) if e.via else None,
         confirmed=e.confirmed, code=f"0x{e.code:04x}", family=group(e.code).family,
-        reason=e.reason) for e in facts.groups.entries}
+        reason=e.reason)
 
 
 def _tls12(facts: EndpointFacts) -> tuple[TLS12 | None, bool | None]:

@@ -24,6 +24,7 @@ from pqscan.registry.tls import alert_name, cipher_suite, group, signature_schem
 from pqscan.registry.tls import version_name as _version_name
 from pqscan.scan.adaptive import AdaptiveLimit, Slots
 from pqscan.tls.handshake import CLOSED, ERROR, HandshakeResult, run_handshake
+from pqscan.tls.keyshare import KeyShare
 from pqscan.tls.offer import ClientOffer
 from pqscan.tls.starttls import StartTLS
 from pqscan.tls.transport import Limits
@@ -90,6 +91,13 @@ def _named_shape(shape: tuple[Any, ...]) -> dict[str, Any]:
             "signature_schemes": [signature_scheme(s).name for s in schemes], "sni": sni}
 
 
+@lru_cache(maxsize=4096)
+def _offer(sni: str | None, **kwargs: Any) -> ClientOffer:
+    """Probes ask for the same few offers on every endpoint: each is built once (an offer
+    is immutable, so one instance serves every connection that makes it; issue 13)."""
+    return ClientOffer(sni=sni, **kwargs)
+
+
 def observed_text(r: HandshakeResult) -> str:
     """One line saying what the server did."""
     if r.outcome in ("hrr", "server_hello", "alert"):
@@ -134,6 +142,8 @@ class ProbeContext:
         self._adaptive = global_limit if isinstance(global_limit, AdaptiveLimit) else None
         self._finished = self._adaptive.finished if self._adaptive is not None else None
         self._local = Slots(options.per_endpoint)
+        # one key per group for all of this endpoint's connections (see run_handshake)
+        self._key_shares: dict[int, KeyShare] = {}
         self.records: list[ProbeRecord] = []
 
     @property
@@ -168,7 +178,10 @@ class ProbeContext:
                         if r.name in wanted else r for r in self.records]
 
     def offer(self, **kwargs: Any) -> ClientOffer:
-        return ClientOffer(sni=self.sni, **kwargs)
+        try:
+            return _offer(self.sni, **kwargs)
+        except TypeError:  # an unhashable part (a list): not worth caching
+            return ClientOffer(sni=self.sni, **kwargs)
 
     async def handshake(self, name: str, offer: ClientOffer, *, depth: str = "hello",
                         follow_hrr: bool = True) -> HandshakeResult:
@@ -192,7 +205,8 @@ class ProbeContext:
                 try:
                     start = time.monotonic()
                     result = await run_handshake(self.host, self.port, offer, depth=depth,
-                                                 follow_hrr=follow_hrr, limits=self.limits)
+                                                 follow_hrr=follow_hrr, limits=self.limits,
+                                                 key_shares=self._key_shares)
                     took += time.monotonic() - start
                 finally:
                     self._global.release()

@@ -110,7 +110,9 @@ def supported_versions_client(versions: Iterable[int]) -> Extension:
 
 def key_share_client(entries: Iterable[KeyShareEntry]) -> Extension:
     """KeyShareClientHello: client_shares<0..2^16-1>; empty is legal and asks for an HRR."""
-    return Extension(KEY_SHARE, vec16(b"".join(e.to_bytes() for e in entries)))
+    if not entries:  # every hello that asks for an HRR: one shared object, encoded once
+        return _NO_KEY_SHARES
+    return Extension(KEY_SHARE, vec16(b"".join([e.to_bytes() for e in entries])))
 
 
 def ec_point_formats() -> Extension:
@@ -182,3 +184,6 @@ def parse_u16_list(ext: Extension, length_bytes: int = 2) -> tuple[int, ...]:
     values = reader.u16_list(length_bytes)
     reader.done()
     return values
+
+
+_NO_KEY_SHARES = Extension(KEY_SHARE, vec16(b""))

@@ -8,12 +8,14 @@ CertificateVerify (§4.4.3), the TLS 1.2 ServerKeyExchange header (RFC 8422 §5.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import cast
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, mldsa, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.types import CertificatePublicKeyTypes
 
 from pqscan.errors import DecodeError
 from pqscan.tls import extensions as ext
@@ -130,6 +132,13 @@ _MLDSA_KEYS: dict[int, type] = {
 }
 
 
+@lru_cache(maxsize=256)
+def _leaf_key(leaf_der: bytes) -> CertificatePublicKeyTypes:
+    """The leaf's public key, parsed once per certificate: a scan checks a server's
+    CertificateVerify on several connections with the same leaf (issue 13)."""
+    return x509.load_der_x509_certificate(leaf_der).public_key()
+
+
 def verify_certificate_verify(leaf_der: bytes, scheme: int, signature: bytes,
                               transcript_hash: bytes) -> tuple[bool | None, str]:
     """Check a TLS 1.3 server CertificateVerify; (True|False|None, reason).
@@ -138,7 +147,7 @@ def verify_certificate_verify(leaf_der: bytes, scheme: int, signature: bytes,
     """
     content = _SERVER_CV_CONTEXT + transcript_hash
     try:
-        key = x509.load_der_x509_certificate(leaf_der).public_key()
+        key = _leaf_key(leaf_der)
     except (ValueError, UnsupportedAlgorithm) as exc:
         return None, f"leaf public key not loadable: {exc}"
     method, hash_name = _SCHEMES.get(scheme, ("unknown", None))

@@ -15,7 +15,8 @@ import asyncio
 import contextlib
 import hashlib
 import os
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
+from dataclasses import fields as dataclass_fields
 
 from pqscan.errors import DecodeError, UnsupportedGroupError
 from pqscan.registry.tls import alert_name, cipher_suite
@@ -70,6 +71,18 @@ class HandshakeResult:
     cert_request_schemes: tuple[int, ...] | None = None  # None: no CertificateRequest seen
     client_auth: str | None = None  # accepted | alert | closed | no_answer | not_requested
 
+    @classmethod
+    def from_fields(cls, fields: dict[str, object]) -> HandshakeResult:
+        """The result with `fields` set and the rest at their defaults. One per connection:
+        filled in as two dict updates instead of the frozen __init__'s setattr per field
+        (a third of the cost; issue 13). Unknown names still go through __init__ and fail."""
+        if _RESULT_REQUIRED <= fields.keys() <= _RESULT_NAMES:
+            result = object.__new__(cls)
+            result.__dict__.update(_RESULT_DEFAULTS)
+            result.__dict__.update(fields)
+            return result
+        return cls(**fields)  # type: ignore[arg-type]
+
     @property
     def alert_name(self) -> str | None:
         return None if self.alert is None else alert_name(self.alert)
@@ -82,6 +95,12 @@ class HandshakeResult:
     def refused(self) -> bool:
         """A definite no: an alert. A close, reset or silence is no answer (undecided)."""
         return self.outcome == ALERT
+
+
+_RESULT_NAMES = frozenset(f.name for f in dataclass_fields(HandshakeResult))
+_RESULT_DEFAULTS: dict[str, object] = {f.name: f.default for f in dataclass_fields(HandshakeResult)
+                                       if f.default is not MISSING}
+_RESULT_REQUIRED = _RESULT_NAMES - _RESULT_DEFAULTS.keys()
 
 
 class _Stop(Exception):
@@ -150,9 +169,12 @@ class _Entropy:
 _ENTROPY = _Entropy()
 
 
-def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
+def _make_shares(offer: ClientOffer, groups: tuple[int, ...],
+                 reuse: dict[int, KeyShare] | None = None
                  ) -> tuple[dict[int, KeyShare], tuple[KeyShareEntry, ...]]:
     keys: dict[int, KeyShare] = {}
+    if not groups:  # a hello that asks for an HRR, or a TLS 1.2 one: nothing to generate
+        return keys, offer.raw_shares
     entries: list[KeyShareEntry] = []
     # RFC 8446 §4.2.8: KeyShareEntry values MUST appear in the order of supported_groups
     # (tlslite-ng enforces it); conformance checks that want another order use raw_shares.
@@ -163,7 +185,11 @@ def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
         if group in offer.share_overrides:
             entries.append(KeyShareEntry(group, offer.share_overrides[group]))
             continue
-        key = new_key_share(group)
+        key = reuse.get(group) if reuse is not None else None
+        if key is None:
+            key = new_key_share(group)
+            if reuse is not None:
+                reuse[group] = key
         keys[group] = key
         entries.append(KeyShareEntry(group, key.key_exchange()))
     return keys, tuple(entries) + offer.raw_shares
@@ -189,10 +215,10 @@ async def _server_hello(session: _Session) -> tuple[ServerHello, bytes]:
 
 async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hrr: bool,
                      f: dict[str, object], auth: ClientAuth | None,
-                     max_message: int) -> dict[str, object]:
+                     max_message: int, reuse: dict[int, KeyShare] | None) -> dict[str, object]:
     session = _Session(conn, offer, max_message)
     session.fields = f  # shared with the caller so that partial facts survive an early stop
-    keys, entries = _make_shares(offer, offer.key_shares)
+    keys, entries = _make_shares(offer, offer.key_shares, reuse)
     random = _ENTROPY.take(32)
     session_id = _ENTROPY.take(32) if offer.is_tls13 else b""
     hello = build_client_hello(offer, entries, random, session_id)
@@ -220,7 +246,7 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
         session.transcript.add(raw)
         cookie_ext = sh.extension(ext.COOKIE)
         cookie = ext.parse_cookie(cookie_ext) if cookie_ext else None
-        keys, entries = _make_shares(offer, (sh.hrr_group,))
+        keys, entries = _make_shares(offer, (sh.hrr_group,), reuse)
         hello = build_client_hello(offer, entries, random, session_id, cookie)
         shared = frozenset(e.group for e in entries)
         encoded = hello.to_bytes()
@@ -395,21 +421,33 @@ def transcript_digest(wire: list[tuple[str, bytes]] | tuple[tuple[str, bytes], .
 
     The direction byte is C/S for TLS bytes and c/s for a STARTTLS plaintext preamble
     ("client-plain" / "server-plain"), so the preamble is covered but never mistaken for TLS."""
-    h = hashlib.sha256()
+    parts: list[bytes] = []
     for direction, data in wire:
-        h.update(_DIRECTION_BYTES[direction])
-        h.update(len(data).to_bytes(4, "big"))
-        h.update(data)
-    return h.hexdigest()
+        parts += (_DIRECTION_BYTES[direction], len(data).to_bytes(4, "big"), data)
+    # one hash call over the joined bytes (a few KiB): cheaper than three updates per run
+    return hashlib.sha256(b"".join(parts)).hexdigest()
 
 
 async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str = "hello",
                         follow_hrr: bool = True, limits: Limits | None = None,
-                        client_auth: ClientAuth | None = None) -> HandshakeResult:
+                        client_auth: ClientAuth | None = None,
+                        key_shares: dict[int, KeyShare] | None = None) -> HandshakeResult:
     """One connection, one ClientHello (two after an HRR). Never raises.
 
     With `client_auth` (and depth "full", TLS 1.3) the client answers the server flight
-    (certificate if requested, Finished) and `client_auth` in the result says how it ended."""
+    (certificate if requested, Finished) and `client_auth` in the result says how it ended.
+
+    `key_shares` (group -> key), when given, is where this connection takes its key shares
+    from and leaves the ones it had to make: the scanner passes one per endpoint, so the ~40
+    connections to one server generate each group's key once (issue 13: key generation was
+    ~5 % of a scan's CPU). Safe for what a scan does with them: the private key never leaves
+    the process, so the shares stay unpredictable to the server; the secret they agree on
+    protects nothing but the server's own handshake flight, which the scanner only reads;
+    RFC 8446 neither requires nor forbids a client to reuse a share (§4.2.8; reuse only lets
+    the server link the connections, tlswg/tls13-spec#1285, which the source address does for
+    a scanner anyway); the ECDH shares are validated by the server either way (§4.2.8.2) and
+    the KEMs of hybrid and ML-KEM groups are IND-CCA2, made to tolerate key reuse
+    (RFC 9954 §2; FIPS 203). Without it (conformance scripts) every hello has fresh keys."""
     limits = limits or Limits()
     partial: dict[str, object] = {}
     fields: dict[str, object]
@@ -417,7 +455,7 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
     try:
         conn = await Connection.open(host, port, limits)
         fields = await _handshake(conn, offer, depth, follow_hrr, partial, client_auth,
-                                  limits.max_bytes)
+                                  limits.max_bytes, key_shares)
     except _Stop as stop:
         fields = {**partial, **stop.fields}
         abort = fields.pop("abort_alert", None)
@@ -444,4 +482,4 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
         fields["wire"] = wire
         fields.setdefault("transcript_sha256", transcript_digest(wire))
     fields.setdefault("reason", "")
-    return HandshakeResult(**fields)  # type: ignore[arg-type]
+    return HandshakeResult.from_fields(fields)

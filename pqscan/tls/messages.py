@@ -75,7 +75,10 @@ def records_for(content_type: int, payload: bytes, version: int = TLS10,
     if max_fragment < 1:
         raise ValueError("max_fragment must be positive")
     if len(payload) <= max_fragment:  # the usual case: one record, no list of chunks
-        return Record(content_type, version, payload).to_bytes()
+        try:  # one C call, no Record object (every ClientHello, issue 13)
+            return _RECORD_HEADER.pack(content_type, version, len(payload)) + payload
+        except struct.error:  # out of range: Record.header says precisely what
+            return Record(content_type, version, payload).to_bytes()
     chunks = [payload[i : i + max_fragment] for i in range(0, len(payload), max_fragment)]
     return b"".join(Record(content_type, version, c).to_bytes() for c in chunks or [b""])
 

@@ -98,10 +98,13 @@ class _Stream(asyncio.Protocol):
     single reader. Nothing here awaits, so a connection costs no task and no `wait_for` per
     read: the reader waits on one future with one timer (issue 13, per-connection CPU)."""
 
-    __slots__ = ("transport", "buf", "pos", "received", "max_bytes", "over", "eof", "lost",
-                 "closed", "paused", "waiter")
+    __slots__ = ("loop", "transport", "buf", "pos", "received", "max_bytes", "over", "eof",
+                 "lost", "closed", "paused", "waiter")
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, max_bytes: int) -> None:
+        # kept: asyncio.get_running_loop() makes a getpid() system call on every call
+        # (CPython 3.11 checks for a fork), several per connection (issue 13)
+        self.loop = loop
         self.transport: asyncio.Transport | None = None
         self.buf = bytearray()  # received, not yet consumed: buf[pos:]
         self.pos = 0
@@ -156,7 +159,7 @@ class _Stream(asyncio.Protocol):
 
     async def wait(self, seconds: float) -> bool:
         """Wait for news (bytes, eof, loss, room to write) at most `seconds`; False on time."""
-        loop = asyncio.get_running_loop()
+        loop = self.loop
         waiter = self.waiter = loop.create_future()
         timer = loop.call_later(seconds, _expire, waiter)
         try:
@@ -203,14 +206,14 @@ class Connection:
         loop = asyncio.get_running_loop()
         # one timer that cancels the connect, as asyncio.timeout does, without its context
         # manager objects and coroutines per connection (issue 13, per-connection CPU)
-        task = asyncio.current_task()
+        task = asyncio.current_task(loop)  # with the loop given: no second getpid()
         assert task is not None  # a coroutine always runs in a task
         cancelling = task.cancelling()
         expired: list[bool] = []
         timer = loop.call_later(wait, _cancel_connect, task, expired)
         try:
             _, stream = await loop.create_connection(
-                lambda: _Stream(limits.max_bytes), host, port)
+                lambda: _Stream(loop, limits.max_bytes), host, port)
         except asyncio.CancelledError:
             if expired and task.uncancel() <= cancelling:
                 raise TransportError("connect_timeout", f"TCP connect timed out after "
