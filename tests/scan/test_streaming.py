@@ -22,6 +22,7 @@ from scan_signals import interrupted_scan
 from pqscan.cli.main import cli
 from pqscan.cli.scanrun import stream_scan
 from pqscan.lab import LabEndpoint
+from pqscan.model.packed import unpack_endpoint
 from pqscan.model.view import probe_list
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.run import RunSettings
@@ -94,9 +95,9 @@ def test_quick_depth_uses_at_most_three_connections_and_never_contradicts_standa
     args = ["scan", *(lab[n].address for n in names), "--sni", "localhost", "--format",
             "jsonl", "--quiet", "--profile", "cnsa-2.0,nist-ir-8547,pq-baseline",
             "--fail-on", "never"]
-    quick = {e["target"]: e for e in map(json.loads, CliRunner().invoke(
+    quick = {e["target"]: e for e in map(read_line, CliRunner().invoke(
         cli, [*args, "--depth", "quick"]).stdout.splitlines())}
-    standard = {e["target"]: e for e in map(json.loads, CliRunner().invoke(
+    standard = {e["target"]: e for e in map(read_line, CliRunner().invoke(
         cli, args).stdout.splitlines())}
     assert quick.keys() == standard.keys() and len(quick) == len(names)
     for target, q in quick.items():
@@ -285,3 +286,9 @@ def test_rate_spaces_new_connections_at_least_one_interval_apart() -> None:
     start, *times = asyncio.run(run())
     # the k-th connection cannot start before k intervals have passed (each waits for its slot)
     assert all(t - start >= k / 40 - 0.002 for k, t in enumerate(times))
+
+
+def read_line(line: str) -> dict[str, Any]:
+    """A `--format jsonl` line as readers see it (packed parts read back, model.packed)."""
+    endpoint: dict[str, Any] = unpack_endpoint(json.loads(line))
+    return endpoint
