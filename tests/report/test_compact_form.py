@@ -222,3 +222,6 @@ def test_a_store_run_renders_its_verdicts_declarations(lab: dict[str, LabEndpoin
         assert md.exit_code == 0, md.output
         assert "A hybrid ML-KEM group is supported" in md.stdout  # PQB-HYBRID-OFFERED's title
         assert "RFC 10024" in md.stdout  # its clause
+        # the judging day: the report's evaluation, or the one day the store run's verdicts
+        # record (a store run keeps no evaluation)
+        assert f"as of {saved['endpoints'][0]['verdicts']['as_of']}." in md.stdout
