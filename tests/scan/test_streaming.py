@@ -183,6 +183,41 @@ def test_the_scanner_keeps_no_endpoint_after_handing_it_over(
     assert count_live_endpoints() == 0
 
 
+def test_a_receiver_that_falls_behind_pauses_the_scan() -> None:
+    """An `on_result` that returns an awaitable (a worker whose queue to the parent is full)
+    holds back new endpoints: until it takes the first one, at most the endpoints in flight
+    have been started, so nothing piles up in memory behind a slow writer. Targets are a
+    closed loopback port (refused at once)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed when the block ends: connections are refused
+    pulled: list[int] = []
+
+    def targets() -> Any:
+        for i in range(60):
+            pulled.append(i)
+            yield parse_target(f"127.0.0.1:{port}")
+
+    concurrency = 4
+    release = asyncio.Event()
+    taken: list[int] = []
+
+    async def slow(endpoint: dict[str, Any]) -> None:
+        if not taken:
+            await asyncio.sleep(0.3)  # time enough for every endpoint in flight to end
+            taken.append(len(pulled))
+            release.set()
+        await release.wait()
+        assert endpoint["status"] == "unreachable"
+
+    options = ScanOptions(timeout=5, per_endpoint=1, adaptive=False)
+    handed = asyncio.run(scan_stream(targets(), options, concurrency, slow, depth="quick"))
+    assert handed == 60 and len(pulled) == 60
+    assert taken[0] <= concurrency + 1, taken  # not the 60 a non-waiting scan would start
+
+
 @pytest.mark.lab
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_sigterm_leaves_a_valid_report_marked_incomplete(lab: dict[str, LabEndpoint],
