@@ -43,6 +43,7 @@ from tabulate import tabulate
 
 from pqscan.lab import DEFAULT_LAB, Lab
 from pqscan.lab.spec import spec_by_name
+from pqscan.model.packed import unpack_report  # reports are written packed (compact-2)
 from pqscan.model.view import probe_list
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -279,7 +280,8 @@ def _run(args: argparse.Namespace) -> int:
                       f"{run['endpoints_per_s']:.1f} endpoints/s, {conns / n:.1f} conn/endpoint, "
                       f"exit {m.exit_code}, load {load1}")
                 if tool == "pqscan" and out.exists():
-                    facts = _pqscan_facts(json.loads(out.read_text()), kinds, lab_eps)
+                    facts = _pqscan_facts(unpack_report(json.loads(out.read_text())), kinds,
+                                          lab_eps)
                     if args.keep_report:
                         shutil.copy(out, args.keep_report)
         if args.cprofile:

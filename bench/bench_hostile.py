@@ -25,6 +25,7 @@ from tabulate import tabulate
 
 from pqscan.lab import DEFAULT_LAB, Lab
 from pqscan.lab.spec import spec_by_name
+from pqscan.model.packed import unpack_report  # reports are written packed (compact-2)
 from pqscan.tls.transport import Limits
 
 sys.path.insert(0, str(PROJECT_ROOT / "tests"))
@@ -46,7 +47,7 @@ def _scan(targets: list[str], work: Path, name: str, args: argparse.Namespace,
     if store:
         argv += ["--store", str(work / f"{name}.sqlite")]
     m = measure(name, argv, len(targets), lab.pids, work / f"{name}.log", 900)
-    return m, json.loads(out.read_text())
+    return m, unpack_report(json.loads(out.read_text()))
 
 
 def main() -> int:

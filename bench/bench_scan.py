@@ -33,6 +33,7 @@ from tabulate import tabulate
 
 from pqscan.lab import DEFAULT_LAB, Lab, LabEndpoint
 from pqscan.lab.spec import spec_by_name
+from pqscan.model.packed import unpack_report  # reports are written packed (compact-2)
 from pqscan.model.view import probe_list
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -344,7 +345,8 @@ def _run_tools(args: argparse.Namespace, lab: Lab, endpoints: list[LabEndpoint],
             "pqscan", _pqscan_argv(args.client, work, targets, report_path, args.concurrency),
             len(endpoints), lab.pids, work / "pqscan.log", args.timeout))
         out["pqscan_log"] = (work / "pqscan.log").read_text(errors="replace").strip()
-        out["report"] = json.loads(report_path.read_text()) if report_path.exists() else None
+        out["report"] = (unpack_report(json.loads(report_path.read_text()))
+                         if report_path.exists() else None)
         if sslyze is not None:
             sl_json = work / "sslyze.json"
             sl_json.unlink(missing_ok=True)

@@ -32,6 +32,7 @@ from tabulate import tabulate
 
 from pqscan.lab.ssh_lab import SSHLab, SSHLabEndpoint
 from pqscan.lab.ssh_spec import DEFAULT_SSH_LAB
+from pqscan.model.packed import unpack_report  # reports are written packed (compact-2)
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "results" / "ssh-latest.json"
@@ -98,7 +99,7 @@ def _pqscan(endpoints: tuple[SSHLabEndpoint, ...], workdir: Path, concurrency: i
     wall, cpu, code = _run([sys.executable, "-m", "pqscan", "scan", "-i", str(targets),
                             "--format", "json", "-o", str(out),
                             "--concurrency", str(concurrency)])
-    report = json.loads(out.read_text())
+    report = unpack_report(json.loads(out.read_text()))
     budget = []
     for ep in report["endpoints"]:
         ssh = ep.get("ssh") or {}

@@ -19,9 +19,10 @@ from typing import Any
 
 from pqscan.cli.exitcode import Outcome, exit_code, one_line, report_outcome
 from pqscan.model.document import utc_now
+from pqscan.model.packed import COMPACT2, pack_endpoint
 from pqscan.policy.evaluate import evaluation_block, judge_endpoint, requirement_declarations
 from pqscan.policy.summary import Tally
-from pqscan.report.compact import COMPACT, compact_judgements
+from pqscan.report.compact import compact_judgements
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.probe_detail import shape_probes
 from pqscan.scan.progress import Progress
@@ -78,7 +79,9 @@ class EndpointWriter:
             self.errors.append(error)
         shape_probes(endpoint, s.probes)
         compact_judgements(endpoint, self.declared)
-        text = compact(endpoint)  # once for the store and every stream
+        # once for the store and every stream; `endpoint` itself stays unpacked for the
+        # exit-code reading below and the collecting formats (pqscan.model.packed)
+        text = compact(pack_endpoint(endpoint))
         if fresh and self.store is not None:
             # stored in the order endpoints finish, like the report stream: no per-target
             # position table to keep for the whole run
@@ -126,7 +129,7 @@ def stream_scan(targets: list[Target], options: ScanOptions, settings: RunSettin
                          probes=settings.probes, rate=settings.rate)
     method.update(extra_method or {})
     # what the stream leaves out and readers put back (pqscan.report.compact)
-    method["report_form"] = COMPACT
+    method["report_form"] = COMPACT2
     done_keys: set[str] = set()
     run = None
     if store is not None:

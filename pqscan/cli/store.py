@@ -10,6 +10,7 @@ from tabulate import tabulate
 
 from pqscan.cli.output import emit
 from pqscan.errors import EXIT_INCOMPLETE
+from pqscan.model.packed import pack_endpoint, pack_method
 from pqscan.scan.store import ScanStore, list_runs, load_source
 from pqscan.scan.store.reading import warn_stderr
 from pqscan.scan.store.transfer import import_report, merge
@@ -55,10 +56,13 @@ def export_command(store: str, run_id: str | None, fmt: str, output: str | None)
     run, endpoints = load_source(store, run_id, warn)
     out = open_output(output)
     sink: Sink = JSONStream(out, run.started_at) if fmt == "json" else JSONLStream(out)
+    # a compact run is written packed again, as `pqscan scan` wrote it (pqscan.model.packed)
+    method = pack_method(run.method)
+    repack = method is not run.method
     for endpoint in endpoints:
-        sink.write(endpoint)
+        sink.write(pack_endpoint(endpoint) if repack else endpoint)
     tail = {"finished_at": run.finished_at or run.started_at,
-            "method": {**run.method, "run": run.to_dict()}}
+            "method": {**method, "run": run.to_dict()}}
     if run.state != "complete":
         tail["incomplete"] = {"reason": f"store run {run.run_id} is {run.state}",
                               "endpoints_written": run.endpoints - len(bad)}

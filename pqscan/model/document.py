@@ -3,7 +3,9 @@
 `new_report` wraps endpoint dicts with schema version, tool identity, timestamps and the
 method sheet; `load_report` reads a saved report back for every command that reads one
 (`evaluate`, `report render`): regular file, at most MAX_REPORT_BYTES, strict JSON
-(pqscan.inputfile), this schema version, and valid against the shipped report.schema.json.
+(pqscan.inputfile), this schema version, and valid against the shipped report.schema.json;
+a packed report (`method.report_form: "compact-2"`) is unpacked here, the one place reports
+are loaded, so every reader sees the endpoints as before (pqscan.model.packed).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from pqscan import __version__
 from pqscan.errors import UsageError
 from pqscan.inputfile import MAX_REPORT_BYTES, read_json
+from pqscan.model.packed import PackedError, unpack_report
 
 SCHEMA_VERSION = "1"
 
@@ -48,6 +51,12 @@ def load_report(path: str | Path) -> dict[str, Any]:
         raise UsageError(f"{p}: unsupported report schema_version "
                          f"{str(data.get('schema_version'))[:40]!r} (this pqscan reads "
                          f"{SCHEMA_VERSION!r})")
+    # validated as every reader sees it, unpacked (a packed part that does not read back is
+    # named by the unpacking)
+    try:
+        unpack_report(data)
+    except PackedError as exc:
+        raise UsageError(f"{p}: not a valid pqscan report: $.{exc}") from None
     problem = first_schema_error(data)
     if problem is not None:
         raise UsageError(f"{p}: not a valid pqscan report: {problem}")

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from pqscan.model.packed import unpack_probe_table
 from pqscan.model.vocab import Severity, VerdictResult
 
 KEX_STATES = ("K0", "K1", "K2", "K3", "K4", "K5")
@@ -27,7 +28,7 @@ def probe_list(ep: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The method sheet as PROBE objects, from `probes` or a compact report's `probe_table`
     ({"columns": [...], "rows": [[...], ...]}: a row's missing trailing cells and its null
     `reason` / `evidence_file` are absent, as in the summary PROBE; docs/json-contract.md)."""
-    table = ep.get("probe_table")
+    table = unpack_probe_table(ep.get("probe_table"))  # hashes in hex (model.packed)
     if not isinstance(table, Mapping):
         return [dict(p) for p in ep.get("probes") or [] if isinstance(p, Mapping)]
     columns = [str(c) for c in table.get("columns") or []]

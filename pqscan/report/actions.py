@@ -86,8 +86,16 @@ def state_class(v: Mapping[str, Any]) -> str:
 
 
 def as_of(report: Mapping[str, Any]) -> str | None:
+    """The judging day: the evaluation's, else (a store run keeps no evaluation) the one day
+    every verdict's evidence records; None when not judged or judged on several days."""
     value = evaluation(report).get("as_of")
-    return str(value) if value else None
+    if value:
+        return str(value)
+    days = {str(v["evidence"].get("as_of")) for ep in report.get("endpoints") or []
+            for v in ep.get("verdicts") or []
+            if isinstance(v, Mapping) and isinstance(v.get("evidence"), Mapping)
+            and v["evidence"].get("as_of")}
+    return days.pop() if len(days) == 1 else None
 
 
 def profiles(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -2,7 +2,11 @@
 something else already says it, and putting it back for the renderers (issue 12, "Report size
 under control"; docs/json-contract.md, "How much a report keeps").
 
-A streamed report says so in `method.report_form: "compact"`. Its endpoints leave out:
+A streamed report says so in `method.report_form`: "compact" (session 5) or "compact-2" (its
+endpoints also packed, pqscan.model.packed: status maps as runs, findings and verdicts as
+tables, transcript hashes in base64url; every reader unpacks them when it loads the report or
+store row, pqscan.model.document.load_report / pqscan.scan.store.reading). Its endpoints leave
+out:
 
 - a finding's `fixes` when they are the remediation catalogue's for its code
   (pqscan.assess.remediation.fixes_for): the same on every endpoint;
@@ -25,10 +29,12 @@ from functools import lru_cache
 from typing import Any
 
 from pqscan.assess.remediation import fixes_for
+from pqscan.model.packed import COMPACT2, unpack_endpoint
 from pqscan.model.view import probe_list
 from pqscan.registry.tls import group
 
-COMPACT = "compact"  # method.report_form of a streamed report
+COMPACT = "compact"  # method.report_form of a streamed report (session 5; still read)
+FORMS = (COMPACT, COMPACT2)  # COMPACT2: what `pqscan scan` writes now
 DECLARED = ("title", "clause", "source_status", "confidence", "fixes")  # of a requirement
 
 
@@ -96,7 +102,7 @@ def _expand_groups(tls: Any) -> Any:
 def _expand_endpoint(endpoint: Any, declared: Mapping[str, Any]) -> Any:
     if not isinstance(endpoint, Mapping):
         return endpoint
-    out = dict(endpoint)
+    out = unpack_endpoint(endpoint)
     if "probe_table" in out:
         out["probes"] = probe_list(out)
         del out["probe_table"]
@@ -120,7 +126,7 @@ def declarations(report: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def is_compact(report: Mapping[str, Any]) -> bool:
     method = report.get("method")
-    return isinstance(method, Mapping) and method.get("report_form") == COMPACT
+    return isinstance(method, Mapping) and method.get("report_form") in FORMS
 
 
 def verdict_profiles(report: Mapping[str, Any]) -> list[str]:

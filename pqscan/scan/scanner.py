@@ -15,6 +15,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
+from inspect import isawaitable
 from typing import Any
 
 from pqscan.scan.adaptive import START, AdaptiveLimit, Controller, fd_ceiling
@@ -83,9 +84,10 @@ async def scan_stream(targets: Iterable[Target], options: ScanOptions, concurren
                       on_result: Callable[[dict[str, Any]], object], *, depth: str = "standard",
                       rate: float | None = None, stop: asyncio.Event | None = None) -> int:
     """Scan targets as they come, handing each finished endpoint to `on_result` and keeping
-    none; returns how many were handed over. When `stop` is set no new endpoint starts and
-    the ones in flight are cancelled (their results are lost, the caller marks the run
-    incomplete)."""
+    none; returns how many were handed over. An `on_result` that returns an awaitable is
+    awaited before another endpoint starts (backpressure). When `stop` is set no new endpoint
+    starts and the ones in flight are cancelled (their results are lost, the caller marks
+    the run incomplete)."""
     if depth not in DEPTHS:
         raise ValueError(f"depth must be one of {', '.join(DEPTHS)}, not {depth!r}")
     global_limit = connection_limit(concurrency, rate, options.adaptive, options.per_endpoint)
@@ -127,7 +129,13 @@ async def scan_stream(targets: Iterable[Target], options: ScanOptions, concurren
                 await news.wait()
             while finished:  # no local keeps a finished result beyond its hand-over
                 pending.discard(finished[0])
-                on_result(finished.popleft().result())
+                taken = on_result(finished.popleft().result())
+                if isawaitable(taken):
+                    # the receiver is behind (a worker's queue to the parent is full): no new
+                    # endpoint starts until it takes this one, so what waits for it is
+                    # bounded by the endpoints in flight (bounded by construction)
+                    await taken
+                del taken
                 handed += 1
     finally:
         if stop is not None:

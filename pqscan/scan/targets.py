@@ -32,7 +32,7 @@ STARTTLS_SCHEMES: dict[str, tuple[str, int]] = {
 _HOSTNAME = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.?)+$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     host: str
     port: int

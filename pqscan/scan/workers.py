@@ -37,6 +37,10 @@ _POLL_SECONDS = 0.5
 # After a stop signal, how long workers get to drop their endpoints in flight and exit.
 _STOP_GRACE_SECONDS = 10.0
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+# endpoints a worker may have handed over that the parent has not taken yet: enough to keep
+# the parent busy, few enough that memory stays flat when it is the slower side (issue 12)
+_QUEUED_PER_WORKER = 32
+_BACKPRESSURE_POLL_SECONDS = 0.005
 
 
 def usable_cores() -> int:
@@ -62,13 +66,24 @@ def _worker(index: int, targets: list[Target], options: ScanOptions, concurrency
     SIGTERM or SIGINT stops it cleanly (endpoints in flight are dropped)."""
     from pqscan.scan.scanner import scan_stream
 
+    async def hand_over(endpoint: dict[str, Any]) -> None:
+        # `out` is bounded: when the parent (judging, writing, the store) falls behind, the
+        # scan pauses instead of piling endpoints up in this process's queue buffer, whose
+        # memory would grow with the list. A blocking put would stall the event loop and
+        # with it every connection's deadline, so the loop polls instead.
+        while True:
+            try:
+                out.put_nowait(("endpoint", index, endpoint))
+                return
+            except queue.Full:
+                await asyncio.sleep(_BACKPRESSURE_POLL_SECONDS)
+
     async def main() -> bool:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in _STOP_SIGNALS:
             loop.add_signal_handler(sig, stop.set)
-        await scan_stream(targets, options, concurrency,
-                          lambda ep: out.put(("endpoint", index, ep)), depth=depth, rate=rate,
+        await scan_stream(targets, options, concurrency, hand_over, depth=depth, rate=rate,
                           stop=stop)
         return stop.is_set()
 
@@ -121,7 +136,7 @@ def run_workers(targets: Sequence[Target], options: ScanOptions, concurrency: in
     # pickle with it), ~3 ms of every scan's start-up (issue 13)
 
     ctx: Any = multiprocessing.get_context(method)
-    out = ctx.Queue()
+    out = ctx.Queue(maxsize=_QUEUED_PER_WORKER * workers)
     procs = [ctx.Process(target=_worker, args=(k, shards[k], options, plan[k][0], out, depth,
                                                plan[k][1]),
                          name=f"pqscan-worker-{k}", daemon=True) for k in range(workers)]

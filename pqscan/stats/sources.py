@@ -5,7 +5,8 @@ A SOURCE is a scan report (JSON, the contract of docs/json-contract.md), a JSON-
 a scan store (SQLite, `pqscan scan --store`, read through pqscan.scan.store: its latest run, the
 runs asked for, or all). Endpoints are yielded one at a time and never kept: a report is read
 in 1 MB chunks, each top-level object key by key and its endpoints array element by element
-(`json.JSONDecoder.raw_decode`), a store row by row. A file that cannot be opened or does not
+(`json.JSONDecoder.raw_decode`), a store row by row; a packed endpoint (`pqscan scan` writes
+them, pqscan.model.packed) is unpacked as it is read. A file that cannot be opened or does not
 start like a report is a usage error (exit 2); one that breaks after endpoints were read is an
 incomplete input (exit 3), since the statistics so far would silently describe part of the run.
 """
@@ -20,6 +21,7 @@ from typing import IO, Any
 
 from pqscan.errors import PqscanError, UsageError
 from pqscan.model.document import SCHEMA_VERSION
+from pqscan.model.packed import PackedError, unpack_endpoint
 from pqscan.scan.store import is_store, list_runs, load_source
 
 _DECODER = json.JSONDecoder()
@@ -156,6 +158,14 @@ def _header(run: Run, key: str, value: Any, path: Path) -> None:
         run.info[key] = value
 
 
+def _unpacked(path: Path, count: int, endpoint: dict[str, Any]) -> dict[str, Any]:
+    try:
+        unpacked: dict[str, Any] = unpack_endpoint(endpoint)
+    except PackedError as exc:
+        raise _broken(path, count - 1, f"endpoints[{count - 1}].{exc}") from None
+    return unpacked
+
+
 def _json_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str, Any]]:
     """The endpoints of a report object, or of a JSON-lines sequence of endpoint and header
     objects, decoded and yielded one at a time: one reader for both, since each top-level
@@ -180,7 +190,9 @@ def _json_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str, A
                         if not isinstance(endpoint, dict):
                             raise _broken(path, count, f"endpoints[{count}] is not an object")
                         count += 1
-                        yield endpoint
+                        # packed parts read back by shape: a streamed report's marker
+                        # (method) comes after its endpoints (pqscan.model.packed)
+                        yield _unpacked(path, count, endpoint)
                         if not text.at("]"):
                             expect(",")
                 else:
@@ -190,7 +202,7 @@ def _json_endpoints(path: Path, text: _Stream, run: Run) -> Iterator[dict[str, A
             if "target" in fields and "status" in fields:  # a JSON-lines endpoint
                 seen = True
                 count += 1
-                yield fields
+                yield _unpacked(path, count, fields)
             else:
                 for key, value in fields.items():
                     _header(run, key, value, path)

@@ -2,9 +2,10 @@
 
 Built from the schema itself (the subset of draft 2020-12 it uses: $ref into $defs, type
 lists, enum, const, oneOf, properties / required / additionalProperties, propertyNames enum,
-items, pattern, minimum / maximum, minLength), so a field added to the schema is generated
-without touching this file. With `extras`, objects also get keys the schema does not know:
-a typed observation must carry those through unchanged.
+items, pattern, minimum / maximum, minLength; a oneOf branch marked packed is left out: it
+is the written form of pqscan.model.packed, which readers unpack first), so a field added
+to the schema is generated without touching this file. With `extras`, objects also get keys
+the schema does not know: a typed observation must carry those through unchanged.
 """
 
 from __future__ import annotations
@@ -41,8 +42,9 @@ class SchemaStrategies:
             return st.just(node["const"])
         if "enum" in node:
             return st.sampled_from(node["enum"])
-        if "oneOf" in node:
-            return st.one_of([self.for_node(n) for n in node["oneOf"]])
+        if "oneOf" in node:  # the packed alternatives are written, never typed (model.packed)
+            return st.one_of([self.for_node(n) for n in node["oneOf"]
+                              if not self._resolve(n).get("$comment", "").startswith("packed")])
         kinds = node.get("type")
         if kinds is None:
             return RAW_JSON

@@ -18,6 +18,7 @@ from pqscan.assess.catalogue import derive_findings
 from pqscan.cli.main import cli
 from pqscan.lab import Lab
 from pqscan.lab.defaults import TLS12_ONLY
+from pqscan.model.document import load_report
 from pqscan.policy.evaluate import judge_report, load_profile
 from pqscan.report.compact import catalogue_fixes, expand_report
 
@@ -79,7 +80,7 @@ def test_as_of_never_projects_into_findings(lab: dict[str, Any], tmp_path: Path)
                                       "--fail-on", "should", "--format", "json", "-o",
                                       str(out), "--quiet"])
     assert result.exit_code == 1, result.output  # in force in 2031: a 2031 SHOULD row FAILs
-    report = json.loads(out.read_text())
+    report = load_report(out)  # packed endpoints read back
     ep = report["endpoints"][0]
     assert "cert.expired" not in {f["code"] for f in ep["findings"]}
     assert all(v["evidence"]["projection"].startswith("judged as of 2031-06-01 on facts "
@@ -128,7 +129,7 @@ def test_a_server_accepting_null_suites_gets_a_finding_and_its_fix(tmp_path: Pat
                                           "localhost", "--format", "json", "-o", str(out),
                                           "--quiet"])
     assert result.exit_code == 1, result.output  # pq-baseline by default: no TLS 1.3
-    report = json.loads(out.read_text())
+    report = load_report(out)  # packed endpoints read back
     broken = next(f for f in report["endpoints"][0]["findings"]
                   if f["code"] == "tls12.cipher.broken")
     assert broken["evidence"]["suites"] == ["TLS_RSA_WITH_NULL_SHA", "TLS_RSA_WITH_NULL_SHA256"]

@@ -9,7 +9,6 @@ them.
 
 from __future__ import annotations
 
-import json
 import socket
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from click.testing import CliRunner
 
 from pqscan.cli.exitcode import scan_exit_code
 from pqscan.cli.main import cli
+from pqscan.model.document import load_report
 from pqscan.model.status import incomplete_reasons
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.run import run_scan
@@ -174,7 +174,7 @@ def test_cli_on_a_reset_after_the_first_hellos_is_not_tested_and_exit_3(
     finally:
         close()
     assert result.exit_code == 3, result.output
-    endpoint = json.loads(out.read_text())["endpoints"][0]
+    endpoint = load_report(out)["endpoints"][0]  # packed parts read back (model.packed)
     verdicts = {v["requirement"]: v["result"] for v in endpoint["verdicts"]}
     # the group list was cut short by resets: never a FAIL (nor a PASS) on it
     assert verdicts["PQB-HYBRID-OFFERED"] == "NOT_TESTED"

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from pqscan.cli.main import cli
 from pqscan.lab import LabEndpoint
+from pqscan.model.packed import unpack_endpoint
 from pqscan.scan.store import iter_endpoints, list_runs
 
 
@@ -116,7 +117,8 @@ def test_a_killed_worker_loses_no_endpoint_and_duplicates_none(
                                      "--format", "jsonl", "--quiet", "-o", str(local_out),
                                      "--profile", "none"])
     assert local.exit_code == 0
-    here = {e["target"]: _facts(e) for e in map(json.loads, local_out.read_text().splitlines())}
+    here = {e["target"]: _facts(unpack_endpoint(e))  # a line as readers see it (model.packed)
+            for e in map(json.loads, local_out.read_text().splitlines())}
     assert {e["target"]: _facts(e) for e in stored} == here
 
 

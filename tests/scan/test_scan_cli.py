@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from pqscan.cli.main import cli
+from pqscan.model.document import load_report
 from pqscan.model.view import probe_list
 
 
@@ -62,7 +63,7 @@ def test_json_matches_contract_and_schema(lab: dict[str, Any], tmp_path: Path) -
     result = CliRunner().invoke(cli, ["scan", f"127.0.0.1:{port}", "--sni", "localhost",
                                       "--format", "json", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    report = json.loads(out.read_text())
+    report = load_report(out)  # packed endpoints read back (model.packed)
     ep = report["endpoints"][0]
     assert report["tool"]["name"] == "pqscan"
     assert ep["target"] == f"127.0.0.1:{port}" and ep["status"] == "ok" and ep["error"] is None

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from pqscan.cli.main import cli
 from pqscan.lab.ssh_keys import fingerprint_with_ssh_keygen
 from pqscan.lab.ssh_spec import DEFAULT_SSH_LAB
+from pqscan.model.packed import unpack_endpoint
 from pqscan.model.view import probe_list
 from pqscan.registry.ssh import kex_method
 from pqscan.report.render import FORMATS, render
@@ -169,7 +170,7 @@ def test_sntrup_without_pqcrypto_is_listed_but_unconfirmed(ssh_lab: Any,
     monkeypatch.setattr(kex, "_sntrup", None)
     result = CliRunner().invoke(cli, ["scan", ssh_lab.endpoint("sshd-default").url,
                                       "--format", "json", "--probes", "full"])
-    ep = json.loads(result.stdout)["endpoints"][0]
+    ep = unpack_endpoint(json.loads(result.stdout)["endpoints"][0])  # as readers see it
     ssh = ep["ssh"]
     entry = ssh["kex_algorithms"]["sntrup761x25519-sha512"]
     assert entry["confirmed"] is None and "pqscan[sntrup]" in entry["reason"]

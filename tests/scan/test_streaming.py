@@ -22,6 +22,7 @@ from scan_signals import interrupted_scan
 from pqscan.cli.main import cli
 from pqscan.cli.scanrun import stream_scan
 from pqscan.lab import LabEndpoint
+from pqscan.model.packed import unpack_endpoint
 from pqscan.model.view import probe_list
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.run import RunSettings
@@ -94,9 +95,9 @@ def test_quick_depth_uses_at_most_three_connections_and_never_contradicts_standa
     args = ["scan", *(lab[n].address for n in names), "--sni", "localhost", "--format",
             "jsonl", "--quiet", "--profile", "cnsa-2.0,nist-ir-8547,pq-baseline",
             "--fail-on", "never"]
-    quick = {e["target"]: e for e in map(json.loads, CliRunner().invoke(
+    quick = {e["target"]: e for e in map(read_line, CliRunner().invoke(
         cli, [*args, "--depth", "quick"]).stdout.splitlines())}
-    standard = {e["target"]: e for e in map(json.loads, CliRunner().invoke(
+    standard = {e["target"]: e for e in map(read_line, CliRunner().invoke(
         cli, args).stdout.splitlines())}
     assert quick.keys() == standard.keys() and len(quick) == len(names)
     for target, q in quick.items():
@@ -180,6 +181,41 @@ def test_the_scanner_keeps_no_endpoint_after_handing_it_over(
     # limit allows, pqscan.scan.scanner): never the 200 before
     assert max(samples) <= concurrency + 2, samples
     assert count_live_endpoints() == 0
+
+
+def test_a_receiver_that_falls_behind_pauses_the_scan() -> None:
+    """An `on_result` that returns an awaitable (a worker whose queue to the parent is full)
+    holds back new endpoints: until it takes the first one, at most the endpoints in flight
+    have been started, so nothing piles up in memory behind a slow writer. Targets are a
+    closed loopback port (refused at once)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed when the block ends: connections are refused
+    pulled: list[int] = []
+
+    def targets() -> Any:
+        for i in range(60):
+            pulled.append(i)
+            yield parse_target(f"127.0.0.1:{port}")
+
+    concurrency = 4
+    release = asyncio.Event()
+    taken: list[int] = []
+
+    async def slow(endpoint: dict[str, Any]) -> None:
+        if not taken:
+            await asyncio.sleep(0.3)  # time enough for every endpoint in flight to end
+            taken.append(len(pulled))
+            release.set()
+        await release.wait()
+        assert endpoint["status"] == "unreachable"
+
+    options = ScanOptions(timeout=5, per_endpoint=1, adaptive=False)
+    handed = asyncio.run(scan_stream(targets(), options, concurrency, slow, depth="quick"))
+    assert handed == 60 and len(pulled) == 60
+    assert taken[0] <= concurrency + 1, taken  # not the 60 a non-waiting scan would start
 
 
 @pytest.mark.lab
@@ -285,3 +321,9 @@ def test_rate_spaces_new_connections_at_least_one_interval_apart() -> None:
     start, *times = asyncio.run(run())
     # the k-th connection cannot start before k intervals have passed (each waits for its slot)
     assert all(t - start >= k / 40 - 0.002 for k, t in enumerate(times))
+
+
+def read_line(line: str) -> dict[str, Any]:
+    """A `--format jsonl` line as readers see it (packed parts read back, model.packed)."""
+    endpoint: dict[str, Any] = unpack_endpoint(json.loads(line))
+    return endpoint

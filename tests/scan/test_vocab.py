@@ -16,7 +16,10 @@ from pqscan.registry.tls import GroupFamily
 SCHEMA = json.loads(resources.files("pqscan.data").joinpath("report.schema.json")
                     .read_text("utf-8"))
 SUPPORT = ["status", "tls/properties/versions/additionalProperties",
-           "tls/properties/signature_schemes/additionalProperties",
+           "tls/properties/signature_schemes/oneOf/0/additionalProperties",
+           "tls/properties/signature_schemes/oneOf/1/items/prefixItems/0",  # packed runs
+           "tls/properties/tls12/oneOf/1/properties/ecdhe_curves/oneOf/0/additionalProperties",
+           "tls/properties/tls12/oneOf/1/properties/ecdhe_curves/oneOf/1/items/prefixItems/0",
            "tls/properties/tls12/oneOf/1/properties/ffdhe"]
 PLACES: list[tuple[str, type[StrEnum]]] = [
     ("endpoint/properties/protocol", vocab.Protocol),

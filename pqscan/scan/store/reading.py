@@ -5,7 +5,9 @@ way every command (`evaluate`, `report render`, `stats`, `store export`) reads e
 store and a saved report are interchangeable inputs; `load_typed` gives the same endpoints as
 typed observations (pqscan.model.endpoint.Endpoint). Stores are opened read-only and rows are
 streamed (constant memory); a corrupt or wrong-shape row is skipped with a one-line warning
-naming it — never a traceback, never silently.
+naming it — never a traceback, never silently. A run written packed (`report_form:
+"compact-2"`, pqscan.model.packed) is unpacked here row by row, so its readers see the same
+endpoints as before (report files: pqscan.model.document.load_report).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pqscan.errors import UsageError
 from pqscan.model.endpoint import Endpoint
+from pqscan.model.packed import COMPACT2, PackedError, unpack_endpoint, unpacked_method
 from pqscan.scan.store import schema
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -178,7 +181,7 @@ def _pick(path: str | Path, runs: list[RunInfo], run_id: str | None) -> RunInfo:
 
 
 def _rows(path: str | Path, db: sqlite3.Connection, run: RunInfo,
-          warn: Warn) -> Iterator[dict[str, Any]]:
+          warn: Warn, packed: bool = False) -> Iterator[dict[str, Any]]:
     if _v1(db):
         query, args = "SELECT rowid, endpoint FROM endpoints ORDER BY rowid", ()
     else:
@@ -190,7 +193,13 @@ def _rows(path: str | Path, db: sqlite3.Connection, run: RunInfo,
         if problem:
             warn(f"store {path}: run {run.run_id} row {rowid}: {problem}; skipped")
             continue
-        yield json.loads(text)
+        if not packed:
+            yield json.loads(text)
+            continue
+        try:
+            yield unpack_endpoint(json.loads(text))
+        except PackedError as exc:
+            warn(f"store {path}: run {run.run_id} row {rowid}: {exc}; skipped")
 
 
 def iter_endpoints(path: str | Path, run_id: str | None = None,
@@ -210,10 +219,12 @@ def _store_source(path: str | Path, run_id: str | None,
         if isinstance(exc, UsageError):
             raise
         raise UsageError(f"{path}: cannot read the store ({exc})") from None
+    packed = run.method.get("report_form") == COMPACT2
+    run = replace(run, method=unpacked_method(run.method))
 
     def endpoints() -> Iterator[dict[str, Any]]:
         try:
-            yield from _rows(path, db, run, warn)
+            yield from _rows(path, db, run, warn, packed)
         except sqlite3.Error as exc:
             raise UsageError(f"{path}: cannot read the store ({exc})") from None
         finally:
