@@ -1,8 +1,5 @@
 """pqscan: post-quantum readiness scanner and conformance suite."""
 
-from importlib.metadata import PackageNotFoundError, version
+from pqscan._version import __version__
 
-try:
-    __version__ = version("pqscan")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0+src"
+__all__ = ["__version__"]

@@ -32,3 +32,17 @@ def test_remediation_catalogue_ships() -> None:
     names = {p.name for p in files("pqscan.data").joinpath("remediation").iterdir()}
     assert {"tls-servers.toml", "tls-runtimes.toml", "tls-cloud.toml",
             "certificates.toml"} <= names
+
+
+def test_version_has_one_source() -> None:
+    # pyproject reads the version from pqscan/_version.py, so the installed metadata and
+    # pqscan.__version__ (read without importlib.metadata: start-up, issue 13) agree.
+    from importlib.metadata import version
+
+    import pqscan
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert "version" in project["project"]["dynamic"]
+    assert project["tool"]["setuptools"]["dynamic"]["version"] == {
+        "attr": "pqscan._version.__version__"}
+    assert version("pqscan") == pqscan.__version__

@@ -42,6 +42,10 @@ class Outcome:
                        self.failures + other.failures)
 
 
+# Ctrl-C or a stop signal before a command could say more (pqscan.cli.main, `pqscan demo`)
+INTERRUPTED = Outcome(incomplete=("interrupted",))
+
+
 def exit_code(outcome: Outcome) -> int:
     """The process status for `outcome` (precedence in the module docstring)."""
     if not isinstance(outcome, Outcome):

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 import os
 import queue
 import signal
@@ -133,6 +132,9 @@ def run_workers(targets: Sequence[Target], options: ScanOptions, concurrency: in
     # threads running (a lock held there would stay held in the child) spawn instead. Either
     # way the workers are our own children, joined below, so their CPU is ours in rusage.
     method = "fork" if threading.active_count() == 1 and os.name == "posix" else "spawn"
+    import multiprocessing  # here, not at the top: a one-process scan never loads it (and
+    # pickle with it), ~3 ms of every scan's start-up (issue 13)
+
     ctx: Any = multiprocessing.get_context(method)
     out = ctx.Queue(maxsize=_QUEUED_PER_WORKER * workers)
     procs = [ctx.Process(target=_worker, args=(k, shards[k], options, plan[k][0], out, depth,
