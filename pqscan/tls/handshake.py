@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import os
 from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 
@@ -23,6 +22,7 @@ from pqscan.registry.tls import alert_name, cipher_suite
 from pqscan.tls import clientauth, flight, hello_check, keyschedule, messages
 from pqscan.tls import extensions as ext
 from pqscan.tls.clientauth import CertificateRequest, ClientAuth
+from pqscan.tls.entropy import ENTROPY
 from pqscan.tls.extensions import KeyShareEntry
 from pqscan.tls.keyshare import KeyShare, new_key_share
 from pqscan.tls.message_stream import (
@@ -143,30 +143,6 @@ class _Session:
             raise self.violation(str(exc), exc.alert) from None
 
 
-class _Entropy:
-    """Fresh random bytes from os.urandom, fetched in blocks: one getrandom() system call
-    per ~100 hellos instead of two per hello (issue 13, per-connection CPU). Every byte is
-    handed out once; a forked child (scan workers) drops its parent's block."""
-
-    BLOCK = 8192
-
-    def __init__(self) -> None:
-        self.reset()
-        os.register_at_fork(after_in_child=self.reset)
-
-    def reset(self) -> None:
-        self._block = b""
-        self._pos = 0
-
-    def take(self, n: int) -> bytes:
-        if self._pos + n > len(self._block):
-            self._block, self._pos = os.urandom(max(self.BLOCK, n)), 0
-        out = self._block[self._pos : self._pos + n]
-        self._pos += n
-        return out
-
-
-_ENTROPY = _Entropy()
 
 
 def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
@@ -216,8 +192,8 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
     session = _Session(conn, offer, max_message)
     session.fields = f  # shared with the caller so that partial facts survive an early stop
     keys, entries = _make_shares(offer, offer.key_shares)
-    random = _ENTROPY.take(32)
-    session_id = _ENTROPY.take(32) if offer.is_tls13 else b""
+    random = ENTROPY.take(32)
+    session_id = ENTROPY.take(32) if offer.is_tls13 else b""
     hello = build_client_hello(offer, entries, random, session_id)
     encoded = hello.to_bytes()  # encoded once: the transcript and the wire share it
     session.transcript.add(encoded)

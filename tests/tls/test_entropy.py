@@ -1,15 +1,15 @@
-"""The client random / session id source (pqscan.tls.handshake._Entropy): os.urandom fetched
+"""The client random / session id source (pqscan.tls.entropy.Entropy): os.urandom fetched
 in blocks, every byte handed out once, and a forked child never reuses its parent's block."""
 
 from __future__ import annotations
 
 import os
 
-from pqscan.tls.handshake import _Entropy
+from pqscan.tls.entropy import Entropy
 
 
 def test_bytes_are_handed_out_once_across_blocks() -> None:
-    source = _Entropy()
+    source = Entropy()
     source.BLOCK = 100  # type: ignore[misc]  # small blocks: the refill path runs
     taken = [source.take(32) for _ in range(50)]
     assert all(len(t) == 32 for t in taken)
@@ -18,7 +18,7 @@ def test_bytes_are_handed_out_once_across_blocks() -> None:
 
 
 def test_a_forked_child_does_not_reuse_the_parents_block() -> None:
-    source = _Entropy()
+    source = Entropy()
     source.take(32)  # the parent holds a partly used block
     read, write = os.pipe()
     pid = os.fork()
