@@ -143,8 +143,6 @@ class _Session:
             raise self.violation(str(exc), exc.alert) from None
 
 
-
-
 def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
                  ) -> tuple[dict[int, KeyShare], tuple[KeyShareEntry, ...]]:
     keys: dict[int, KeyShare] = {}
