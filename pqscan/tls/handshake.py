@@ -135,7 +135,8 @@ class _Session:
     async def next_message(self) -> tuple[int, bytes, bytes]:
         """The next handshake message; an alert or a violation ends the handshake."""
         try:
-            return await self.stream.next_message()
+            msg = self.stream.poll()  # most messages are already buffered: no coroutine
+            return msg if msg is not None else await self.stream.next_message()
         except PeerAlert as alert:
             raise _Stop(outcome=ALERT, alert=alert.description,
                         reason=f"server sent alert {alert_name(alert.description)}") from None

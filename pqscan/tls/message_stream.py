@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pqscan.errors import DecodeError
 from pqscan.tls import keyschedule, messages
-from pqscan.tls.messages import Alert
+from pqscan.tls.messages import RECORD_HEADER, Alert
 from pqscan.tls.transport import Connection, TransportError
 
 MAX_RECORDS_PER_MESSAGE = 64
@@ -51,39 +51,57 @@ class MessageStream:
 
     async def next_message(self) -> tuple[int, bytes, bytes]:
         """The next (type, body, raw) handshake message."""
+        msg = self.poll()
+        while msg is None:
+            await self._wait_record()
+            msg = self.poll()
+        return msg
+
+    def poll(self) -> tuple[int, bytes, bytes] | None:
+        """The next message if the bytes already received hold it, else None. Synchronous:
+        a server flight usually arrives in one segment, so most messages are cut from
+        buffered records without a coroutine (issue 13, per-connection CPU)."""
+        buffer, conn = self._buffer, self.conn
         while True:
-            msg = self._buffer.next_message()
+            msg = buffer.next_message()
             if msg is not None:
                 self._records = self._idle = 0
                 return msg
-            claimed = self._buffer.claimed() or 0
+            claimed = buffer.claimed() or 0
             if self._records >= MAX_RECORDS_PER_MESSAGE + claimed // 256:
                 raise ProtocolViolation(
                     f"handshake message fragmented over more than {self._records} records "
-                    f"({self._buffer.buffered()} bytes so far; RFC 8446 §5.1)")
+                    f"({buffer.buffered()} bytes so far; RFC 8446 §5.1)")
             if self._idle >= MAX_IDLE_RECORDS:
                 raise ProtocolViolation(f"{self._idle} records in a row without handshake data"
                                         " (ChangeCipherSpec or empty records; RFC 8446 §5, §5.1)")
-            await self._one_record()
+            record = conn.take_record()
+            if record is None:
+                return None
+            self._absorb(*record)
 
-    async def _one_record(self) -> None:
+    async def _wait_record(self) -> None:
         try:
-            record = await self.conn.read_record()
+            await self.conn.wait_record()
         except TransportError as exc:
             if self._buffer.buffered() and exc.kind in ("timeout", "eof", "reset"):
                 exc.args = (f"incomplete handshake message after {self._buffer.buffered()} "
                             f"bytes: {exc}",)
             raise
+
+    def _absorb(self, ctype: int, version: int, payload: bytes) -> None:
         self._records += 1
-        ctype, payload = record.content_type, record.fragment
         if self.protection is not None and ctype == messages.APPLICATION_DATA:
-            ctype, payload = self.protection.decrypt(record.header(), payload)
-        if ctype == messages.ALERT:
+            header = RECORD_HEADER.pack(ctype, version, len(payload))
+            ctype, payload = self.protection.decrypt(header, payload)
+        if ctype == messages.HANDSHAKE and payload:
+            self._buffer.feed(payload)
+        elif ctype == messages.ALERT:
             if len(payload) < 2:
                 raise DecodeError(f"truncated alert ({len(payload)} byte"
                                   f"{'' if len(payload) == 1 else 's'})")
             raise PeerAlert(Alert.parse(payload[:2]).description)
-        if ctype == messages.CHANGE_CIPHER_SPEC:
+        elif ctype == messages.CHANGE_CIPHER_SPEC:
             # RFC 8446 §5: a compatibility CCS is the single byte 0x01, dropped unread
             if payload != b"\x01":
                 raise ProtocolViolation(f"ChangeCipherSpec record of {payload[:8].hex()!r} "
@@ -91,7 +109,5 @@ class MessageStream:
             self._idle += 1
         elif ctype != messages.HANDSHAKE:
             raise ProtocolViolation(f"unexpected record type {ctype} during the handshake")
-        elif not payload:
-            self._idle += 1  # RFC 8446 §5.1: zero-length Handshake fragments MUST NOT be sent
         else:
-            self._buffer.feed(payload)
+            self._idle += 1  # RFC 8446 §5.1: zero-length Handshake fragments MUST NOT be sent

@@ -381,10 +381,42 @@ class Connection:
 
     async def read_record(self) -> Record:
         """Read one record; DecodeError if the bytes are not a TLS record at all."""
+        record = self.take_record()
+        while record is None:
+            await self.wait_record()
+            record = self.take_record()
+        ctype, version, fragment = record
+        return Record(ctype, version, fragment)
+
+    def take_record(self) -> tuple[int, int, bytes] | None:
+        """The next record as (content type, version, fragment) if all of it has arrived,
+        else None (`wait_record` then waits for it). No coroutine and no object per record:
+        the handshake reads most records this way, already buffered (issue 13)."""
         stream = self._stream
+        buf, pos = stream.buf, stream.pos
+        if len(buf) - pos < 5:
+            return None
+        content_type, major = buf[pos], buf[pos + 1]
+        length = buf[pos + 3] << 8 | buf[pos + 4]
+        end = pos + 5 + length
+        if content_type not in (20, 21, 22, 23) or major != 3 or length > MAX_RECORD \
+                or end > len(buf):
+            return None  # wait_record raises the precise error or waits for the rest
+        raw = bytes(buf[pos:end])
+        stream.pos = end
+        self._tls_in += end - pos
+        self._log.add("server", raw)
+        self.records_read += 1
+        return content_type, major << 8 | raw[2], raw[5:]
+
+    async def wait_record(self) -> None:
+        """Wait until a whole record is buffered (`take_record` then returns it), each wait at
+        most read_timeout of silence and all of them within the connection's budget;
+        DecodeError if the bytes are not a TLS record at all."""
         while self._available() < 5:
             await self._fill(None, "mid-record" if self._available() else
                              "waiting for a record")
+        stream = self._stream
         buf, pos = stream.buf, stream.pos
         content_type, major = buf[pos], buf[pos + 1]
         length = buf[pos + 3] << 8 | buf[pos + 4]
@@ -395,11 +427,6 @@ class Connection:
         while self._available() < 5 + length:
             await self._fill(None, f"mid-record ({self._available()} of {5 + length} "
                              "bytes of a record)")
-        raw = self._take(5 + length)
-        self._tls_in += len(raw)
-        self._log.add("server", raw)
-        self.records_read += 1
-        return Record(content_type, major << 8 | raw[2], raw[5:])
 
     async def _sample(self) -> str:
         """Up to 40 bytes of a non-TLS answer (e.g. 'HTTP/1.1 400 Bad Request'), one line."""
