@@ -163,7 +163,10 @@ def renegotiation_info() -> Extension:
 
 def parse_server_supported_version(ext: Extension) -> int:
     """ServerHello form: a single ProtocolVersion (RFC 8446 §4.2.1)."""
-    reader = Reader(ext.data, "supported_versions")
+    data = ext.data
+    if len(data) == 2:  # the well-formed case without a Reader (every TLS 1.3 answer)
+        return data[0] << 8 | data[1]
+    reader = Reader(data, "supported_versions")
     version = reader.u16()
     reader.done()
     return version
@@ -171,7 +174,10 @@ def parse_server_supported_version(ext: Extension) -> int:
 
 def parse_server_key_share(ext: Extension) -> KeyShareEntry:
     """KeyShareServerHello: exactly one entry (RFC 8446 §4.2.8)."""
-    reader = Reader(ext.data, "key_share")
+    data = ext.data
+    if len(data) >= 4 and 4 + (data[2] << 8 | data[3]) == len(data):  # well-formed: slices
+        return KeyShareEntry(data[0] << 8 | data[1], data[4:])
+    reader = Reader(data, "key_share")
     entry = KeyShareEntry.read(reader)
     reader.done()
     return entry
@@ -179,7 +185,10 @@ def parse_server_key_share(ext: Extension) -> KeyShareEntry:
 
 def parse_hrr_key_share(ext: Extension) -> int:
     """KeyShareHelloRetryRequest: just the selected_group (RFC 8446 §4.2.8)."""
-    reader = Reader(ext.data, "key_share (HelloRetryRequest)")
+    data = ext.data
+    if len(data) == 2:
+        return data[0] << 8 | data[1]
+    reader = Reader(data, "key_share (HelloRetryRequest)")
     group = reader.u16()
     reader.done()
     return group

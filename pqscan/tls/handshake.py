@@ -178,8 +178,10 @@ async def _send_hello(conn: Connection, offer: ClientOffer, encoded: bytes) -> N
         await conn.send(wire)
 
 
-async def _server_hello(session: _Session) -> tuple[ServerHello, bytes]:
-    msg_type, body, raw = await session.next_message()
+def _server_hello(session: _Session, msg: tuple[int, bytes, bytes]) -> tuple[ServerHello, bytes]:
+    """The ServerHello the next message must be (a plain function: one coroutine fewer
+    between the driver and the socket, issue 13)."""
+    msg_type, body, raw = msg
     if msg_type != messages.SERVER_HELLO:
         raise session.violation(f"expected ServerHello, got handshake type {msg_type}")
     return ServerHello.parse(body), raw
@@ -197,7 +199,7 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
     encoded = hello.to_bytes()  # encoded once: the transcript and the wire share it
     session.transcript.add(encoded)
     await _send_hello(conn, offer, encoded)
-    sh, raw = await _server_hello(session)
+    sh, raw = _server_hello(session, await session.next_message())
     shared = frozenset(e.group for e in entries)
     hrr: ServerHello | None = None
 
@@ -225,7 +227,7 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
         session.transcript.add(encoded)
         f["alert_after_hrr"] = True
         await _send_hello(conn, offer, encoded)
-        sh, raw = await _server_hello(session)
+        sh, raw = _server_hello(session, await session.next_message())
         if sh.is_hrr:
             raise session.violation(
                 hello_check.check_hrr(sh, hello, shared, offer.groups, previous_hrr=True)

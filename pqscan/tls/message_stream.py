@@ -53,7 +53,13 @@ class MessageStream:
         """The next (type, body, raw) handshake message."""
         msg = self.poll()
         while msg is None:
-            await self._wait_record()
+            try:
+                await self.conn.wait_record()
+            except TransportError as exc:
+                if self._buffer.buffered() and exc.kind in ("timeout", "eof", "reset"):
+                    exc.args = (f"incomplete handshake message after "
+                                f"{self._buffer.buffered()} bytes: {exc}",)
+                raise
             msg = self.poll()
         return msg
 
@@ -79,15 +85,6 @@ class MessageStream:
             if record is None:
                 return None
             self._absorb(*record)
-
-    async def _wait_record(self) -> None:
-        try:
-            await self.conn.wait_record()
-        except TransportError as exc:
-            if self._buffer.buffered() and exc.kind in ("timeout", "eof", "reset"):
-                exc.args = (f"incomplete handshake message after {self._buffer.buffered()} "
-                            f"bytes: {exc}",)
-            raise
 
     def _absorb(self, ctype: int, version: int, payload: bytes) -> None:
         self._records += 1
