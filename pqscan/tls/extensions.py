@@ -34,6 +34,17 @@ class Extension:
     extension_type: int
     data: bytes
 
+    @classmethod
+    def of(cls, extension_type: int, data: bytes) -> Extension:
+        """The extension from values already checked (cut from a message, or encoded by
+        pqscan): two dict stores instead of the frozen __init__'s two setattr calls, on the
+        per-connection path (issue 13)."""
+        ext = object.__new__(cls)
+        fields = ext.__dict__
+        fields["extension_type"] = extension_type
+        fields["data"] = data
+        return ext
+
     def to_bytes(self) -> bytes:
         return self._wire
 
@@ -82,7 +93,7 @@ def split_extensions(data: bytes, pos: int) -> tuple[Extension, ...] | None:
         if stop > n or ext_type in seen:
             return None
         seen.add(ext_type)
-        out.append(Extension(ext_type, data[pos + 4 : stop]))
+        out.append(Extension.of(ext_type, data[pos + 4 : stop]))
         pos = stop
     return tuple(out)
 
@@ -100,6 +111,15 @@ class KeyShareEntry:
 
     group: int
     key_exchange: bytes
+
+    @classmethod
+    def of(cls, group: int, key_exchange: bytes) -> KeyShareEntry:
+        """The entry from values already checked, as `Extension.of` (issue 13)."""
+        entry = object.__new__(cls)
+        fields = entry.__dict__
+        fields["group"] = group
+        fields["key_exchange"] = key_exchange
+        return entry
 
     def to_bytes(self) -> bytes:
         return u16(self.group) + vec16(self.key_exchange)
@@ -135,7 +155,7 @@ def key_share_client(entries: Iterable[KeyShareEntry]) -> Extension:
     """KeyShareClientHello: client_shares<0..2^16-1>; empty is legal and asks for an HRR."""
     if not entries:  # every hello that asks for an HRR: one shared object, encoded once
         return _NO_KEY_SHARES
-    return Extension(KEY_SHARE, vec16(b"".join([e.to_bytes() for e in entries])))
+    return Extension.of(KEY_SHARE, vec16(b"".join([e.to_bytes() for e in entries])))
 
 
 def ec_point_formats() -> Extension:
@@ -176,7 +196,7 @@ def parse_server_key_share(ext: Extension) -> KeyShareEntry:
     """KeyShareServerHello: exactly one entry (RFC 8446 §4.2.8)."""
     data = ext.data
     if len(data) >= 4 and 4 + (data[2] << 8 | data[3]) == len(data):  # well-formed: slices
-        return KeyShareEntry(data[0] << 8 | data[1], data[4:])
+        return KeyShareEntry.of(data[0] << 8 | data[1], data[4:])
     reader = Reader(data, "key_share")
     entry = KeyShareEntry.read(reader)
     reader.done()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+from collections.abc import Awaitable
 from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 
@@ -74,11 +75,12 @@ class HandshakeResult:
     @classmethod
     def from_fields(cls, fields: dict[str, object]) -> HandshakeResult:
         """The result with `fields` set and the rest at their defaults. One per connection:
-        filled in as two dict updates instead of the frozen __init__'s setattr per field
+        filled in as one dict update instead of the frozen __init__'s setattr per field
         (a third of the cost; issue 13). Unknown names still go through __init__ and fail."""
         if _RESULT_REQUIRED <= fields.keys() <= _RESULT_NAMES:
+            # the fields not given read their defaults from the class attributes that
+            # dataclass leaves for every field with a default: nothing to copy for them
             result = object.__new__(cls)
-            result.__dict__.update(_RESULT_DEFAULTS)
             result.__dict__.update(fields)
             return result
         return cls(**fields)  # type: ignore[arg-type]
@@ -114,6 +116,8 @@ class _Stop(Exception):
 class _Session:
     """State of one handshake attempt; methods raise _Stop to finish early."""
 
+    __slots__ = ("conn", "offer", "stream", "transcript", "fields")
+
     def __init__(self, conn: Connection, offer: ClientOffer, max_message: int) -> None:
         self.conn = conn
         self.offer = offer
@@ -134,9 +138,13 @@ class _Session:
 
     async def next_message(self) -> tuple[int, bytes, bytes]:
         """The next handshake message; an alert or a violation ends the handshake."""
+        stream = self.stream
         try:
-            msg = self.stream.poll()  # most messages are already buffered: no coroutine
-            return msg if msg is not None else await self.stream.next_message()
+            msg = stream.poll()  # most messages are already buffered: no coroutine
+            while msg is None:
+                await stream.wait_record()
+                msg = stream.poll()
+            return msg
         except PeerAlert as alert:
             raise _Stop(outcome=ALERT, alert=alert.description,
                         reason=f"server sent alert {alert_name(alert.description)}") from None
@@ -163,19 +171,24 @@ def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
         # multiple connections" (RFC 9846 §4.2.8, which tightened RFC 8446 here)
         key = new_key_share(group)
         keys[group] = key
-        entries.append(KeyShareEntry(group, key.key_exchange()))
+        entries.append(KeyShareEntry.of(group, key.key_exchange()))
     return keys, tuple(entries) + offer.raw_shares
 
 
-async def _send_hello(conn: Connection, offer: ClientOffer, encoded: bytes) -> None:
+async def _send_segmented(conn: Connection, wire: bytes, segment: int) -> None:
+    for i in range(0, len(wire), segment):
+        await conn.send(wire[i : i + segment])
+        await asyncio.sleep(0.005)  # make the segments separate on loopback
+
+
+def _send_hello(conn: Connection, offer: ClientOffer, encoded: bytes) -> Awaitable[None] | None:
+    """Write the hello's records; an awaitable only when there is something to wait for
+    (TCP segmentation, a full send buffer): usually none, no coroutine (issue 13)."""
     wire = messages.records_for(messages.HANDSHAKE, encoded,
                                 max_fragment=offer.max_fragment)
     if offer.tcp_segment:
-        for i in range(0, len(wire), offer.tcp_segment):
-            await conn.send(wire[i : i + offer.tcp_segment])
-            await asyncio.sleep(0.005)  # make the segments separate on loopback
-    else:
-        await conn.send(wire)
+        return _send_segmented(conn, wire, offer.tcp_segment)
+    return conn.drain() if conn.write(wire) else None
 
 
 def _server_hello(session: _Session, msg: tuple[int, bytes, bytes]) -> tuple[ServerHello, bytes]:
@@ -198,7 +211,9 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
     hello = build_client_hello(offer, entries, random, session_id)
     encoded = hello.to_bytes()  # encoded once: the transcript and the wire share it
     session.transcript.add(encoded)
-    await _send_hello(conn, offer, encoded)
+    pending = _send_hello(conn, offer, encoded)
+    if pending is not None:
+        await pending
     sh, raw = _server_hello(session, await session.next_message())
     shared = frozenset(e.group for e in entries)
     hrr: ServerHello | None = None
@@ -226,7 +241,9 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
         encoded = hello.to_bytes()
         session.transcript.add(encoded)
         f["alert_after_hrr"] = True
-        await _send_hello(conn, offer, encoded)
+        pending = _send_hello(conn, offer, encoded)
+        if pending is not None:
+            await pending
         sh, raw = _server_hello(session, await session.next_message())
         if sh.is_hrr:
             raise session.violation(
@@ -436,7 +453,7 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
         fields = {**partial, "outcome": ERROR, "error_kind": "client", "reason": str(exc)}
     finally:
         if conn is not None:
-            await conn.close()
+            conn.close_now()
     wire: tuple[tuple[str, bytes], ...] = (tuple(conn.wire_log) if conn is not None
                                             else partial.get("wire", ()))  # type: ignore[assignment]
     if conn is not None or wire:

@@ -12,9 +12,11 @@ those bounds, or on a malformed CCS, it raises `ProtocolViolation`; an alert rai
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from pqscan.errors import DecodeError
 from pqscan.tls import keyschedule, messages
-from pqscan.tls.messages import RECORD_HEADER, Alert
+from pqscan.tls.messages import RECORD_HEADER
 from pqscan.tls.transport import Connection, TransportError
 
 MAX_RECORDS_PER_MESSAGE = 64
@@ -42,6 +44,8 @@ class PeerAlert(Exception):
 class MessageStream:
     """Handshake messages from one connection; `protection` decrypts once keys exist."""
 
+    __slots__ = ("conn", "protection", "_buffer", "_records", "_idle")
+
     def __init__(self, conn: Connection, max_message: int) -> None:
         self.conn = conn
         self.protection: keyschedule.RecordProtection | None = None
@@ -53,15 +57,26 @@ class MessageStream:
         """The next (type, body, raw) handshake message."""
         msg = self.poll()
         while msg is None:
-            try:
-                await self.conn.wait_record()
-            except TransportError as exc:
-                if self._buffer.buffered() and exc.kind in ("timeout", "eof", "reset"):
-                    exc.args = (f"incomplete handshake message after "
-                                f"{self._buffer.buffered()} bytes: {exc}",)
-                raise
+            await self.wait_record()
             msg = self.poll()
         return msg
+
+    def wait_record(self) -> Awaitable[None]:
+        """Wait for the next record (`poll` then reads it): the connection's own wait, with
+        no coroutine of its own in between (issue 13), wrapped only to say how far a
+        message got when the connection fails in the middle of one."""
+        if self._buffer.buffered():
+            return self._wait_mid_message()
+        return self.conn.wait_record()
+
+    async def _wait_mid_message(self) -> None:
+        try:
+            await self.conn.wait_record()
+        except TransportError as exc:
+            if exc.kind in ("timeout", "eof", "reset"):
+                exc.args = (f"incomplete handshake message after {self._buffer.buffered()} "
+                            f"bytes: {exc}",)
+            raise
 
     def poll(self) -> tuple[int, bytes, bytes] | None:
         """The next message if the bytes already received hold it, else None. Synchronous:
@@ -73,8 +88,8 @@ class MessageStream:
             if msg is not None:
                 self._records = self._idle = 0
                 return msg
-            claimed = buffer.claimed() or 0
-            if self._records >= MAX_RECORDS_PER_MESSAGE + claimed // 256:
+            if self._records >= MAX_RECORDS_PER_MESSAGE and \
+                    self._records >= MAX_RECORDS_PER_MESSAGE + (buffer.claimed() or 0) // 256:
                 raise ProtocolViolation(
                     f"handshake message fragmented over more than {self._records} records "
                     f"({buffer.buffered()} bytes so far; RFC 8446 §5.1)")
@@ -97,7 +112,7 @@ class MessageStream:
             if len(payload) < 2:
                 raise DecodeError(f"truncated alert ({len(payload)} byte"
                                   f"{'' if len(payload) == 1 else 's'})")
-            raise PeerAlert(Alert.parse(payload[:2]).description)
+            raise PeerAlert(payload[1])  # struct Alert {level; description} (RFC 8446 §6)
         elif ctype == messages.CHANGE_CIPHER_SPEC:
             # RFC 8446 §5: a compatibility CCS is the single byte 0x01, dropped unread
             if payload != b"\x01":

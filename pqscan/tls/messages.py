@@ -106,6 +106,8 @@ class HandshakeBuffer:
     before its body is awaited, so a 16 MiB claim never makes the client wait for 16 MiB.
     """
 
+    __slots__ = ("_buf", "_pos", "_max")
+
     def __init__(self, max_message: int) -> None:
         self._buf = bytearray()
         self._pos = 0

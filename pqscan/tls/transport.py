@@ -80,6 +80,8 @@ class _WireLog:
     """The bytes in both directions, in order, as runs of one direction. Chunks are kept in
     lists and joined once when read, so logging is linear in the bytes logged."""
 
+    __slots__ = ("_runs",)
+
     def __init__(self) -> None:
         self._runs: list[tuple[str, list[bytes]]] = []
 
@@ -252,19 +254,33 @@ class Connection:
         return str(name[0]) if name else None
 
     async def send(self, data: bytes) -> None:
-        await self._write(data, "client")
+        if self.write(data):
+            await self.drain()
 
     async def send_plain(self, data: bytes) -> None:
         """Send STARTTLS preamble bytes (logged as "client-plain")."""
-        await self._write(data, "client-plain")
+        if self.write(data, "client-plain"):
+            await self.drain()
 
-    async def _write(self, data: bytes, direction: str) -> None:
+    def write(self, data: bytes, direction: str = "client") -> bool:
+        """Hand `data` to the kernel now; True when its send buffer is full and the caller
+        must `await drain()`. A hello is a small write that goes straight out, so sending it
+        costs no coroutine (issue 13, per-connection CPU)."""
         self._log.add(direction, data)
         stream = self._stream
         if stream.closed or stream.transport is None or stream.transport.is_closing():
             raise self._lost_error(send=True)
         stream.transport.write(data)
-        # a small write goes straight to the kernel; only a full send buffer makes us wait
+        if stream.paused and not stream.closed:
+            return True
+        if stream.closed and stream.lost is not None:
+            raise self._lost_error(send=True)
+        return False
+
+    async def drain(self) -> None:
+        """Wait until the kernel takes more (after `write` returned True), within read_timeout
+        and the connection's budget."""
+        stream = self._stream
         while stream.paused and not stream.closed:
             wait = min(self._limits.read_timeout, self._deadline - time.monotonic())
             if wait <= 0 or not await stream.wait(wait):
@@ -309,7 +325,18 @@ class Connection:
                                          f" after {stream.received} bytes")
                 raise TransportError("eof", "connection closed by server")
             left = until - now
-            if left <= 0 or not await stream.wait(left):
+            if left > 0:
+                # _Stream.wait inlined: one coroutine fewer between the reader and the socket
+                # on every wait (issue 13, per-connection CPU)
+                loop = stream.loop
+                waiter = stream.waiter = loop.create_future()
+                timer = loop.call_later(left, _expire, waiter)
+                try:
+                    news = await waiter is None
+                finally:
+                    timer.cancel()
+                    stream.waiter = None
+            if left <= 0 or not news:
                 raise (self._budget_error(what) if budget_first else
                        TransportError("timeout", self._silence_text(what)))
             now = time.monotonic()
@@ -442,6 +469,10 @@ class Connection:
     async def close(self) -> None:
         """Close our end (queued bytes such as an abort alert still go out first); nothing to
         wait for: the event loop releases the socket on its next turn."""
+        self.close_now()
+
+    def close_now(self) -> None:
+        """`close` without a coroutine (the handshake driver closes every connection)."""
         transport = self._stream.transport
         if transport is not None:
             transport.close()
