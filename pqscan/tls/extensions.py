@@ -75,15 +75,15 @@ def decode_extensions(reader: Reader) -> tuple[Extension, ...]:
     return tuple(out)
 
 
-def split_extensions(data: bytes, pos: int) -> tuple[Extension, ...] | None:
-    """The extensions block at `pos` that ends `data`, cut by slicing; None if it is not
-    well-formed (truncated, trailing bytes, a duplicate): `decode_extensions` then says what
-    is wrong. The fast path of the messages every connection reads (issue 13)."""
+def split_extensions(data: bytes, pos: int, seen: set[int]) -> tuple[Extension, ...] | None:
+    """The extensions block at `pos` that ends `data`, cut by slicing, their types added to
+    `seen`; None if it is not well-formed (truncated, trailing bytes, a duplicate):
+    `decode_extensions` then says what is wrong. The fast path of the messages every
+    connection reads (issue 13)."""
     n = len(data)
     if pos + 2 > n or pos + 2 + (data[pos] << 8 | data[pos + 1]) != n:
         return None
     out: list[Extension] = []
-    seen: set[int] = set()
     pos += 2
     while pos < n:
         if pos + 4 > n:

@@ -44,7 +44,7 @@ class PeerAlert(Exception):
 class MessageStream:
     """Handshake messages from one connection; `protection` decrypts once keys exist."""
 
-    __slots__ = ("conn", "protection", "_buffer", "_records", "_idle")
+    __slots__ = ("conn", "protection", "_buffer", "_records", "_idle", "_max")
 
     def __init__(self, conn: Connection, max_message: int) -> None:
         self.conn = conn
@@ -52,6 +52,7 @@ class MessageStream:
         self._buffer = messages.HandshakeBuffer(max_message)
         self._records = 0  # records that went into the message being reassembled
         self._idle = 0  # records in a row without a handshake byte
+        self._max = max_message
 
     async def next_message(self) -> tuple[int, bytes, bytes]:
         """The next (type, body, raw) handshake message."""
@@ -99,16 +100,28 @@ class MessageStream:
             record = conn.take_record()
             if record is None:
                 return None
-            self._absorb(*record)
+            payload = self._absorb(*record)
+            if payload is None:
+                continue
+            n = len(payload)
+            # the usual record: one whole message and nothing pending, so nothing to
+            # reassemble (issue 13); anything else goes through the HandshakeBuffer
+            if n >= 4 and (payload[1] << 16 | payload[2] << 8 | payload[3]) == n - 4 \
+                    and n - 4 <= self._max and not buffer.buffered():
+                self._records = self._idle = 0
+                return payload[0], payload[4:], payload
+            buffer.feed(payload)
 
-    def _absorb(self, ctype: int, version: int, payload: bytes) -> None:
+    def _absorb(self, ctype: int, version: int, payload: bytes) -> bytes | None:
+        """Account for one record: its handshake bytes, or None (a CCS or an empty record);
+        an alert or anything else the handshake does not allow raises."""
         self._records += 1
         if self.protection is not None and ctype == messages.APPLICATION_DATA:
             header = RECORD_HEADER.pack(ctype, version, len(payload))
             ctype, payload = self.protection.decrypt(header, payload)
         if ctype == messages.HANDSHAKE and payload:
-            self._buffer.feed(payload)
-        elif ctype == messages.ALERT:
+            return payload
+        if ctype == messages.ALERT:
             if len(payload) < 2:
                 raise DecodeError(f"truncated alert ({len(payload)} byte"
                                   f"{'' if len(payload) == 1 else 's'})")
@@ -123,3 +136,4 @@ class MessageStream:
             raise ProtocolViolation(f"unexpected record type {ctype} during the handshake")
         else:
             self._idle += 1  # RFC 8446 §5.1: zero-length Handshake fragments MUST NOT be sent
+        return None

@@ -261,6 +261,10 @@ def _suites_block_cached(suites: tuple[int, ...], compression: bytes) -> bytes:
     return u16_list(suites) + vec8(compression)
 
 
+# the extensions the ServerHello views below read (supported_versions, key_share)
+_VIEWED = frozenset({ext.SUPPORTED_VERSIONS, ext.KEY_SHARE})
+
+
 @dataclass(frozen=True)
 class ServerHello:
     """RFC 8446 §4.1.3 ServerHello / HelloRetryRequest (and the RFC 5246 §7.4.1.3 form)."""
@@ -279,13 +283,19 @@ class ServerHello:
         n = len(body)
         if type(body) is bytes and n >= 38 and body[34] <= 32:
             end = 35 + body[34]
-            extensions = () if n == end + 3 else ext.split_extensions(body, end + 3)
+            seen: set[int] = set()
+            extensions = () if n == end + 3 else ext.split_extensions(body, end + 3, seen)
             if extensions is not None and n >= end + 3:
                 hello = object.__new__(cls)
-                hello.__dict__.update(
+                fields = hello.__dict__
+                fields.update(
                     legacy_version=body[0] << 8 | body[1], random=body[2:34],
                     session_id=body[35:end], cipher_suite=body[end] << 8 | body[end + 1],
                     compression_method=body[end + 2], extensions=extensions)
+                if _VIEWED.isdisjoint(seen):
+                    # a TLS 1.2 answer: the cached views below are known without parsing
+                    fields.update(version=fields["legacy_version"], key_share=None,
+                                  hrr_group=None)
                 return hello
         return cls._parse_strictly(body)
 

@@ -135,7 +135,9 @@ class _Stream(asyncio.Protocol):
                 del self.buf[: self.pos]  # amortised: each byte is moved at most a few times
                 self.pos = 0
             self.buf += data
-        self._wake()
+        waiter = self.waiter  # _wake inlined: once per segment received (issue 13)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def eof_received(self) -> bool:
         self.eof = True
@@ -440,10 +442,10 @@ class Connection:
         """Wait until a whole record is buffered (`take_record` then returns it), each wait at
         most read_timeout of silence and all of them within the connection's budget;
         DecodeError if the bytes are not a TLS record at all."""
-        while self._available() < 5:
-            await self._fill(None, "mid-record" if self._available() else
-                             "waiting for a record")
         stream = self._stream
+        while len(stream.buf) - stream.pos < 5:  # _available() inlined (issue 13)
+            await self._fill(None, "mid-record" if len(stream.buf) - stream.pos else
+                             "waiting for a record")
         buf, pos = stream.buf, stream.pos
         content_type, major = buf[pos], buf[pos + 1]
         length = buf[pos + 3] << 8 | buf[pos + 4]
