@@ -23,7 +23,15 @@ from typing import Any, TypeVar
 from pqscan.registry.tls import alert_name, cipher_suite, group, signature_scheme
 from pqscan.registry.tls import version_name as _version_name
 from pqscan.scan.adaptive import AdaptiveLimit, Slots
-from pqscan.tls.handshake import CLOSED, ERROR, HandshakeResult, run_handshake
+from pqscan.tls.handshake import (
+    ALERT,
+    CLOSED,
+    ERROR,
+    HRR,
+    SERVER_HELLO,
+    HandshakeResult,
+    run_handshake,
+)
 from pqscan.tls.offer import ClientOffer
 from pqscan.tls.starttls import StartTLS
 from pqscan.tls.transport import Limits
@@ -233,9 +241,10 @@ class ProbeContext:
                 break
             took += 0.05 * attempts
             await asyncio.sleep(0.05 * attempts)
-        if result.accepted:
+        outcome = result.outcome
+        if outcome in (SERVER_HELLO, HRR):  # result.accepted, without a call
             verdict, reason = "ok", None
-        elif result.outcome == "alert":
+        elif outcome == ALERT:
             verdict, reason = "refused", None
         elif result.error_kind == "violation":
             verdict, reason = "violation", result.reason

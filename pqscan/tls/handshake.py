@@ -206,8 +206,11 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
     session = _Session(conn, offer, max_message)
     session.fields = f  # shared with the caller so that partial facts survive an early stop
     keys, entries = _make_shares(offer, offer.key_shares)
-    random = ENTROPY.take(32)
-    session_id = ENTROPY.take(32) if offer.is_tls13 else b""
+    if offer.is_tls13:  # random and legacy_session_id (RFC 8446 §4.1.2, §D.4): one draw
+        fresh = ENTROPY.take(64)
+        random, session_id = fresh[:32], fresh[32:]
+    else:
+        random, session_id = ENTROPY.take(32), b""
     hello = build_client_hello(offer, entries, random, session_id)
     encoded = hello.to_bytes()  # encoded once: the transcript and the wire share it
     session.transcript.add(encoded)
@@ -215,7 +218,7 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
     if pending is not None:
         await pending
     sh, raw = _server_hello(session, await session.next_message())
-    shared = frozenset(e.group for e in entries)
+    shared = frozenset([e.group for e in entries])
     hrr: ServerHello | None = None
 
     if sh.is_hrr:
@@ -237,7 +240,7 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
         cookie = ext.parse_cookie(cookie_ext) if cookie_ext else None
         keys, entries = _make_shares(offer, (sh.hrr_group,))
         hello = build_client_hello(offer, entries, random, session_id, cookie)
-        shared = frozenset(e.group for e in entries)
+        shared = frozenset([e.group for e in entries])
         encoded = hello.to_bytes()
         session.transcript.add(encoded)
         f["alert_after_hrr"] = True
@@ -454,7 +457,7 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
     finally:
         if conn is not None:
             conn.close_now()
-    wire: tuple[tuple[str, bytes], ...] = (tuple(conn.wire_log) if conn is not None
+    wire: tuple[tuple[str, bytes], ...] = (conn.wire_log if conn is not None
                                             else partial.get("wire", ()))  # type: ignore[assignment]
     if conn is not None or wire:
         fields["wire"] = wire

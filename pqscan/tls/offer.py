@@ -97,9 +97,7 @@ def build_client_hello(offer: ClientOffer, shares: tuple[KeyShareEntry, ...],
     if session_id is None:
         # RFC 8446 §D.4 middlebox compatibility: a non-empty legacy_session_id
         session_id = os.urandom(32) if tls13 else b""
-    views: dict[str, object] = {"extension_types": types}
-    if fixed.versions is not None:
-        views["offered_versions"] = fixed.versions
+    views = fixed.views if types is fixed.types else fixed.views_with_cookie
     hello = ClientHello.with_extension_bytes(random or os.urandom(32), offer.cipher_suites,
                                              exts, legacy, session_id, wire, views)
     if offer.pad_to and len(hello.to_bytes()) < offer.pad_to:
@@ -121,6 +119,8 @@ class HelloTemplate:
     types: frozenset[int]  # ClientHello.extension_types (key_share included for TLS 1.3)
     types_with_cookie: frozenset[int]
     versions: tuple[int, ...] | None  # ClientHello.offered_versions; None: left to the hello
+    views: dict[str, object]  # the two views, as ClientHello.with_extension_bytes takes them
+    views_with_cookie: dict[str, object]
 
 
 @lru_cache(maxsize=1024)
@@ -151,6 +151,9 @@ def _template(sni: str | None, groups: tuple[int, ...], schemes: tuple[int, ...]
         offered = ext.parse_u16_list(sv, 1) if sv else ()
     except DecodeError:  # a deliberately broken extension (conformance): the hello says
         offered = None
+    with_cookie = types | {ext.COOKIE}
+    known = {} if offered is None else {"offered_versions": offered}
     return HelloTemplate(tuple(before), tuple(after), b"".join([e.to_bytes() for e in before]),
-                         b"".join([e.to_bytes() for e in after]), types,
-                         types | {ext.COOKIE}, offered)
+                         b"".join([e.to_bytes() for e in after]), types, with_cookie, offered,
+                         {"extension_types": types, **known},
+                         {"extension_types": with_cookie, **known})

@@ -91,8 +91,8 @@ class _WireLog:
         else:
             self._runs.append((direction, [data]))
 
-    def runs(self) -> list[tuple[str, bytes]]:
-        return [(direction, b"".join(chunks)) for direction, chunks in self._runs]
+    def runs(self) -> tuple[tuple[str, bytes], ...]:
+        return tuple([(direction, b"".join(chunks)) for direction, chunks in self._runs])
 
 
 class _Stream(asyncio.Protocol):
@@ -195,7 +195,7 @@ class Connection:
         self._tls_in = 0  # bytes consumed as TLS records (not the STARTTLS preamble)
 
     @property
-    def wire_log(self) -> list[tuple[str, bytes]]:
+    def wire_log(self) -> tuple[tuple[str, bytes], ...]:
         """(direction, bytes) runs in order: the evidence of what was said."""
         return self._log.runs()
 
@@ -205,8 +205,9 @@ class Connection:
 
     @classmethod
     async def open(cls, host: str, port: int, limits: Limits) -> Connection:
-        deadline = time.monotonic() + limits.budget
-        wait = min(limits.connect_timeout, limits.budget)
+        budget = limits.budget
+        deadline = time.monotonic() + budget
+        wait = min(limits.connect_timeout, budget)
         loop = asyncio.get_running_loop()
         # one timer that cancels the connect, as asyncio.timeout does, without its context
         # manager objects and coroutines per connection (issue 13, per-connection CPU)
