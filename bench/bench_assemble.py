@@ -9,6 +9,8 @@ work as many times as asked (`--replay FILE`) and prints CPU per endpoint (proce
 of `--repeat`), so a change to that path is measured without the connections' noise. With
 `--out FILE` the replay writes the report lines it produced: the same capture replayed by two
 versions of the code must give the same bytes (`cmp`). `--cprofile` prints where it goes.
+`--workers` hands each endpoint across a process boundary as `--workers N` does (pickled and
+read back; both sides' CPU counted).
 `--instructions` reruns the replay under valgrind (cachegrind, no cache simulation) and
 prints user-space instructions per endpoint (the difference between replaying 10 and
 10 + N endpoints, so start-up and warming cancel out). Loopback only; not in the test suite.
@@ -16,6 +18,7 @@ prints user-space instructions per endpoint (the difference between replaying 10
     .venv/bin/python bench/bench_assemble.py --capture /tmp/cap.pickle --endpoints 200
     .venv/bin/python bench/bench_assemble.py --replay /tmp/cap.pickle --repeat 5 --out /tmp/a
     PYTHONPATH=/tmp/before .venv/bin/python bench/bench_assemble.py --replay /tmp/cap.pickle
+    .venv/bin/python bench/bench_assemble.py --replay /tmp/cap.pickle --instructions --workers
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from types import SimpleNamespace
 from typing import Any
 
 AS_OF = date(2026, 12, 1)  # fixed, so two replays of one capture give the same bytes
+PARENT: list[float] = []  # CPU s of the parent's side per endpoint (--workers)
 
 
 def capture(path: Path, endpoints: int) -> None:
@@ -74,56 +78,76 @@ def _writer(out: io.StringIO) -> Any:
                            default_profile=True)
     writer = EndpointWriter([JSONStream(out, "2026-12-01T00:00:00Z")], None, settings,
                             Progress(0, True))
-    writer.observed_on = AS_OF
+    writer.observed_on = AS_OF  # before session 7
+    if hasattr(writer, "judge"):
+        writer.judge.observed_on = AS_OF
     return writer
 
 
-def replay_once(captured: list[tuple[Any, ...]]) -> str:
-    """The lines the scan writes for the captured endpoints (the head and tail left out)."""
+def replay_once(captured: list[tuple[Any, ...]], workers: bool = False) -> str:
+    """The lines the scan writes for the captured endpoints (the head and tail left out).
+    `workers`: as with `--workers N`, what a worker hands the parent crosses a process
+    boundary (pickled and read back as multiprocessing's queue does, both sides counted):
+    the endpoint, or what the writer's `worker_judge` makes of it in the worker."""
+    from multiprocessing.reduction import ForkingPickler
+
     from pqscan.scan.assemble import build_endpoint
     from pqscan.scan.probes.catalog import DEPTH_SETTINGS
 
     finish = DEPTH_SETTINGS["standard"].finish
     out = io.StringIO()
     writer = _writer(out)
+    prepare = getattr(writer, "worker_judge", None) if workers else None
     head = len(out.getvalue())
     for target, facts, records, round_trips in captured:
         ctx = SimpleNamespace(records=records, round_trips=round_trips)
-        writer.write(finish(build_endpoint(target, facts, ctx)))  # type: ignore[arg-type]
+        endpoint = finish(build_endpoint(target, facts, ctx))  # type: ignore[arg-type]
+        if workers:
+            sent = ForkingPickler.dumps(endpoint if prepare is None else prepare(endpoint))
+            t0 = time.process_time()  # the parent's share: read it back, (judge,) write
+            writer.write(pickle.loads(sent))
+            PARENT.append(time.process_time() - t0)
+        else:
+            writer.write(endpoint)
     return out.getvalue()[head:]
 
 
-def replay(path: Path, repeat: int, out: Path | None, profile: bool, count: int | None) -> None:
+def replay(path: Path, repeat: int, out: Path | None, profile: bool, count: int | None,
+           workers: bool = False) -> None:
     captured = pickle.loads(path.read_bytes())
     if count is not None:
         captured = captured[:count]
     if not captured:
         return
-    replay_once(captured[:2])  # warm: imports, codec plans, profile caches
+    replay_once(captured[:2], workers)  # warm: imports, codec plans, profile caches
     times = []
     for _ in range(repeat):
         t0 = time.process_time()
-        text = replay_once(captured)
+        text = replay_once(captured, workers)
         times.append(time.process_time() - t0)
     if out is not None:
         out.write_text(text)
+    if workers:
+        parent = sorted(PARENT)
+        print(f"the parent's share (read back, judge if not judged, write): median "
+              f"{1000 * parent[len(parent) // 2]:.3f} ms/endpoint")
     ms = [1000 * t / len(captured) for t in times]
     print(f"{len(captured)} endpoints, {len(text) / len(captured):.0f} bytes each; CPU "
           f"ms/endpoint min/median/max {min(ms):.3f} / {sorted(ms)[len(ms) // 2]:.3f} / "
           f"{max(ms):.3f}; load {os.getloadavg()[0]:.1f}")
     if profile:
         prof = cProfile.Profile()
-        prof.runcall(replay_once, captured)
+        prof.runcall(replay_once, captured, workers)
         stats = pstats.Stats(prof)
         stats.sort_stats("tottime").print_stats(30)
         stats.sort_stats("cumulative").print_stats(40)
 
 
-def instructions(path: Path, count: int) -> None:
+def instructions(path: Path, count: int, workers: bool = False) -> None:
     def run(n: int) -> int:
         argv = ["valgrind", "--tool=cachegrind", "--cache-sim=no",
                 "--cachegrind-out-file=/dev/null", sys.executable, __file__, "--replay",
-                str(path), "--repeat", "1", "--count", str(n)]
+                str(path), "--repeat", "1", "--count", str(n), *(["--workers"] if workers else [])]
         err = subprocess.run(argv, capture_output=True, check=True).stderr
         refs = re.search(rb"I\s+refs:\s+([\d,]+)", err)
         if refs is None:
@@ -144,13 +168,15 @@ def main() -> int:
     p.add_argument("--out", type=Path, help="write the replayed lines here")
     p.add_argument("--cprofile", action="store_true")
     p.add_argument("--instructions", action="store_true")
+    p.add_argument("--workers", action="store_true",
+                   help="hand each endpoint across a process boundary, as --workers N does")
     args = p.parse_args()
     if args.capture:
         capture(args.capture, args.endpoints)
     elif args.replay and args.instructions:
-        instructions(args.replay, args.count or 50)
+        instructions(args.replay, args.count or 50, args.workers)
     elif args.replay:
-        replay(args.replay, args.repeat, args.out, args.cprofile, args.count)
+        replay(args.replay, args.repeat, args.out, args.cprofile, args.count, args.workers)
     else:
         p.error("--capture FILE or --replay FILE")
     return 0

@@ -83,24 +83,26 @@ def pack_map(entries: Any) -> Any:
     if not isinstance(entries, dict) or len(entries) < 2:
         return entries
     runs: list[list[Any]] = []
-    last: Any = None
+    last: Any = _NOTHING
     names: list[str] = []
     for name, value in entries.items():
         # a string status (most maps) is compared inline: ~120 entries per endpoint
-        if names and (value == last if type(value) is str is type(last)
-                      else _same(value, last)):
+        if value == last and (type(value) is str is type(last) or _same(value, last)):
             names.append(name)
         else:
             names = [name]
             runs.append([value, names])
             last = value
-    out = []
-    for value, run in runs:
-        joined = " ".join(run)
-        if joined.count(" ") != len(run) - 1 or "" in run:  # a name holds a space, or is ""
+    for run in runs:  # each run's names joined, in place
+        names = run[1]
+        joined = " ".join(names)
+        if joined.count(" ") != len(names) - 1 or "" in names:  # a name holds a space, or ""
             return entries
-        out.append([value, joined])
-    return out
+        run[1] = joined
+    return runs
+
+
+_NOTHING = object()  # equal to no value: the first entry starts a run
 
 
 class PackedError(ValueError):
@@ -138,7 +140,8 @@ def derived_message(finding: Mapping[str, Any]) -> str | None:
     if template is None or not isinstance(evidence, Mapping):
         return None
     try:
-        return template.format_map(_Evidence(evidence))
+        # only a `{name*}` template needs the joining view (a copy of the evidence)
+        return template.format_map(_Evidence(evidence) if "*" in template else evidence)
     except (KeyError, ValueError, IndexError, AttributeError, TypeError):
         return None
 
