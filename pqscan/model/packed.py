@@ -84,15 +84,28 @@ def pack_map(entries: Any) -> Any:
         return entries
     runs: list[list[Any]] = []
     last: Any = _NOTHING
+    last_types: tuple[type, ...] | None = None  # of the run's value, when it is a flat dict
     names: list[str] = []
     for name, value in entries.items():
-        # a string status (most maps) is compared inline: ~120 entries per endpoint
-        if value == last and (type(value) is str is type(last) or _same(value, last)):
-            names.append(name)
-        else:
-            names = [name]
-            runs.append([value, names])
-            last = value
+        if value == last:
+            # a string status (most maps) is compared inline: ~120 entries per endpoint; a
+            # flat object (a group entry) against the types of the run's value, found once
+            if type(value) is str is type(last):
+                names.append(name)
+                continue
+            if type(value) is dict is type(last):
+                if last_types is None:
+                    last_types = tuple(map(type, last.values()))
+                if tuple(map(type, value.values())) == last_types and \
+                        _FLAT.issuperset(last_types) and tuple(value) == tuple(last):
+                    names.append(name)
+                    continue
+            if _same(value, last):
+                names.append(name)
+                continue
+        names = [name]
+        runs.append([value, names])
+        last, last_types = value, None
     for run in runs:  # each run's names joined, in place
         names = run[1]
         joined = " ".join(names)
@@ -178,20 +191,22 @@ def pack_table(items: Any, hoist_as_of: bool = False, messages: bool = False) ->
     same = {}
     for column in columns:
         first = items[0][column]
-        if _scalar(first) and all(type(i[column]) is type(first) and i[column] == first
-                                  for i in items):
-            same[column] = first
+        if _scalar(first):
+            kind = type(first)
+            for item in items:
+                value = item[column]
+                if type(value) is not kind or value != first:
+                    break
+            else:
+                same[column] = first
     table: dict[str, Any] = {"columns": columns, "same": same}
     as_of = _common_as_of(items) if hoist_as_of else None
-    rows = []
-    for item in items:
-        row = [item[c] for c in columns if c not in same]
-        if as_of is not None:
-            row = [{k: v for k, v in cell.items() if k != "as_of"}
-                   if c == "evidence" else cell
-                   for c, cell in zip((c for c in columns if c not in same), row, strict=True)]
-        rows.append(row)
-    if as_of is not None:
+    varying = [c for c in columns if c not in same]
+    rows = [[item[c] for c in varying] for item in items]
+    if as_of is not None:  # every evidence is an object starting with it (_common_as_of)
+        at = varying.index("evidence")
+        for row in rows:
+            row[at] = {k: v for k, v in row[at].items() if k != "as_of"}
         table["as_of"] = as_of
     table["rows"] = rows
     return table

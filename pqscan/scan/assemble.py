@@ -35,7 +35,7 @@ from pqscan.registry.tls import cipher_suite, group, signature_scheme
 from pqscan.scan.context import ProbeContext
 from pqscan.scan.probes.behaviour import Negotiation
 from pqscan.scan.probes.certificates import SignatureSchemesResult, SignedChain
-from pqscan.scan.probes.groups import GroupEntry, GroupsResult
+from pqscan.scan.probes.groups import GroupsResult
 from pqscan.scan.probes.tls12 import TLS12Result
 from pqscan.scan.probes.versions import VersionsResult
 from pqscan.scan.targets import Target
@@ -68,6 +68,7 @@ class EndpointFacts:
 
 
 _SUPPORT = {m.value: m for m in Support}
+_TLS_VERSION = {m.value: m for m in TLSVersion}
 
 
 def _support(s: Status) -> Support:
@@ -189,17 +190,20 @@ def _client_certificate_request(facts: EndpointFacts) -> ClientCertificateReques
 def _groups(facts: EndpointFacts) -> dict[str, GroupObservation]:
     if not facts.groups:
         return {}
-    return dict(_group_observation(e) for e in facts.groups.entries)
+    # keyed by the entry's fields as a plain tuple: hashed and compared in C, where the
+    # dataclass's own __hash__ and __eq__ are Python calls (~40 entries per endpoint)
+    return dict(_group_observation(e.code, e.status, e.via, e.confirmed, e.reason)
+                for e in facts.groups.entries)
 
 
 @lru_cache(maxsize=4096)
-def _group_observation(e: GroupEntry) -> tuple[str, GroupObservation]:
-    """One group's entry, typed. Endpoints configured alike answer alike, so each distinct
-    entry is typed once (~30 per endpoint; the objects are frozen, so sharing is safe)."""
-    return group(e.code).name, GroupObservation(
-        status=Support(e.status), via=LearnedVia(e.via) if e.via else None,
-        confirmed=e.confirmed, code=f"0x{e.code:04x}", family=group(e.code).family,
-        reason=e.reason)
+def _group_observation(code: int, status: str, via: str | None, confirmed: bool | None,
+                       reason: str | None) -> tuple[str, GroupObservation]:
+    """One group's entry (a GroupEntry's fields), typed. Endpoints configured alike answer
+    alike, so each distinct entry is typed once (the objects are frozen: sharing is safe)."""
+    return group(code).name, GroupObservation(
+        status=Support(status), via=LearnedVia(via) if via else None,
+        confirmed=confirmed, code=f"0x{code:04x}", family=group(code).family, reason=reason)
 
 
 def _tls12(facts: EndpointFacts) -> tuple[TLS12 | None, bool | None]:
@@ -240,7 +244,7 @@ def _unjudged_tls(facts: EndpointFacts) -> TLSObservation:
     source, certificates, verify = _chain_source(facts)
     sig = facts.sigschemes
     tls = TLSObservation(
-        versions={TLSVersion(n): _support(s) for n, s in facts.versions.versions.items()},
+        versions={_TLS_VERSION[n]: _support(s) for n, s in facts.versions.versions.items()},
         version_reasons=inconclusive or ABSENT,
         groups=_groups(facts),
         group_preference=(tuple(_group_name(c) for c in facts.groups.preference)
