@@ -217,16 +217,11 @@ def _expr(hint: Any, var: str, names: dict[str, Any], depth: int = 0) -> str:
 
 
 def _compile_writer(cls: type[Observation]) -> Callable[[Any], dict[str, Any]]:
-    hints = typing.get_type_hints(cls)
     names: dict[str, Any] = {"ABSENT": ABSENT, "copy_json": copy_json}
     lines = ["def to_dict(self):", "    out = {}"]
     for f in cls._fields():
-        hint = hints[f.attr]
-        if typing.get_origin(hint) in (types.UnionType, typing.Union):
-            members = tuple(m for m in typing.get_args(hint) if m is not Absent)
-            hint = members[0] if len(members) == 1 else typing.Union[members]  # noqa: UP007
         lines += [f"    v = self.{f.attr}", "    if v is not ABSENT:",
-                  f"        out[{f.key!r}] = {_expr(hint, 'v', names)}"]
+                  f"        out[{f.key!r}] = {_expr(f.hint, 'v', names)}"]
     lines += ["    if self.extra:", "        for k, v in self.extra.items():",
               "            out.setdefault(k, copy_json(v))", "    return out"]
     exec("\n".join(lines), names)  # noqa: S102 - generated from the class's own type hints
@@ -241,6 +236,7 @@ class _Field:
     derived: bool  # a judgement kept for readers (DERIVED)
     decode: Decode
     encode: Encode
+    hint: Any  # the field's type without `| Absent` (what the compiled writer is made from)
 
 
 def _plan(cls: type[Observation]) -> tuple[_Field, ...]:
@@ -258,7 +254,7 @@ def _plan(cls: type[Observation]) -> tuple[_Field, ...]:
                 hint = members[0] if len(members) == 1 else typing.Union[members]  # noqa: UP007
         decode, encode = _codec(hint)
         out.append(_Field(f.name, f.metadata.get("key", f.name), optional,
-                          bool(f.metadata.get("derived")), decode, encode))
+                          bool(f.metadata.get("derived")), decode, encode, hint))
     return tuple(out)
 
 
@@ -305,11 +301,24 @@ class Observation:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object: declared keys in declaration order (absent ones left out), then the
-        unknown keys this object was read with (the class's compiled writer, `_compile_writer`)."""
+        unknown keys this object was read with (after COMPILE_AFTER objects of a class, the
+        same through its compiled writer, `_compile_writer`)."""
         writer = _WRITERS.get(type(self))
-        if writer is None:
-            writer = _WRITERS[type(self)] = _compile_writer(type(self))
-        return writer(self)
+        if writer is not None:
+            return writer(self)
+        # compiling costs ~0.3 ms a class: only for a class written often (a scan of many
+        # endpoints), so a one-target scan's start-up does not pay for it
+        uses = _USES[type(self)] = _USES.get(type(self), 0) + 1
+        if uses >= COMPILE_AFTER:
+            _WRITERS[type(self)] = _compile_writer(type(self))
+        out: dict[str, Any] = {}
+        for f in self._fields():
+            value = getattr(self, f.attr)
+            if value is not ABSENT:
+                out[f.key] = f.encode(value)
+        for k, v in self.extra.items():
+            out.setdefault(k, copy_json(v))
+        return out
 
     def derived_paths(self, path: str = "") -> list[str]:
         """The JSON path of every derived field present in this object and those inside it
@@ -329,6 +338,8 @@ class Observation:
 
 
 _WRITERS: dict[type, Callable[[Any], dict[str, Any]]] = {}
+_USES: dict[type, int] = {}  # objects of a class written before its writer is compiled
+COMPILE_AFTER = 64
 
 
 def _derived_inside(value: Any, path: str) -> list[str]:
