@@ -285,15 +285,15 @@ def pack_probe_table(table: Any) -> Any:
         return table
     at = table["columns"].index(HASH_HEX)
     rows = []
+    b64 = _b64
     for row in table.get("rows") or ():
-        if not isinstance(row, list):
+        if type(row) is not list and not isinstance(row, list):
             return table
         if len(row) > at and row[at] is not None:
-            encoded = _b64(row[at])
-            if encoded is None:
-                return table  # not a lowercase SHA-256 hex: kept as written
             row = row.copy()
-            row[at] = encoded
+            row[at] = b64(row[at])
+            if row[at] is None:
+                return table  # not a lowercase SHA-256 hex: kept as written
         rows.append(row)
     columns = list(table["columns"])
     columns[at] = HASH_B64

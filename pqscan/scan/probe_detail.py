@@ -61,13 +61,6 @@ def _registry_fields(name: str) -> tuple[str, str] | None:
     return f"0x{known.code:04x}", known.family.value
 
 
-def _registry_group(name: str, entry: dict[str, Any]) -> bool:
-    """True when `entry`'s code and family are the registry's for `name` (then left out)."""
-    known = _registry_fields(name)
-    return known is not None and entry.get("code", known[0]) == known[0] and \
-        entry.get("family") == known[1]
-
-
 def _fingerprints(chain: Any) -> list[Any]:
     return [c.get("sha256") if isinstance(c, dict) else None for c in chain or ()]
 
@@ -82,7 +75,10 @@ def compact_facts(endpoint: dict[str, Any]) -> dict[str, Any]:
             for key in GROUP_OPTIONAL:
                 if entry.get(key, 0) is None:  # present and null
                     del entry[key]
-            if _registry_group(name, entry):
+            # left out when code and family are the registry's for the name (~40 per endpoint)
+            known = _registry_fields(name)
+            if known is not None and entry.get("code", known[0]) == known[0] and \
+                    entry.get("family") == known[1]:
                 entry.pop("code", None)
                 del entry["family"]
     served = _fingerprints(tls.get("certificate_chain"))
