@@ -93,8 +93,11 @@ def undecided_reason(endpoint: Mapping[str, Any], path: str) -> str | None:
     """The reason `path` is undecided when it overlaps a decision in the endpoint's
     `undecided` list (one is a prefix of the other; `*` matches any segment): a value a failed
     probe left open, or cut short (e.g. a group preference list), is never judged."""
+    undecided = endpoint.get("undecided")
+    if not undecided:  # the common case: nothing left open
+        return None
     parts = path.split("/")
-    for item in endpoint.get("undecided") or ():
+    for item in undecided:
         if not isinstance(item, Mapping):
             continue
         decision = str(item.get("decision", "")).split("/")
