@@ -38,6 +38,8 @@ _DECIDES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("groups.confirm[", ("tls/groups/{}",)),
     ("groups.key_share[", ("tls/groups/{}",)),
     ("groups.preference_check", ("tls/group_preference_basis",)),
+    # a TLS 1.2 suite round also carries the ECDHE curve elimination (issue 13 item 4)
+    ("suites.TLSv1.2[", ("tls/cipher_suites/TLSv1.2", "tls/tls12/ecdhe_curves")),
     ("suites.", ("tls/cipher_suites/{}",)),
     ("suite_preference.", ("tls/cipher_suite_preference/{}",)),
     ("sigalgs.TLSv1.3", ("tls/signature_schemes", "tls/certificate_chains")),
