@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -39,6 +42,22 @@ def lab_report(lab: dict[str, LabEndpoint]) -> dict[str, Any]:
     for name, endpoint in zip(names, report["endpoints"], strict=True):
         endpoint["label"] = name
     return report
+
+
+@pytest.fixture(scope="session")
+def nginx_targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """The benchmark's Debian nginx (bench/nginx_farm.py, defaults): "ecdsa" (P-256) and "rsa"
+    (2048) -> "127.0.0.1:PORT", one port each, for the session."""
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        pytest.skip("nginx not installed (apt-get install nginx; .ci/run does)")
+    bench = str(Path(__file__).resolve().parents[1] / "bench")
+    sys.path.insert(0, bench)
+    try:
+        from nginx_farm import NginxFarm
+    finally:
+        sys.path.remove(bench)
+    with NginxFarm(tmp_path_factory.mktemp("nginx"), 1) as farm:
+        yield dict(farm.targets)
 
 
 @pytest.fixture(scope="session")

@@ -340,11 +340,16 @@ _CURVES = (0x001D, 0x0017)
 _SCHEMES = (0x0403, 0x0804)
 
 
-def tls12_chain(chain: tuple[bytes, ...]) -> Handler:
+def tls12_chain(chain: tuple[bytes, ...], *, named: int | None = None,
+                key_exchange: bool = True) -> Handler:
     """A TLS 1.2 server (no TLS 1.3) that sends `chain` as its Certificate: an ECDHE suite,
     x25519 or P-256, a ServerKeyExchange signed (with random bytes: pqscan does not verify a
     TLS 1.2 signature) by the first offered of two schemes, ServerHelloDone. It refuses with
-    an alert whatever it cannot do, as a real server would."""
+    an alert whatever it cannot do, as a real server would.
+
+    Two lies for the TLS 1.2 fold (issue 13): `named` is the curve its ServerKeyExchange names
+    whatever was offered; without `key_exchange` it sends no ServerKeyExchange at all (an
+    ECDHE suite naming no curve, RFC 8422 §5.4)."""
     certificate = messages.handshake_bytes(messages.CERTIFICATE, u24_vec(
         b"".join(len(der).to_bytes(3, "big") + der for der in chain)))
 
@@ -362,10 +367,12 @@ def tls12_chain(chain: tuple[bytes, ...]) -> Handler:
             _alert(conn, 40)  # handshake_failure
             return
         sh = ServerHello(ch.legacy_version, os.urandom(32), b"", suite, 0, ())
-        ske = (b"\x03" + u16(curve) + bytes([32]) + os.urandom(32) + u16(scheme)
+        ske = (b"\x03" + u16(named or curve) + bytes([32]) + os.urandom(32) + u16(scheme)
                + u16(70) + os.urandom(70))
         flight = (sh.to_bytes()[:-2]  # a TLS 1.2 ServerHello may omit the extensions block
-                  + certificate + messages.handshake_bytes(messages.SERVER_KEY_EXCHANGE, ske)
+                  + certificate
+                  + (messages.handshake_bytes(messages.SERVER_KEY_EXCHANGE, ske)
+                     if key_exchange else b"")
                   + messages.handshake_bytes(messages.SERVER_HELLO_DONE, b""))
         conn.sendall(messages.records_for(messages.HANDSHAKE, _fix_length(flight),
                                           version=0x0303))

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from pqscan.assess.remediation import fixes_for
@@ -57,7 +58,7 @@ class Finding:
     @property
     def fixes(self) -> tuple[str, ...]:
         """Ids of the shipped remediation entries whose `applies_to` names this code."""
-        return tuple(fix.id for fix in fixes_for(self.code))
+        return fix_ids(self.code)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +68,13 @@ class Finding:
             "evidence": dict(self.evidence),
             "fixes": list(self.fixes),
         }
+
+
+@lru_cache(maxsize=1024)
+def fix_ids(code: str) -> tuple[str, ...]:
+    """`Finding.fixes` of a code: the shipped catalogue does not change during a run, and an
+    endpoint has ~12 findings (once per code, not per finding: issue 13, session 7)."""
+    return tuple(fix.id for fix in fixes_for(code))
 
 
 class Undecided(Exception):

@@ -21,6 +21,7 @@ SSH readiness (`derive_ssh_state`, feeding the same K-levels):
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from pqscan.model.vocab import KState, Readiness, Support
@@ -33,6 +34,7 @@ _WORDS = (Readiness.PQ_ENFORCED, Readiness.PQ_DEFAULT, Readiness.PQ_NOT_PREFERRE
 READINESS = {k.value: r.value for k, r in zip(KState, _WORDS, strict=True)}
 
 
+@lru_cache(maxsize=1024)  # ~40 group names per endpoint, the same ones on every endpoint
 def _is_pq(name: str | None) -> bool:
     if not name:
         return False

@@ -11,7 +11,7 @@ the scanning itself is `pqscan.scan.run.scan_locally` or `pqscan.scan.distribute
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -29,7 +29,7 @@ from pqscan.scan.progress import Progress
 from pqscan.scan.run import RunSettings, Scanner, input_sha256, scan_locally, scan_method
 from pqscan.scan.store import ScanStore, endpoint_key, iter_endpoints, target_key
 from pqscan.scan.store.reading import warn_stderr
-from pqscan.scan.stream import Sink, compact
+from pqscan.scan.stream import JSONLStream, JSONStream, Sink, compact
 from pqscan.scan.targets import Target
 
 FAILURE_LINES = 20  # per-endpoint failure lines on stderr; the report has them all
@@ -42,6 +42,68 @@ class RunOutcome:
     written: int  # endpoints in the report
     failures: int  # endpoints not scanned completely
     incomplete_line: str | None = None  # why a run of reachable endpoints is not a pass
+
+
+# what the writer reads of an endpoint besides its text: the store's key and status column,
+# the failure line (pqscan.scan.store.endpoint_key)
+HEAD = ("target", "sni", "starttls", "protocol", "status", "error")
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One endpoint judged, cut, packed and encoded: all the writer does to it but writing.
+
+    Small enough to cross a process boundary: with `--workers N` each worker judges its own
+    endpoints and sends this, not the endpoint (pickling the ~30 KB dict and reading it back
+    cost the parent more CPU than judging it; issue 13, session 7)."""
+
+    text: str  # the packed compact line (pqscan.scan.stream.compact)
+    head: dict[str, Any]  # HEAD
+    error: str | None  # the evaluation error line
+    recomputed: tuple[str, ...]  # stored derived values that differed (the first 100)
+    tally: Tally  # this endpoint's counts
+    incomplete: tuple[str, ...]  # the first reason it is incomplete, if any
+    incomplete_count: int
+    failures: tuple[str, ...]  # the first failed verdict, if any
+    endpoint: dict[str, Any] | None  # the judged endpoint itself; None from a worker
+
+
+class EndpointJudge:
+    """The per-endpoint half of the writer: judge, cut, pack, encode. Holds only settings, so
+    a worker process can run it (pqscan.scan.workers)."""
+
+    def __init__(self, settings: RunSettings, observed_on: date) -> None:
+        self.settings, self.observed_on = settings, observed_on
+        # written once in the tail (evaluation.requirements); each verdict leaves it out
+        self.profiles = list(settings.profiles)
+        self.declared = requirement_declarations(self.profiles)
+
+    def __call__(self, endpoint: dict[str, Any], fresh: bool = True, index: int = -1) -> Judged:
+        s = self.settings
+        changes: list[str] = []
+        # a fresh endpoint's derived fields were just derived by scan.assemble
+        error = judge_endpoint(endpoint, self.profiles, s.as_of, index, changes,
+                               self.observed_on, derived=fresh)
+        tally = Tally()
+        tally.add(endpoint)
+        shape_probes(endpoint, s.probes)
+        compact_judgements(endpoint, self.declared)
+        # once for the store and every stream; `endpoint` itself stays unpacked for the
+        # exit-code reading below and the collecting formats (pqscan.model.packed)
+        text = compact(pack_endpoint(endpoint))
+        outcome = report_outcome({"endpoints": [endpoint],
+                                  "evaluation": {"errors": [error] if error else [],
+                                                 "as_of": s.as_of.isoformat()}},
+                                 s.fail_on if s.profiles else None, s.fail_on_due)
+        return Judged(text, {k: endpoint.get(k) for k in HEAD}, error, tuple(changes[:100]),
+                      tally, tuple(outcome.incomplete[:1]), len(outcome.incomplete),
+                      tuple(outcome.failures[:1]), endpoint)
+
+    def in_worker(self, endpoint: dict[str, Any]) -> Judged:
+        """`self(endpoint)` without the endpoint: what a worker sends to the parent."""
+        judged = self(endpoint)
+        return Judged(judged.text, judged.head, judged.error, judged.recomputed, judged.tally,
+                      judged.incomplete, judged.incomplete_count, judged.failures, None)
 
 
 class EndpointWriter:
@@ -62,46 +124,46 @@ class EndpointWriter:
         self.incomplete_count = 0
         self.policy_failures: list[str] = []  # the first failed verdict, if any
         self.tally = Tally()  # the evaluation summary (counters only)
-        self.observed_on = date.today()  # findings are as of the day the facts are seen
-        # written once in the tail (evaluation.requirements); each verdict leaves it out
-        self.profiles = list(settings.profiles)
-        self.declared = requirement_declarations(self.profiles)
+        # findings are as of the day the facts are seen
+        self.judge = EndpointJudge(settings, date.today())
+        # workers judge their own endpoints when every sink takes the line alone (a collecting
+        # format needs the endpoint itself, pqscan.scan.stream.Collector)
+        self.worker_judge: Callable[[dict[str, Any]], Judged] | None = (
+            self.judge.in_worker if all(isinstance(k, JSONStream | JSONLStream) for k in sinks)
+            else None)
 
-    def write(self, endpoint: dict[str, Any], fresh: bool = True) -> None:
-        s = self.settings
-        changes: list[str] = []
-        # a fresh endpoint's derived fields were just derived by scan.assemble
-        error = judge_endpoint(endpoint, self.profiles, s.as_of, self.written, changes,
-                               self.observed_on, derived=fresh)
-        self.tally.add(endpoint)
-        self.recomputed.extend(changes[:max(0, 100 - len(self.recomputed))])
+    @property
+    def declared(self) -> dict[str, dict[str, dict[str, Any]]]:
+        return self.judge.declared
+
+    def write(self, endpoint: dict[str, Any] | Judged, fresh: bool = True) -> None:
+        """Judge (unless a worker did: a `Judged`), store, stream and count one endpoint."""
+        judged = endpoint if isinstance(endpoint, Judged) else \
+            self.judge(endpoint, fresh, self.written)
+        self.tally.merge(judged.tally)
+        self.recomputed.extend(judged.recomputed[:max(0, 100 - len(self.recomputed))])
+        error = judged.error
+        if error and judged.endpoint is None:  # judged in a worker, which cannot know the index
+            error = error.replace("endpoints[-1] ", f"endpoints[{self.written}] ", 1)
         if error and len(self.errors) < 100:
             self.errors.append(error)
-        shape_probes(endpoint, s.probes)
-        compact_judgements(endpoint, self.declared)
-        # once for the store and every stream; `endpoint` itself stays unpacked for the
-        # exit-code reading below and the collecting formats (pqscan.model.packed)
-        text = compact(pack_endpoint(endpoint))
+        head = judged.head
         if fresh and self.store is not None:
             # stored in the order endpoints finish, like the report stream: no per-target
             # position table to keep for the whole run
-            self.store.put(endpoint, utc_now(), None, text)
+            self.store.put(judged.endpoint or head, utc_now(), None, judged.text)
         for sink in self.sinks:
-            sink.write(endpoint, text)
+            sink.write(judged.endpoint or head, judged.text)
         self.written += 1
-        if endpoint["status"] != "ok":
+        if head["status"] != "ok":
             self.failures += 1
             if self.failures <= FAILURE_LINES:
-                self.progress.note(f"pqscan: {one_line(endpoint['target'])}: "
-                                   f"{endpoint['status']}: {one_line(endpoint['error'])}")
-        outcome = report_outcome({"endpoints": [endpoint],
-                                  "evaluation": {"errors": [error] if error else [],
-                                                 "as_of": s.as_of.isoformat()}},
-                                 s.fail_on if s.profiles else None, s.fail_on_due)
-        self.incomplete_count += len(outcome.incomplete)
-        self.incomplete[:] = self.incomplete or list(outcome.incomplete[:1])
-        self.policy_failures[:] = self.policy_failures or list(outcome.failures[:1])
-        self.progress.add(endpoint["status"])
+                self.progress.note(f"pqscan: {one_line(head['target'])}: "
+                                   f"{head['status']}: {one_line(head['error'])}")
+        self.incomplete_count += judged.incomplete_count
+        self.incomplete[:] = self.incomplete or list(judged.incomplete)
+        self.policy_failures[:] = self.policy_failures or list(judged.failures)
+        self.progress.add(head["status"])
 
     def outcome(self, interrupted: str | None) -> Outcome:
         store_errors = tuple(self.store.errors) if self.store is not None else ()

@@ -83,24 +83,39 @@ def pack_map(entries: Any) -> Any:
     if not isinstance(entries, dict) or len(entries) < 2:
         return entries
     runs: list[list[Any]] = []
-    last: Any = None
+    last: Any = _NOTHING
+    last_types: tuple[type, ...] | None = None  # of the run's value, when it is a flat dict
     names: list[str] = []
     for name, value in entries.items():
-        # a string status (most maps) is compared inline: ~120 entries per endpoint
-        if names and (value == last if type(value) is str is type(last)
-                      else _same(value, last)):
-            names.append(name)
-        else:
-            names = [name]
-            runs.append([value, names])
-            last = value
-    out = []
-    for value, run in runs:
-        joined = " ".join(run)
-        if joined.count(" ") != len(run) - 1 or "" in run:  # a name holds a space, or is ""
+        if value == last:
+            # a string status (most maps) is compared inline: ~120 entries per endpoint; a
+            # flat object (a group entry) against the types of the run's value, found once
+            if type(value) is str is type(last):
+                names.append(name)
+                continue
+            if type(value) is dict is type(last):
+                if last_types is None:
+                    last_types = tuple(map(type, last.values()))
+                if tuple(map(type, value.values())) == last_types and \
+                        _FLAT.issuperset(last_types) and tuple(value) == tuple(last):
+                    names.append(name)
+                    continue
+            if _same(value, last):
+                names.append(name)
+                continue
+        names = [name]
+        runs.append([value, names])
+        last, last_types = value, None
+    for run in runs:  # each run's names joined, in place
+        names = run[1]
+        joined = " ".join(names)
+        if joined.count(" ") != len(names) - 1 or "" in names:  # a name holds a space, or ""
             return entries
-        out.append([value, joined])
-    return out
+        run[1] = joined
+    return runs
+
+
+_NOTHING = object()  # equal to no value: the first entry starts a run
 
 
 class PackedError(ValueError):
@@ -138,7 +153,8 @@ def derived_message(finding: Mapping[str, Any]) -> str | None:
     if template is None or not isinstance(evidence, Mapping):
         return None
     try:
-        return template.format_map(_Evidence(evidence))
+        # only a `{name*}` template needs the joining view (a copy of the evidence)
+        return template.format_map(_Evidence(evidence) if "*" in template else evidence)
     except (KeyError, ValueError, IndexError, AttributeError, TypeError):
         return None
 
@@ -175,20 +191,22 @@ def pack_table(items: Any, hoist_as_of: bool = False, messages: bool = False) ->
     same = {}
     for column in columns:
         first = items[0][column]
-        if _scalar(first) and all(type(i[column]) is type(first) and i[column] == first
-                                  for i in items):
-            same[column] = first
+        if _scalar(first):
+            kind = type(first)
+            for item in items:
+                value = item[column]
+                if type(value) is not kind or value != first:
+                    break
+            else:
+                same[column] = first
     table: dict[str, Any] = {"columns": columns, "same": same}
     as_of = _common_as_of(items) if hoist_as_of else None
-    rows = []
-    for item in items:
-        row = [item[c] for c in columns if c not in same]
-        if as_of is not None:
-            row = [{k: v for k, v in cell.items() if k != "as_of"}
-                   if c == "evidence" else cell
-                   for c, cell in zip((c for c in columns if c not in same), row, strict=True)]
-        rows.append(row)
-    if as_of is not None:
+    varying = [c for c in columns if c not in same]
+    rows = [[item[c] for c in varying] for item in items]
+    if as_of is not None:  # every evidence is an object starting with it (_common_as_of)
+        at = varying.index("evidence")
+        for row in rows:
+            row[at] = {k: v for k, v in row[at].items() if k != "as_of"}
         table["as_of"] = as_of
     table["rows"] = rows
     return table
@@ -246,7 +264,11 @@ def _b64(hex_digest: Any) -> str | None:
         return None
     if raw.hex() != hex_digest:  # upper case or white space: would not read back the same
         return None
-    return base64.urlsafe_b64encode(raw)[:43].decode()
+    # base64.urlsafe_b64encode without its two Python-level wrappers (~37 per endpoint)
+    return binascii.b2a_base64(raw, newline=False)[:43].translate(_URLSAFE).decode()
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def _hex(b64: Any) -> Any:
@@ -263,14 +285,15 @@ def pack_probe_table(table: Any) -> Any:
         return table
     at = table["columns"].index(HASH_HEX)
     rows = []
+    b64 = _b64
     for row in table.get("rows") or ():
-        if not isinstance(row, list):
+        if type(row) is not list and not isinstance(row, list):
             return table
         if len(row) > at and row[at] is not None:
-            encoded = _b64(row[at])
-            if encoded is None:
+            row = row.copy()
+            row[at] = b64(row[at])
+            if row[at] is None:
                 return table  # not a lowercase SHA-256 hex: kept as written
-            row = [*row[:at], encoded, *row[at + 1:]]
         rows.append(row)
     columns = list(table["columns"])
     columns[at] = HASH_B64

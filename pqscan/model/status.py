@@ -38,6 +38,8 @@ _DECIDES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("groups.confirm[", ("tls/groups/{}",)),
     ("groups.key_share[", ("tls/groups/{}",)),
     ("groups.preference_check", ("tls/group_preference_basis",)),
+    # a TLS 1.2 suite round also carries the ECDHE curve elimination (issue 13 item 4)
+    ("suites.TLSv1.2[", ("tls/cipher_suites/TLSv1.2", "tls/tls12/ecdhe_curves")),
     ("suites.", ("tls/cipher_suites/{}",)),
     ("suite_preference.", ("tls/cipher_suite_preference/{}",)),
     ("sigalgs.TLSv1.3", ("tls/signature_schemes", "tls/certificate_chains")),
@@ -91,8 +93,11 @@ def undecided_reason(endpoint: Mapping[str, Any], path: str) -> str | None:
     """The reason `path` is undecided when it overlaps a decision in the endpoint's
     `undecided` list (one is a prefix of the other; `*` matches any segment): a value a failed
     probe left open, or cut short (e.g. a group preference list), is never judged."""
+    undecided = endpoint.get("undecided")
+    if not undecided:  # the common case: nothing left open
+        return None
     parts = path.split("/")
-    for item in endpoint.get("undecided") or ():
+    for item in undecided:
         if not isinstance(item, Mapping):
             continue
         decision = str(item.get("decision", "")).split("/")

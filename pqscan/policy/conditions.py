@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pqscan.assess.catalogue import FINDINGS, Finding, undecided_checks
@@ -166,7 +167,7 @@ class _Unknown(Exception):
 
 
 def _step(node: Any, key: str, shown: str) -> Any:
-    if isinstance(node, Mapping):
+    if type(node) is dict or isinstance(node, Mapping):  # a dict: no ABC check (hot path)
         if key not in node:
             raise _Unknown(f"{shown} absent")
         return node[key]
@@ -177,6 +178,14 @@ def _step(node: Any, key: str, shown: str) -> Any:
     raise _Unknown(f"{shown} absent")
 
 
+@lru_cache(maxsize=1024)
+def _segments(path: str) -> tuple[tuple[str, str], ...]:
+    """Each segment of a `/` path with the path up to it (named when it is absent): a
+    profile's paths are constants, split once instead of once per endpoint (issue 13)."""
+    parts = path.split("/")
+    return tuple((key, "/".join(parts[: depth + 1])) for depth, key in enumerate(parts))
+
+
 def resolve(endpoint: Mapping[str, Any], path: str) -> Any:
     """Value at a `/` path; a `*` segment gives a list. Raises _Unknown when undecidable."""
     undecided = undecided_reason(endpoint, path)
@@ -184,9 +193,7 @@ def resolve(endpoint: Mapping[str, Any], path: str) -> Any:
         raise _Unknown(undecided)
     nodes: list[Any] = [endpoint]
     fanned = False
-    parts = path.split("/")
-    for depth, key in enumerate(parts):
-        shown = "/".join(parts[: depth + 1])
+    for key, shown in _segments(path):
         if key == "*":
             fanned = True
             nxt: list[Any] = []

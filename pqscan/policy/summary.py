@@ -55,6 +55,17 @@ class Tally:
             if isinstance(item, Mapping):
                 self.fix_ids.update(item.get("fixes") or ())  # ids (str) from the catalogue
 
+    def merge(self, other: Tally) -> None:
+        """Add the counts of `other` (one endpoint's, judged in a worker process)."""
+        self.endpoints += other.endpoints
+        self.ready += other.ready
+        self.must_change += other.must_change
+        self.failing_now += other.failing_now
+        if other.first_due is not None and (self.first_due is None
+                                            or other.first_due < self.first_due):
+            self.first_due = other.first_due
+        self.fix_ids |= other.fix_ids
+
     def summary(self, profiles: Sequence[Profile], as_of: date,
                 default_profile: bool) -> dict[str, Any]:
         return {

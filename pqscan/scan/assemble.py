@@ -35,7 +35,7 @@ from pqscan.registry.tls import cipher_suite, group, signature_scheme
 from pqscan.scan.context import ProbeContext
 from pqscan.scan.probes.behaviour import Negotiation
 from pqscan.scan.probes.certificates import SignatureSchemesResult, SignedChain
-from pqscan.scan.probes.groups import GroupEntry, GroupsResult
+from pqscan.scan.probes.groups import GroupsResult
 from pqscan.scan.probes.tls12 import TLS12Result
 from pqscan.scan.probes.versions import VersionsResult
 from pqscan.scan.targets import Target
@@ -67,8 +67,29 @@ class EndpointFacts:
         return self.versions.versions["TLSv1.3"].value == SUPPORTED
 
 
+_SUPPORT = {m.value: m for m in Support}
+_TLS_VERSION = {m.value: m for m in TLSVersion}
+
+
 def _support(s: Status) -> Support:
-    return Support(s.value)
+    return _SUPPORT[s.value]  # Support(s.value) without the enum call (~90 per endpoint)
+
+
+# Names by codepoint, once per distinct code: an endpoint names ~120 groups, schemes and
+# suites, and the registry lookup behind each is a few calls deep (issue 13, session 7).
+@lru_cache(maxsize=1024)
+def _group_name(code: int) -> str:
+    return group(code).name
+
+
+@lru_cache(maxsize=1024)
+def _scheme_name(code: int) -> str:
+    return signature_scheme(code).name
+
+
+@lru_cache(maxsize=1024)
+def _suite_name(code: int) -> str:
+    return cipher_suite(code).name
 
 
 @lru_cache(maxsize=1024)
@@ -102,7 +123,7 @@ def _negotiated(facts: EndpointFacts) -> tuple[Negotiated, dict[str, str], dict[
     hrr: dict[str, bool | None] = {}
     for name in ("browser_like", "x25519_share_first", "classical_only"):
         n = facts.behaviour.get(name)
-        negotiated[name] = group(n.group).name if n and n.group is not None else None
+        negotiated[name] = _group_name(n.group) if n and n.group is not None else None
         status[name] = n.status if n else "not_run"
         hrr[name] = n.hrr if n else None
     return (Negotiated(browser_like=negotiated["browser_like"],
@@ -115,7 +136,7 @@ def _signed_chains(result: SignatureSchemesResult) -> tuple[SignedChainObservati
     for c in result.chains:
         by_leaf.setdefault(c.leaf_sha256, []).append(c)
     return tuple(SignedChainObservation(
-        leaf_sha256=leaf, schemes=tuple(signature_scheme(c.scheme).name for c in chains),
+        leaf_sha256=leaf, schemes=tuple(_scheme_name(c.scheme) for c in chains),
         chain=observe_chain(chains[0].certificates)) for leaf, chains in by_leaf.items())
 
 
@@ -135,7 +156,7 @@ def _chain_source(facts: EndpointFacts
             return f"behaviour.{name}", r.certificates, cv
     if facts.sigschemes and facts.sigschemes.chains:
         c = facts.sigschemes.chains[0]
-        cv = CertificateVerify(scheme=signature_scheme(c.scheme).name, verified=c.verified,
+        cv = CertificateVerify(scheme=_scheme_name(c.scheme), verified=c.verified,
                                reason=c.reason, finished_verified=None)
         return "sigalgs.TLSv1.3[0]", c.certificates, cv
     if facts.tls12 and facts.tls12.certificates:
@@ -160,8 +181,8 @@ def _client_certificate_request(facts: EndpointFacts) -> ClientCertificateReques
         return None
     return ClientCertificateRequest(
         requested=schemes is not None,
-        signature_schemes=tuple(signature_scheme(c).name for c in schemes or ()),
-        pq_signature_schemes=tuple(signature_scheme(c).name for c in schemes or ()
+        signature_schemes=tuple(_scheme_name(c) for c in schemes or ()),
+        pq_signature_schemes=tuple(_scheme_name(c) for c in schemes or ()
                                    if signature_scheme(c).is_pq),
         source=source)
 
@@ -169,17 +190,20 @@ def _client_certificate_request(facts: EndpointFacts) -> ClientCertificateReques
 def _groups(facts: EndpointFacts) -> dict[str, GroupObservation]:
     if not facts.groups:
         return {}
-    return dict(_group_observation(e) for e in facts.groups.entries)
+    # keyed by the entry's fields as a plain tuple: hashed and compared in C, where the
+    # dataclass's own __hash__ and __eq__ are Python calls (~40 entries per endpoint)
+    return dict(_group_observation(e.code, e.status, e.via, e.confirmed, e.reason)
+                for e in facts.groups.entries)
 
 
 @lru_cache(maxsize=4096)
-def _group_observation(e: GroupEntry) -> tuple[str, GroupObservation]:
-    """One group's entry, typed. Endpoints configured alike answer alike, so each distinct
-    entry is typed once (~30 per endpoint; the objects are frozen, so sharing is safe)."""
-    return group(e.code).name, GroupObservation(
-        status=Support(e.status), via=LearnedVia(e.via) if e.via else None,
-        confirmed=e.confirmed, code=f"0x{e.code:04x}", family=group(e.code).family,
-        reason=e.reason)
+def _group_observation(code: int, status: str, via: str | None, confirmed: bool | None,
+                       reason: str | None) -> tuple[str, GroupObservation]:
+    """One group's entry (a GroupEntry's fields), typed. Endpoints configured alike answer
+    alike, so each distinct entry is typed once (the objects are frozen: sharing is safe)."""
+    return group(code).name, GroupObservation(
+        status=Support(status), via=LearnedVia(via) if via else None,
+        confirmed=confirmed, code=f"0x{code:04x}", family=group(code).family, reason=reason)
 
 
 def _tls12(facts: EndpointFacts) -> tuple[TLS12 | None, bool | None]:
@@ -191,10 +215,10 @@ def _tls12(facts: EndpointFacts) -> tuple[TLS12 | None, bool | None]:
     tls12 = TLS12(
         version_probed={0x0303: "TLSv1.2", 0x0302: "TLSv1.1", 0x0301: "TLSv1.0"}.get(
             facts.legacy_version or 0),
-        ecdhe_curves={group(c).name: _support(s) for c, s in t.curves.items()},
-        curve_preference=tuple(group(c).name for c in t.curve_preference),
+        ecdhe_curves={_group_name(c): _support(s) for c, s in t.curves.items()},
+        curve_preference=tuple(_group_name(c) for c in t.curve_preference),
         ffdhe=_support(t.ffdhe), rsa_key_transport=_support(t.rsa_key_transport),
-        signature_schemes={signature_scheme(c).name: _support(s)
+        signature_schemes={_scheme_name(c): _support(s)
                            for c, s in facts.tls12_sigschemes.items()})
     rsa = t.rsa_key_transport.value
     return tls12, None if rsa == "inconclusive" else rsa == SUPPORTED
@@ -202,7 +226,7 @@ def _tls12(facts: EndpointFacts) -> tuple[TLS12 | None, bool | None]:
 
 def _older_suites(facts: EndpointFacts, version: str) -> tuple[str, ...] | Absent:
     codes = facts.older_suites.get(version)
-    return ABSENT if codes is None else tuple(cipher_suite(c).name for c in codes)
+    return ABSENT if codes is None else tuple(_suite_name(c) for c in codes)
 
 
 def observe_tls(facts: EndpointFacts) -> TLSObservation:
@@ -220,22 +244,22 @@ def _unjudged_tls(facts: EndpointFacts) -> TLSObservation:
     source, certificates, verify = _chain_source(facts)
     sig = facts.sigschemes
     tls = TLSObservation(
-        versions={TLSVersion(n): _support(s) for n, s in facts.versions.versions.items()},
+        versions={_TLS_VERSION[n]: _support(s) for n, s in facts.versions.versions.items()},
         version_reasons=inconclusive or ABSENT,
         groups=_groups(facts),
-        group_preference=(tuple(group(c).name for c in facts.groups.preference)
+        group_preference=(tuple(_group_name(c) for c in facts.groups.preference)
                           if facts.groups else ()),
         group_preference_basis=facts.preference_basis,
         negotiated=negotiated, negotiation_status=negotiation_status, hrr=hrr,
         cipher_suites=CipherSuites(
-            tls13=tuple(cipher_suite(c).name for c in facts.tls13_suites),
-            tls12=tuple(cipher_suite(c).name for c in facts.tls12_suites),
+            tls13=tuple(_suite_name(c) for c in facts.tls13_suites),
+            tls12=tuple(_suite_name(c) for c in facts.tls12_suites),
             tls11=_older_suites(facts, "TLSv1.1"), tls10=_older_suites(facts, "TLSv1.0")),
         cipher_suite_preference=dict(facts.suite_preference) or ABSENT,
         tls12=tls12, rsa_key_transport=rsa_key_transport,
         certificate_chain_source=source, certificate_verify=verify,
         certificate_chain=observe_chain(certificates),
-        signature_schemes=({signature_scheme(c).name: _support(s) for c, s in sig.schemes.items()}
+        signature_schemes=({_scheme_name(c): _support(s) for c, s in sig.schemes.items()}
                            if sig else {}),
         certificate_chains=_signed_chains(sig) if sig else ABSENT,
         dual_certificate=sig.dual_certificate if sig else ABSENT,

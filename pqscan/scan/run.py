@@ -138,8 +138,10 @@ def scan_locally(todo: Iterator[Target], writer: Writer, options: ScanOptions,
     if settings.workers > 1:  # issue 13: shards in processes, stopped cleanly by signals too
         targets = list(todo)
         if len(targets) > 1:
+            # a writer that can judge in the workers gets judged endpoints (cli.scanrun)
             return run_workers(targets, options, settings.concurrency, settings.workers,
-                               writer.write, settings.depth, settings.rate)
+                               writer.write, settings.depth, settings.rate,
+                               prepare=getattr(writer, "worker_judge", None))
         todo = iter(targets)
 
     async def main() -> None:

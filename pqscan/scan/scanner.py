@@ -70,6 +70,7 @@ def endpoint_facts(facts: Facts) -> EndpointFacts:
     out.tls12_suites, out.tls12_suites_reason = facts.get("tls12_suites", ([], None))
     if out.tls12 is not None:
         out.legacy_version = facts["legacy"][0]
+        out.tls12_chain_source = out.tls12.chain_source or out.tls12_chain_source
     for version, (found, _why, preference) in facts.get("older_suites", {}).items():
         out.older_suites[version] = found
         out.suite_preference[version] = preference

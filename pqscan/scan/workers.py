@@ -41,6 +41,7 @@ _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # the parent busy, few enough that memory stays flat when it is the slower side (issue 12)
 _QUEUED_PER_WORKER = 32
 _BACKPRESSURE_POLL_SECONDS = 0.005
+Prepare = Callable[[dict[str, Any]], object]  # what a worker makes of an endpoint it sends
 
 
 def usable_cores() -> int:
@@ -61,19 +62,23 @@ def worker_plan(concurrency: int, rate: float | None, workers: int
 
 
 def _worker(index: int, targets: list[Target], options: ScanOptions, concurrency: int,
-            out: Any, depth: str, rate: float | None) -> None:
-    """One worker process: scan the shard with its own event loop, stream every endpoint;
-    SIGTERM or SIGINT stops it cleanly (endpoints in flight are dropped)."""
+            out: Any, depth: str, rate: float | None, prepare: Prepare | None = None) -> None:
+    """One worker process: scan the shard with its own event loop, stream every endpoint
+    (as `prepare` makes it, when given); SIGTERM or SIGINT stops it cleanly (endpoints in
+    flight are dropped)."""
     from pqscan.scan.scanner import scan_stream
+    from pqscan.scan.store import endpoint_key
 
     async def hand_over(endpoint: dict[str, Any]) -> None:
+        key = endpoint_key(endpoint)
+        payload = endpoint if prepare is None else prepare(endpoint)
         # `out` is bounded: when the parent (judging, writing, the store) falls behind, the
         # scan pauses instead of piling endpoints up in this process's queue buffer, whose
         # memory would grow with the list. A blocking put would stall the event loop and
         # with it every connection's deadline, so the loop polls instead.
         while True:
             try:
-                out.put_nowait(("endpoint", index, endpoint))
+                out.put_nowait(("endpoint", index, (key, payload)))
                 return
             except queue.Full:
                 await asyncio.sleep(_BACKPRESSURE_POLL_SECONDS)
@@ -117,13 +122,18 @@ class _Signals:
 
 
 def run_workers(targets: Sequence[Target], options: ScanOptions, concurrency: int,
-                workers: int, on_result: Callable[[dict[str, Any]], object],
-                depth: str = "standard", rate: float | None = None) -> str | None:
+                workers: int, on_result: Callable[[Any], object],
+                depth: str = "standard", rate: float | None = None,
+                prepare: Prepare | None = None) -> str | None:
     """Scan `targets` with `workers` processes, handing every endpoint to `on_result` in this
-    process as it arrives; the name of the signal that stopped the scan, if one did."""
+    process as it arrives; the name of the signal that stopped the scan, if one did.
+    `prepare`: run on each endpoint in its worker, and what it returns is handed over instead
+    (the command line judges and encodes there: pqscan.cli.scanrun.Judged; this process then
+    only writes, and no endpoint dict is pickled across). An endpoint this process makes up
+    for a worker that died is handed over as an endpoint either way."""
     from pqscan.scan.assemble import unreachable_endpoint
     from pqscan.scan.context import ProbeContext
-    from pqscan.scan.store import endpoint_key, target_key
+    from pqscan.scan.store import target_key
 
     workers = max(1, min(workers, len(targets)))
     shards = [list(targets[k::workers]) for k in range(workers)]  # round robin: mixed shards
@@ -138,7 +148,7 @@ def run_workers(targets: Sequence[Target], options: ScanOptions, concurrency: in
     ctx: Any = multiprocessing.get_context(method)
     out = ctx.Queue(maxsize=_QUEUED_PER_WORKER * workers)
     procs = [ctx.Process(target=_worker, args=(k, shards[k], options, plan[k][0], out, depth,
-                                               plan[k][1]),
+                                               plan[k][1], prepare),
                          name=f"pqscan-worker-{k}", daemon=True) for k in range(workers)]
     returned: set[str] = set()
     failed: dict[int, str] = {}
@@ -166,8 +176,9 @@ def run_workers(targets: Sequence[Target], options: ScanOptions, concurrency: in
                             finished.add(k2)
                     continue
                 if kind == "endpoint":
-                    returned.add(endpoint_key(payload))
-                    on_result(payload)
+                    key, result = payload
+                    returned.add(key)
+                    on_result(result)
                 else:
                     finished.add(k)
                     if kind == "failed":

@@ -58,7 +58,7 @@ def test_the_shipped_registry_plans_every_depth() -> None:
 def test_full_adds_probes_and_standard_is_not_quick() -> None:
     standard = {p.name for p in PROBES.selected("standard")}
     full = {p.name for p in PROBES.selected("full")}
-    assert {"groups.confirm_all", "sigalgs.TLSv1.3.each", "tls12.ecdhe_full"} <= full
+    assert {"groups.confirm_all", "sigalgs.TLSv1.3.each", "tls12.elimination_full"} <= full
     assert not {"groups.confirm_all", "sigalgs.TLSv1.3.each"} & standard
     assert DEPTH_SETTINGS["full"].retries > DEPTH_SETTINGS["standard"].retries
 
@@ -121,6 +121,30 @@ def test_run_refuses_an_undeclared_fact_and_passes_endpoint_down() -> None:
         asyncio.run(run_probes(Registry([Check("v", (), ("x",), down),
                                          _check("a", ("x",), ("y",), y=1)]),
                                "standard", _ctx()))
+
+
+def test_work_left_in_a_fact_ends_with_the_endpoint() -> None:
+    """A fact may be a task a later probe awaits (the TLS 1.2 curve rounds, `tls12_fold`):
+    when another probe fails, that task is cancelled with the probes, not left running."""
+    left: list[asyncio.Future[None]] = []
+
+    async def starts(ctx: ProbeContext, known: Facts) -> Mapping[str, Any]:
+        left.append(asyncio.ensure_future(asyncio.sleep(60)))
+        return {"work": left[0]}
+
+    async def fails(ctx: ProbeContext, known: Facts) -> Mapping[str, Any]:
+        await asyncio.sleep(0)
+        raise RuntimeError("a bug")
+
+    async def waits(ctx: ProbeContext, known: Facts) -> Mapping[str, Any]:
+        await asyncio.sleep(60)
+        return {"done": await known["work"]}
+
+    reg = Registry([Check("s", (), ("work",), starts), Check("f", ("work",), ("x",), fails),
+                    Check("w", ("x",), ("done",), waits)])
+    with pytest.raises(RuntimeError, match="a bug"):
+        asyncio.run(run_probes(reg, "standard", _ctx()))
+    assert left[0].cancelled()
 
 
 def test_unknown_depth_is_a_value_error() -> None:

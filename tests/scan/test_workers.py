@@ -51,6 +51,40 @@ def test_cli_workers_option(lab: dict[str, LabEndpoint], tmp_path: Path) -> None
     assert report["method"]["options"]["workers"] == 2
 
 
+def test_workers_judge_their_endpoints_as_the_one_process_scan_does(
+        lab: dict[str, LabEndpoint], tmp_path: Path) -> None:
+    """With the default profile each worker judges, packs and encodes its own endpoints and
+    sends the line (pqscan.cli.scanrun.Judged, issue 13 session 7): findings, verdicts, the
+    evaluation summary, the cited fixes, the store rows and the exit code are those of the
+    one-process scan of the same servers."""
+    from pqscan.model.packed import unpack_endpoint
+
+    targets = [f"127.0.0.1:{lab[n].port}" for n in ("classical", "hybrid-preferred",
+                                                     "tls12-only")]
+    runs = {}
+    for workers in (1, 2):
+        out, db = tmp_path / f"r{workers}.json", tmp_path / f"s{workers}.sqlite"
+        result = CliRunner().invoke(cli, ["scan", *targets, "--sni", "localhost", "--workers",
+                                          str(workers), "--format", "json", "-o", str(out),
+                                          "--store", str(db)])
+        report = json.loads(out.read_text())
+        stored = {ep["target"]: ep for ep in iter_endpoints(db)}
+        runs[workers] = (result.exit_code, report, stored)
+    (code1, one, stored1), (code2, two, stored2) = runs[1], runs[2]
+    assert code2 == code1
+    assert two["evaluation"]["summary"] == one["evaluation"]["summary"]
+    assert two["evaluation"]["remediation"] == one["evaluation"]["remediation"]
+    assert two["evaluation"]["errors"] == one["evaluation"]["errors"] == []
+    assert one["evaluation"]["summary"]["endpoints"] == 3
+    by1 = {ep["target"]: unpack_endpoint(ep) for ep in one["endpoints"]}
+    by2 = {ep["target"]: unpack_endpoint(ep) for ep in two["endpoints"]}
+    assert sorted(by2) == sorted(by1) == sorted(stored2)
+    for target, ep in by1.items():
+        for name in ("findings", "verdicts", "readiness", "status"):
+            assert by2[target][name] == ep[name] == stored2[target][name] \
+                == stored1[target][name], (target, name)
+
+
 def test_workers_zero_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["scan", "127.0.0.1:1", "--workers", "0"])
     assert result.exit_code == 2

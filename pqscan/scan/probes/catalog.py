@@ -14,18 +14,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from pqscan.scan import census
-from pqscan.scan.probes import behaviour, certificates, groups, suites, tls12, versions
+from pqscan.scan.probes import (
+    behaviour,
+    certificates,
+    groups,
+    suites,
+    tls12,
+    tls12_chain,
+    versions,
+)
 from pqscan.scan.probes.registry import Registry
 
 PROBES = Registry((
     versions.VERSIONS,
     behaviour.BEHAVIOUR,
     groups.ENUMERATE, groups.CONFIRM, groups.CONFIRM_ALL, groups.PREFERENCE,
-    suites.TLS13_SUITE_CHECK, suites.TLS12_SUITE_CHECK, suites.OLDER_SUITE_CHECK,
+    suites.TLS13_SUITE_CHECK, suites.OLDER_SUITE_CHECK,
     suites.TLS13_PREFERENCE, suites.TLS12_PREFERENCE,
     certificates.TLS13_SCHEMES, certificates.TLS13_SCHEMES_EACH,
     certificates.TLS12_SCHEMES, certificates.TLS12_SCHEMES_ALL,
-    tls12.CURVES, tls12.CURVES_FULL, tls12.KEX, tls12.TLS12,
+    tls12_chain.ELIMINATION, tls12_chain.ELIMINATION_FULL, tls12_chain.CURVES,
+    tls12.KEX, tls12.TLS12,
     census.CENSUS,
 ))
 

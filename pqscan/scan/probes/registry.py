@@ -189,10 +189,13 @@ async def run_probes(registry: Registry, depth: str, ctx: ProbeContext) -> Facts
             if not done[p.name].done():
                 done[p.name].set_result(None)
 
-    tasks = [asyncio.ensure_future(one(p)) for p in order]
+    tasks: list[asyncio.Future[Any]] = [asyncio.ensure_future(one(p)) for p in order]
     try:
         await asyncio.gather(*tasks)
     finally:
+        # a fact may be work still running that a later probe awaits (`tls12_fold`): it ends
+        # with the probes, never outlives its endpoint
+        tasks += [v for _, v in facts.items() if isinstance(v, asyncio.Future)]
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -1,7 +1,8 @@
 """TLS 1.2 (and older) key exchange: ECDHE curves, FFDHE, RSA key transport.
 
 Curves are enumerated by elimination: offer ECDHE suites with a curve list, read the curve the
-ServerKeyExchange names (RFC 8422 §5.4), drop it and ask again. FFDHE: DHE suites with the
+ServerKeyExchange names (RFC 8422 §5.4), drop it and ask again; the TLS 1.2 suite elimination
+carries most of these rounds (`tls12_chain`, issue 13 item 4). FFDHE: DHE suites with the
 RFC 7919 groups listed. RSA key transport: only TLS_RSA_* suites (RFC 5246 §7.4.7.1) — a
 server that accepts them offers no forward secrecy.
 """
@@ -48,9 +49,11 @@ class TLS12Result:
     # the CertificateRequest of the first completed ECDHE flight; None: none seen / not reached
     cert_request_schemes: tuple[int, ...] | None = None
     flight_completed: bool = False
+    chain_source: str | None = None  # the probe `certificates` came from
 
 
 _CURVE_CODES = {"secp256r1": 0x0017, "secp384r1": 0x0018, "secp521r1": 0x0019}
+CERTIFICATE_CURVES = tuple(_CURVE_CODES.values())  # the curves an ECDSA leaf names here
 # The curves worth a connection each when elimination cannot run (not the RFC 8422 D-list)
 _MODERN = (0x001D, 0x001E, 0x0017, 0x0018, 0x0019, 0x001A, 0x001B, 0x001C)
 
@@ -72,43 +75,98 @@ def _leaf_curve(der: bytes) -> int | None:
     return None
 
 
-async def _curves(ctx: ProbeContext, version: int, full: bool = False
-                  ) -> tuple[dict[int, Status], tuple[int, ...], tuple[bytes, ...],
-                             HandshakeResult | None]:
-    """(curve status, server order, first chain seen, first flight through ServerHelloDone)."""
-    remaining = list(ECDHE_CURVES)
-    chain: tuple[bytes, ...] = ()
-    done: HandshakeResult | None = None
-    order: list[int] = []
-    out: dict[int, Status] = {}
-    pinned: int | None = None  # the ECDSA certificate's curve, kept in every later offer
-    for _ in range(len(ECDHE_CURVES) + 1):
-        if not remaining:
-            break
-        groups = tuple(remaining) + ((pinned,) if pinned is not None else ())
-        offer = ctx.offer(versions=(version,), cipher_suites=_suites("ECDHE"), groups=groups)
-        r = await ctx.handshake(f"tls12.ecdhe[{len(order)}]", offer, depth="full")
-        if pinned is None:
-            pinned = _cert_curve(r.certificates)
-        chain = chain or r.certificates
-        if done is None and r.outcome == "server_hello":
-            done = r
-        if r.outcome == "server_hello" and r.group in remaining:
-            order.append(r.group)
-            remaining.remove(r.group)
-            out[r.group] = Status(SUPPORTED)
-            continue
-        if r.outcome == "server_hello" and r.group == pinned and pinned in order:
-            # The server took its certificate's curve, offered last, over everything left
-            out.update(await _behind_pinned(ctx, version, order, remaining, pinned, full))
-            return out, tuple(order), chain, done
-        if r.outcome == "alert":
-            out.update({c: Status(NOT_SUPPORTED) for c in remaining})
-        else:
-            why = r.reason or "server chose a curve that was not offered"
-            out.update({c: Status(INCONCLUSIVE, why) for c in remaining})
-        break
-    return out, tuple(order), chain, done
+def curve_problem(r: HandshakeResult) -> str:
+    """Why an answer to an ECDHE offer decides no curve: never a refusal (issue 13)."""
+    if r.outcome != "server_hello":
+        return r.reason or r.outcome
+    if r.group is None:  # RFC 8422 §5.4: an ECDHE ServerKeyExchange names its curve
+        return (f"server chose ECDHE suite 0x{r.cipher_suite or 0:04x} without naming a curve "
+                "in a ServerKeyExchange")
+    return f"server chose curve 0x{r.group:04x}, which was not offered"
+
+
+class CurveElimination:
+    """One endpoint's ECDHE curve elimination: the curves found (in the order the server took
+    them), the curves left, and what the flights read so far showed (the ECDSA certificate's
+    curve, the first chain, the first flight through ServerHelloDone).
+
+    Its rounds come from two places (issue 13 item 4): the TLS 1.2 suite elimination
+    (`pqscan.scan.probes.tls12_chain`), whose rounds answered with an ECDHE suite name a curve
+    too, and `own_rounds`, today's rounds of ECDHE suites only, from wherever it stands.
+    """
+
+    def __init__(self, version: int, full: bool) -> None:
+        self.version, self.full = version, full
+        self.remaining = list(ECDHE_CURVES)
+        self.order: list[int] = []
+        self.out: dict[int, Status] = {}
+        self.pinned: int | None = None  # the ECDSA certificate's curve, kept in every offer
+        self.chain: tuple[bytes, ...] = ()
+        self.chain_source: str | None = None
+        self.done: HandshakeResult | None = None
+        self.finished = False
+
+    def saw(self, name: str, r: HandshakeResult) -> None:
+        """A handshake read through the server flight (depth "full")."""
+        if self.pinned is None:
+            self.pinned = _cert_curve(r.certificates)
+        if not self.chain and r.certificates:
+            self.chain, self.chain_source = r.certificates, name
+        if self.done is None and r.outcome == "server_hello":
+            self.done = r
+
+    def found(self, curve: int) -> None:
+        self.order.append(curve)
+        self.remaining.remove(curve)
+        self.out[curve] = Status(SUPPORTED)
+
+    def end(self, r: HandshakeResult) -> None:
+        """The curves left from an answer that found none: refused, or undecided and why."""
+        status = (Status(NOT_SUPPORTED) if r.outcome == "alert"
+                  else Status(INCONCLUSIVE, curve_problem(r)))
+        self.out.update({c: status for c in self.remaining})
+        self.finished = True
+
+    async def behind(self, ctx: ProbeContext) -> None:
+        """The server took the certificate's curve, offered after the curves left."""
+        assert self.pinned is not None
+        self.finished = True
+        self.out.update(await _behind_pinned(ctx, self.version, self.order, self.remaining,
+                                             self.pinned, self.full))
+
+    async def own_rounds(self, ctx: ProbeContext) -> None:
+        """Offer ECDHE suites with the curves left (and the certificate's curve, RFC 8422
+        §5.1), drop the one the ServerKeyExchange names, ask again; each round finds a curve
+        or ends the elimination."""
+        while self.remaining and not self.finished:
+            pinned = () if self.pinned is None or self.pinned in self.remaining \
+                else (self.pinned,)
+            offer = ctx.offer(versions=(self.version,), cipher_suites=_suites("ECDHE"),
+                              groups=tuple(self.remaining) + pinned)
+            name = f"tls12.ecdhe[{len(self.order)}]"
+            r = await ctx.handshake(name, offer, depth="full")
+            self.saw(name, r)
+            if r.outcome == "server_hello" and r.group in self.remaining:
+                self.found(r.group)
+            elif r.outcome == "server_hello" and pinned and r.group == self.pinned:
+                await self.behind(ctx)
+            else:
+                self.end(r)
+
+    def result(self) -> tuple[dict[int, Status], tuple[int, ...], tuple[bytes, ...],
+                              HandshakeResult | None, str | None]:
+        """(curve status, server order, first chain seen, first flight through
+        ServerHelloDone, the probe that chain came from): the fact `tls12_curves`."""
+        return self.out, tuple(self.order), self.chain, self.done, self.chain_source
+
+
+async def eliminate_curves(ctx: ProbeContext, version: int, full: bool = False
+                           ) -> tuple[dict[int, Status], tuple[int, ...], tuple[bytes, ...],
+                                      HandshakeResult | None, str | None]:
+    """The curve elimination on its own rounds only (no suite rounds to share)."""
+    curves = CurveElimination(version, full)
+    await curves.own_rounds(ctx)
+    return curves.result()
 
 
 _BEHIND = ("the ECDSA certificate's curve must stay offered (RFC 8422 §5.1) and the server "
@@ -183,18 +241,11 @@ async def _from_suites(ctx: ProbeContext, name: str, version: int, kex: str,
 
 
 def combine(curves: dict[int, Status], order: tuple[int, ...], chain: tuple[bytes, ...],
-            done: HandshakeResult | None, ffdhe: Status, rsa: Status) -> TLS12Result:
+            done: HandshakeResult | None, chain_source: str | None, ffdhe: Status,
+            rsa: Status) -> TLS12Result:
     return TLS12Result(curves, order, ffdhe, rsa, chain,
-                       done.cert_request_schemes if done else None, done is not None)
-
-
-def _curve_check(full: bool) -> Check:
-    async def curves(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
-        version, _answer = facts["legacy"]
-        return {"tls12_curves": await _curves(ctx, version, full)}
-
-    return Check("tls12.ecdhe_full" if full else "tls12.ecdhe", ("legacy",), ("tls12_curves",),
-                 curves, frozenset({"full"} if full else {"standard"}))
+                       done.cert_request_schemes if done else None, done is not None,
+                       chain_source)
 
 
 async def _kex(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
@@ -210,7 +261,6 @@ async def _combine(ctx: ProbeContext, facts: Facts) -> Mapping[str, Any]:
     return {"tls12": combine(*facts["tls12_curves"], *facts["tls12_kex"])}
 
 
-CURVES, CURVES_FULL = _curve_check(False), _curve_check(True)
 # FFDHE and RSA key transport read from the finished suite elimination (issue 13)
 KEX = Check("tls12.kex", ("legacy", "tls12_suites"), ("tls12_kex",), _kex)
 TLS12 = Check("tls12", ("tls12_curves", "tls12_kex"), ("tls12",), _combine)
