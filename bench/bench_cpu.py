@@ -91,7 +91,7 @@ def main() -> int:
         env["PYTHONPATH"] = str(source)
     unit, scale = ("k instructions", 1e-3) if args.instructions else ("ms", 1000.0)
     with tempfile.TemporaryDirectory() as d, \
-            NginxFarm(Path(d) / "farm", max(1, args.endpoints // 2)).start() as farm:
+            NginxFarm(Path(d) / "farm", max(1, args.endpoints // 2)) as farm:
         work = Path(d)
         targets, one = work / "targets.txt", work / "one.txt"
         targets.write_text("".join(f"{t}\n" for _, t in farm.targets))

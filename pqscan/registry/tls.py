@@ -325,4 +325,8 @@ def group(code_or_name: int | str) -> NamedGroup:
     case-insensitively; "0x1234" and "GREASE(0x0a0a)" round-trip. An unknown name is a
     ValueError, a non-int/str a TypeError.
     """
+    if type(code_or_name) is int:  # the hot path, a declared code: one call, not two
+        found = GROUPS.get(code_or_name)
+        if found is not None:
+            return found
     return _LOOKUP.lookup(code_or_name)

@@ -156,6 +156,10 @@ def signature_scheme(code_or_name: int | str) -> SignatureScheme:
     Unknown codepoints give family "unknown" with status "GREASE", "private use" or "unknown";
     "0x1234" / "GREASE(0x0a0a)" round-trip; an unknown name is a ValueError.
     """
+    if type(code_or_name) is int:  # the hot path, a declared code: one call, not two
+        found = SIGNATURE_SCHEMES.get(code_or_name)
+        if found is not None:
+            return found
     return _LOOKUP.lookup(code_or_name)
 
 

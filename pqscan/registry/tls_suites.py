@@ -178,6 +178,10 @@ def cipher_suite(code_or_name: int | str) -> CipherSuite:
     Unknown codes give a suite with kex/auth/cipher "unknown" named "0x1234" (GREASE:
     "GREASE(0x0a0a)"); an unknown name is a ValueError.
     """
+    if type(code_or_name) is int:  # the hot path, a declared code: one call, not two
+        found = CIPHER_SUITES.get(code_or_name)
+        if found is not None:
+            return found
     return _LOOKUP.lookup(code_or_name)
 
 

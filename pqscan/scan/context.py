@@ -23,7 +23,15 @@ from typing import Any, TypeVar
 from pqscan.registry.tls import alert_name, cipher_suite, group, signature_scheme
 from pqscan.registry.tls import version_name as _version_name
 from pqscan.scan.adaptive import AdaptiveLimit, Slots
-from pqscan.tls.handshake import CLOSED, ERROR, HandshakeResult, run_handshake
+from pqscan.tls.handshake import (
+    ALERT,
+    CLOSED,
+    ERROR,
+    HRR,
+    SERVER_HELLO,
+    HandshakeResult,
+    run_handshake,
+)
 from pqscan.tls.offer import ClientOffer
 from pqscan.tls.starttls import StartTLS
 from pqscan.tls.transport import Limits
@@ -63,6 +71,19 @@ class ProbeRecord:
     evidence_file: str | None = None
     round_trip: int = 1  # place in the longest chain of dependent connections (1 = first)
 
+    @classmethod
+    def of(cls, name: str, result: str, observed: str, reason: str | None,
+           offered: dict[str, Any], transcript_sha256: str | None, attempts: int,
+           duration_ms: int, evidence_file: str | None, round_trip: int) -> ProbeRecord:
+        """The record with every field given, filled in as one dict update instead of the
+        frozen __init__'s setattr per field: one record per connection (issue 13)."""
+        record = object.__new__(cls)
+        record.__dict__.update(
+            name=name, result=result, observed=observed, reason=reason, offered=offered,
+            transcript_sha256=transcript_sha256, attempts=attempts, duration_ms=duration_ms,
+            evidence_file=evidence_file, round_trip=round_trip)
+        return record
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name, "result": self.result, "observed": self.observed,
@@ -77,7 +98,12 @@ def describe_offer(offer: ClientOffer) -> dict[str, Any]:
     """What one ClientHello carried, with registry names, for the method sheet. Probes repeat
     a few offer shapes thousands of times, so each shape is named once and its dict is
     shared by every record of that shape (issue 13): treat it as read-only."""
-    return _named_shape(offer.shape())
+    # kept on the offer instance (probes reuse one per shape, `_offer`): no hashing of the
+    # shape's tuples per connection; the offer is frozen, the cache is not one of its fields
+    named: dict[str, Any] | None = offer.__dict__.get("_named_shape")
+    if named is None:
+        named = offer.__dict__["_named_shape"] = _named_shape(offer.shape())
+    return named
 
 
 @lru_cache(maxsize=4096)
@@ -215,9 +241,10 @@ class ProbeContext:
                 break
             took += 0.05 * attempts
             await asyncio.sleep(0.05 * attempts)
-        if result.accepted:
+        outcome = result.outcome
+        if outcome in (SERVER_HELLO, HRR):  # result.accepted, without a call
             verdict, reason = "ok", None
-        elif result.outcome == "alert":
+        elif outcome == ALERT:
             verdict, reason = "refused", None
         elif result.error_kind == "violation":
             verdict, reason = "violation", result.reason
@@ -226,7 +253,7 @@ class ProbeContext:
         offered = describe_offer(offer)
         evidence = self._keep_evidence(name, offered, result) if self.options.evidence_dir \
             else None
-        self.records.append(ProbeRecord(
+        self.records.append(ProbeRecord.of(
             name, verdict, observed_text(result), reason, offered,
             result.transcript_sha256, attempts, int(took * 1000), evidence, round_trip))
         return result

@@ -17,15 +17,24 @@ T = TypeVar("T")
 
 
 def u8(value: int) -> bytes:
-    return _uint(value, 1)
+    try:  # the C conversion inline (one call, not two: these run per hello, issue 13)
+        return value.to_bytes(1, "big")
+    except (OverflowError, AttributeError):
+        return _uint(value, 1)  # raises the precise error
 
 
 def u16(value: int) -> bytes:
-    return _uint(value, 2)
+    try:
+        return value.to_bytes(2, "big")
+    except (OverflowError, AttributeError):
+        return _uint(value, 2)
 
 
 def u24(value: int) -> bytes:
-    return _uint(value, 3)
+    try:
+        return value.to_bytes(3, "big")
+    except (OverflowError, AttributeError):
+        return _uint(value, 3)
 
 
 def u32(value: int) -> bytes:
@@ -45,11 +54,17 @@ def _uint(value: int, size: int) -> bytes:
 
 def vec8(data: bytes) -> bytes:
     """opaque data<0..2^8-1>: a one-byte length then the bytes."""
-    return _uint(len(data), 1) + data
+    try:
+        return len(data).to_bytes(1, "big") + data
+    except OverflowError:
+        return _uint(len(data), 1) + data  # raises ValueError
 
 
 def vec16(data: bytes) -> bytes:
-    return _uint(len(data), 2) + data
+    try:
+        return len(data).to_bytes(2, "big") + data
+    except OverflowError:
+        return _uint(len(data), 2) + data
 
 
 def vec24(data: bytes) -> bytes:

@@ -34,6 +34,17 @@ class Extension:
     extension_type: int
     data: bytes
 
+    @classmethod
+    def of(cls, extension_type: int, data: bytes) -> Extension:
+        """The extension from values already checked (cut from a message, or encoded by
+        pqscan): two dict stores instead of the frozen __init__'s two setattr calls, on the
+        per-connection path (issue 13)."""
+        ext = object.__new__(cls)
+        fields = ext.__dict__
+        fields["extension_type"] = extension_type
+        fields["data"] = data
+        return ext
+
     def to_bytes(self) -> bytes:
         return self._wire
 
@@ -64,6 +75,29 @@ def decode_extensions(reader: Reader) -> tuple[Extension, ...]:
     return tuple(out)
 
 
+def split_extensions(data: bytes, pos: int, seen: set[int]) -> tuple[Extension, ...] | None:
+    """The extensions block at `pos` that ends `data`, cut by slicing, their types added to
+    `seen`; None if it is not well-formed (truncated, trailing bytes, a duplicate):
+    `decode_extensions` then says what is wrong. The fast path of the messages every
+    connection reads (issue 13)."""
+    n = len(data)
+    if pos + 2 > n or pos + 2 + (data[pos] << 8 | data[pos + 1]) != n:
+        return None
+    out: list[Extension] = []
+    pos += 2
+    while pos < n:
+        if pos + 4 > n:
+            return None
+        ext_type = data[pos] << 8 | data[pos + 1]
+        stop = pos + 4 + (data[pos + 2] << 8 | data[pos + 3])
+        if stop > n or ext_type in seen:
+            return None
+        seen.add(ext_type)
+        out.append(Extension.of(ext_type, data[pos + 4 : stop]))
+        pos = stop
+    return tuple(out)
+
+
 def find(extensions: Iterable[Extension], extension_type: int) -> Extension | None:
     for ext in extensions:
         if ext.extension_type == extension_type:
@@ -77,6 +111,15 @@ class KeyShareEntry:
 
     group: int
     key_exchange: bytes
+
+    @classmethod
+    def of(cls, group: int, key_exchange: bytes) -> KeyShareEntry:
+        """The entry from values already checked, as `Extension.of` (issue 13)."""
+        entry = object.__new__(cls)
+        fields = entry.__dict__
+        fields["group"] = group
+        fields["key_exchange"] = key_exchange
+        return entry
 
     def to_bytes(self) -> bytes:
         return u16(self.group) + vec16(self.key_exchange)
@@ -112,7 +155,7 @@ def key_share_client(entries: Iterable[KeyShareEntry]) -> Extension:
     """KeyShareClientHello: client_shares<0..2^16-1>; empty is legal and asks for an HRR."""
     if not entries:  # every hello that asks for an HRR: one shared object, encoded once
         return _NO_KEY_SHARES
-    return Extension(KEY_SHARE, vec16(b"".join([e.to_bytes() for e in entries])))
+    return Extension.of(KEY_SHARE, vec16(b"".join([e.to_bytes() for e in entries])))
 
 
 def ec_point_formats() -> Extension:
@@ -140,7 +183,10 @@ def renegotiation_info() -> Extension:
 
 def parse_server_supported_version(ext: Extension) -> int:
     """ServerHello form: a single ProtocolVersion (RFC 8446 §4.2.1)."""
-    reader = Reader(ext.data, "supported_versions")
+    data = ext.data
+    if len(data) == 2:  # the well-formed case without a Reader (every TLS 1.3 answer)
+        return data[0] << 8 | data[1]
+    reader = Reader(data, "supported_versions")
     version = reader.u16()
     reader.done()
     return version
@@ -148,7 +194,10 @@ def parse_server_supported_version(ext: Extension) -> int:
 
 def parse_server_key_share(ext: Extension) -> KeyShareEntry:
     """KeyShareServerHello: exactly one entry (RFC 8446 §4.2.8)."""
-    reader = Reader(ext.data, "key_share")
+    data = ext.data
+    if len(data) >= 4 and 4 + (data[2] << 8 | data[3]) == len(data):  # well-formed: slices
+        return KeyShareEntry.of(data[0] << 8 | data[1], data[4:])
+    reader = Reader(data, "key_share")
     entry = KeyShareEntry.read(reader)
     reader.done()
     return entry
@@ -156,7 +205,10 @@ def parse_server_key_share(ext: Extension) -> KeyShareEntry:
 
 def parse_hrr_key_share(ext: Extension) -> int:
     """KeyShareHelloRetryRequest: just the selected_group (RFC 8446 §4.2.8)."""
-    reader = Reader(ext.data, "key_share (HelloRetryRequest)")
+    data = ext.data
+    if len(data) == 2:
+        return data[0] << 8 | data[1]
+    reader = Reader(data, "key_share (HelloRetryRequest)")
     group = reader.u16()
     reader.done()
     return group

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+from collections.abc import Awaitable
 from dataclasses import MISSING, dataclass, field
 from dataclasses import fields as dataclass_fields
 
@@ -74,11 +75,12 @@ class HandshakeResult:
     @classmethod
     def from_fields(cls, fields: dict[str, object]) -> HandshakeResult:
         """The result with `fields` set and the rest at their defaults. One per connection:
-        filled in as two dict updates instead of the frozen __init__'s setattr per field
+        filled in as one dict update instead of the frozen __init__'s setattr per field
         (a third of the cost; issue 13). Unknown names still go through __init__ and fail."""
         if _RESULT_REQUIRED <= fields.keys() <= _RESULT_NAMES:
+            # the fields not given read their defaults from the class attributes that
+            # dataclass leaves for every field with a default: nothing to copy for them
             result = object.__new__(cls)
-            result.__dict__.update(_RESULT_DEFAULTS)
             result.__dict__.update(fields)
             return result
         return cls(**fields)  # type: ignore[arg-type]
@@ -114,6 +116,8 @@ class _Stop(Exception):
 class _Session:
     """State of one handshake attempt; methods raise _Stop to finish early."""
 
+    __slots__ = ("conn", "offer", "stream", "transcript", "fields")
+
     def __init__(self, conn: Connection, offer: ClientOffer, max_message: int) -> None:
         self.conn = conn
         self.offer = offer
@@ -134,8 +138,13 @@ class _Session:
 
     async def next_message(self) -> tuple[int, bytes, bytes]:
         """The next handshake message; an alert or a violation ends the handshake."""
+        stream = self.stream
         try:
-            return await self.stream.next_message()
+            msg = stream.poll()  # most messages are already buffered: no coroutine
+            while msg is None:
+                await stream.wait_record()
+                msg = stream.poll()
+            return msg
         except PeerAlert as alert:
             raise _Stop(outcome=ALERT, alert=alert.description,
                         reason=f"server sent alert {alert_name(alert.description)}") from None
@@ -162,23 +171,30 @@ def _make_shares(offer: ClientOffer, groups: tuple[int, ...]
         # multiple connections" (RFC 9846 §4.2.8, which tightened RFC 8446 here)
         key = new_key_share(group)
         keys[group] = key
-        entries.append(KeyShareEntry(group, key.key_exchange()))
+        entries.append(KeyShareEntry.of(group, key.key_exchange()))
     return keys, tuple(entries) + offer.raw_shares
 
 
-async def _send_hello(conn: Connection, offer: ClientOffer, encoded: bytes) -> None:
+async def _send_segmented(conn: Connection, wire: bytes, segment: int) -> None:
+    for i in range(0, len(wire), segment):
+        await conn.send(wire[i : i + segment])
+        await asyncio.sleep(0.005)  # make the segments separate on loopback
+
+
+def _send_hello(conn: Connection, offer: ClientOffer, encoded: bytes) -> Awaitable[None] | None:
+    """Write the hello's records; an awaitable only when there is something to wait for
+    (TCP segmentation, a full send buffer): usually none, no coroutine (issue 13)."""
     wire = messages.records_for(messages.HANDSHAKE, encoded,
                                 max_fragment=offer.max_fragment)
     if offer.tcp_segment:
-        for i in range(0, len(wire), offer.tcp_segment):
-            await conn.send(wire[i : i + offer.tcp_segment])
-            await asyncio.sleep(0.005)  # make the segments separate on loopback
-    else:
-        await conn.send(wire)
+        return _send_segmented(conn, wire, offer.tcp_segment)
+    return conn.drain() if conn.write(wire) else None
 
 
-async def _server_hello(session: _Session) -> tuple[ServerHello, bytes]:
-    msg_type, body, raw = await session.next_message()
+def _server_hello(session: _Session, msg: tuple[int, bytes, bytes]) -> tuple[ServerHello, bytes]:
+    """The ServerHello the next message must be (a plain function: one coroutine fewer
+    between the driver and the socket, issue 13)."""
+    msg_type, body, raw = msg
     if msg_type != messages.SERVER_HELLO:
         raise session.violation(f"expected ServerHello, got handshake type {msg_type}")
     return ServerHello.parse(body), raw
@@ -190,14 +206,19 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
     session = _Session(conn, offer, max_message)
     session.fields = f  # shared with the caller so that partial facts survive an early stop
     keys, entries = _make_shares(offer, offer.key_shares)
-    random = ENTROPY.take(32)
-    session_id = ENTROPY.take(32) if offer.is_tls13 else b""
+    if offer.is_tls13:  # random and legacy_session_id (RFC 8446 §4.1.2, §D.4): one draw
+        fresh = ENTROPY.take(64)
+        random, session_id = fresh[:32], fresh[32:]
+    else:
+        random, session_id = ENTROPY.take(32), b""
     hello = build_client_hello(offer, entries, random, session_id)
     encoded = hello.to_bytes()  # encoded once: the transcript and the wire share it
     session.transcript.add(encoded)
-    await _send_hello(conn, offer, encoded)
-    sh, raw = await _server_hello(session)
-    shared = frozenset(e.group for e in entries)
+    pending = _send_hello(conn, offer, encoded)
+    if pending is not None:
+        await pending
+    sh, raw = _server_hello(session, await session.next_message())
+    shared = frozenset([e.group for e in entries])
     hrr: ServerHello | None = None
 
     if sh.is_hrr:
@@ -219,12 +240,14 @@ async def _handshake(conn: Connection, offer: ClientOffer, depth: str, follow_hr
         cookie = ext.parse_cookie(cookie_ext) if cookie_ext else None
         keys, entries = _make_shares(offer, (sh.hrr_group,))
         hello = build_client_hello(offer, entries, random, session_id, cookie)
-        shared = frozenset(e.group for e in entries)
+        shared = frozenset([e.group for e in entries])
         encoded = hello.to_bytes()
         session.transcript.add(encoded)
         f["alert_after_hrr"] = True
-        await _send_hello(conn, offer, encoded)
-        sh, raw = await _server_hello(session)
+        pending = _send_hello(conn, offer, encoded)
+        if pending is not None:
+            await pending
+        sh, raw = _server_hello(session, await session.next_message())
         if sh.is_hrr:
             raise session.violation(
                 hello_check.check_hrr(sh, hello, shared, offer.groups, previous_hrr=True)
@@ -433,8 +456,8 @@ async def run_handshake(host: str, port: int, offer: ClientOffer, *, depth: str 
         fields = {**partial, "outcome": ERROR, "error_kind": "client", "reason": str(exc)}
     finally:
         if conn is not None:
-            await conn.close()
-    wire: tuple[tuple[str, bytes], ...] = (tuple(conn.wire_log) if conn is not None
+            conn.close_now()
+    wire: tuple[tuple[str, bytes], ...] = (conn.wire_log if conn is not None
                                             else partial.get("wire", ()))  # type: ignore[assignment]
     if conn is not None or wire:
         fields["wire"] = wire

@@ -150,6 +150,8 @@ class Transcript:
     Hash(ClientHello1).
     """
 
+    __slots__ = ("_messages",)
+
     def __init__(self) -> None:
         self._messages: list[bytes] = []
 

@@ -12,9 +12,11 @@ those bounds, or on a malformed CCS, it raises `ProtocolViolation`; an alert rai
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from pqscan.errors import DecodeError
 from pqscan.tls import keyschedule, messages
-from pqscan.tls.messages import Alert
+from pqscan.tls.messages import RECORD_HEADER
 from pqscan.tls.transport import Connection, TransportError
 
 MAX_RECORDS_PER_MESSAGE = 64
@@ -42,48 +44,89 @@ class PeerAlert(Exception):
 class MessageStream:
     """Handshake messages from one connection; `protection` decrypts once keys exist."""
 
+    __slots__ = ("conn", "protection", "_buffer", "_records", "_idle", "_max")
+
     def __init__(self, conn: Connection, max_message: int) -> None:
         self.conn = conn
         self.protection: keyschedule.RecordProtection | None = None
         self._buffer = messages.HandshakeBuffer(max_message)
         self._records = 0  # records that went into the message being reassembled
         self._idle = 0  # records in a row without a handshake byte
+        self._max = max_message
 
     async def next_message(self) -> tuple[int, bytes, bytes]:
         """The next (type, body, raw) handshake message."""
-        while True:
-            msg = self._buffer.next_message()
-            if msg is not None:
-                self._records = self._idle = 0
-                return msg
-            claimed = self._buffer.claimed() or 0
-            if self._records >= MAX_RECORDS_PER_MESSAGE + claimed // 256:
-                raise ProtocolViolation(
-                    f"handshake message fragmented over more than {self._records} records "
-                    f"({self._buffer.buffered()} bytes so far; RFC 8446 §5.1)")
-            if self._idle >= MAX_IDLE_RECORDS:
-                raise ProtocolViolation(f"{self._idle} records in a row without handshake data"
-                                        " (ChangeCipherSpec or empty records; RFC 8446 §5, §5.1)")
-            await self._one_record()
+        msg = self.poll()
+        while msg is None:
+            await self.wait_record()
+            msg = self.poll()
+        return msg
 
-    async def _one_record(self) -> None:
+    def wait_record(self) -> Awaitable[None]:
+        """Wait for the next record (`poll` then reads it): the connection's own wait, with
+        no coroutine of its own in between (issue 13), wrapped only to say how far a
+        message got when the connection fails in the middle of one."""
+        if self._buffer.buffered():
+            return self._wait_mid_message()
+        return self.conn.wait_record()
+
+    async def _wait_mid_message(self) -> None:
         try:
-            record = await self.conn.read_record()
+            await self.conn.wait_record()
         except TransportError as exc:
-            if self._buffer.buffered() and exc.kind in ("timeout", "eof", "reset"):
+            if exc.kind in ("timeout", "eof", "reset"):
                 exc.args = (f"incomplete handshake message after {self._buffer.buffered()} "
                             f"bytes: {exc}",)
             raise
+
+    def poll(self) -> tuple[int, bytes, bytes] | None:
+        """The next message if the bytes already received hold it, else None. Synchronous:
+        a server flight usually arrives in one segment, so most messages are cut from
+        buffered records without a coroutine (issue 13, per-connection CPU)."""
+        buffer, conn = self._buffer, self.conn
+        while True:
+            msg = buffer.next_message()
+            if msg is not None:
+                self._records = self._idle = 0
+                return msg
+            if self._records >= MAX_RECORDS_PER_MESSAGE and \
+                    self._records >= MAX_RECORDS_PER_MESSAGE + (buffer.claimed() or 0) // 256:
+                raise ProtocolViolation(
+                    f"handshake message fragmented over more than {self._records} records "
+                    f"({buffer.buffered()} bytes so far; RFC 8446 §5.1)")
+            if self._idle >= MAX_IDLE_RECORDS:
+                raise ProtocolViolation(f"{self._idle} records in a row without handshake data"
+                                        " (ChangeCipherSpec or empty records; RFC 8446 §5, §5.1)")
+            record = conn.take_record()
+            if record is None:
+                return None
+            payload = self._absorb(*record)
+            if payload is None:
+                continue
+            n = len(payload)
+            # the usual record: one whole message and nothing pending, so nothing to
+            # reassemble (issue 13); anything else goes through the HandshakeBuffer
+            if n >= 4 and (payload[1] << 16 | payload[2] << 8 | payload[3]) == n - 4 \
+                    and n - 4 <= self._max and not buffer.buffered():
+                self._records = self._idle = 0
+                return payload[0], payload[4:], payload
+            buffer.feed(payload)
+
+    def _absorb(self, ctype: int, version: int, payload: bytes) -> bytes | None:
+        """Account for one record: its handshake bytes, or None (a CCS or an empty record);
+        an alert or anything else the handshake does not allow raises."""
         self._records += 1
-        ctype, payload = record.content_type, record.fragment
         if self.protection is not None and ctype == messages.APPLICATION_DATA:
-            ctype, payload = self.protection.decrypt(record.header(), payload)
+            header = RECORD_HEADER.pack(ctype, version, len(payload))
+            ctype, payload = self.protection.decrypt(header, payload)
+        if ctype == messages.HANDSHAKE and payload:
+            return payload
         if ctype == messages.ALERT:
             if len(payload) < 2:
                 raise DecodeError(f"truncated alert ({len(payload)} byte"
                                   f"{'' if len(payload) == 1 else 's'})")
-            raise PeerAlert(Alert.parse(payload[:2]).description)
-        if ctype == messages.CHANGE_CIPHER_SPEC:
+            raise PeerAlert(payload[1])  # struct Alert {level; description} (RFC 8446 §6)
+        elif ctype == messages.CHANGE_CIPHER_SPEC:
             # RFC 8446 §5: a compatibility CCS is the single byte 0x01, dropped unread
             if payload != b"\x01":
                 raise ProtocolViolation(f"ChangeCipherSpec record of {payload[:8].hex()!r} "
@@ -91,7 +134,6 @@ class MessageStream:
             self._idle += 1
         elif ctype != messages.HANDSHAKE:
             raise ProtocolViolation(f"unexpected record type {ctype} during the handshake")
-        elif not payload:
-            self._idle += 1  # RFC 8446 §5.1: zero-length Handshake fragments MUST NOT be sent
         else:
-            self._buffer.feed(payload)
+            self._idle += 1  # RFC 8446 §5.1: zero-length Handshake fragments MUST NOT be sent
+        return None

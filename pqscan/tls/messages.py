@@ -45,7 +45,7 @@ DOWNGRADE_TLS12 = bytes.fromhex("444f574e47524401")
 DOWNGRADE_TLS11 = bytes.fromhex("444f574e47524400")
 
 MAX_RECORD = 2**14 + 256  # TLSCiphertext.length limit (RFC 8446 §5.2)
-_RECORD_HEADER = struct.Struct(">BHH")  # ContentType, ProtocolVersion, uint16 length (§5.1)
+RECORD_HEADER = struct.Struct(">BHH")  # ContentType, ProtocolVersion, uint16 length (§5.1)
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Record:
 
     def header(self) -> bytes:
         try:  # one C call per record (issue 13); out of range: the precise error below
-            return _RECORD_HEADER.pack(self.content_type, self.version, len(self.fragment))
+            return RECORD_HEADER.pack(self.content_type, self.version, len(self.fragment))
         except struct.error:
             return u8(self.content_type) + u16(self.version) + u16(len(self.fragment))
 
@@ -76,7 +76,7 @@ def records_for(content_type: int, payload: bytes, version: int = TLS10,
         raise ValueError("max_fragment must be positive")
     if len(payload) <= max_fragment:  # the usual case: one record, no list of chunks
         try:  # one C call, no Record object (every ClientHello, issue 13)
-            return _RECORD_HEADER.pack(content_type, version, len(payload)) + payload
+            return RECORD_HEADER.pack(content_type, version, len(payload)) + payload
         except struct.error:  # out of range: Record.header says precisely what
             return Record(content_type, version, payload).to_bytes()
     chunks = [payload[i : i + max_fragment] for i in range(0, len(payload), max_fragment)]
@@ -106,6 +106,8 @@ class HandshakeBuffer:
     before its body is awaited, so a 16 MiB claim never makes the client wait for 16 MiB.
     """
 
+    __slots__ = ("_buf", "_pos", "_max")
+
     def __init__(self, max_message: int) -> None:
         self._buf = bytearray()
         self._pos = 0
@@ -130,11 +132,18 @@ class HandshakeBuffer:
 
     def next_message(self) -> tuple[int, bytes, bytes] | None:
         """The next complete (type, body, raw) message, or None until more bytes arrive."""
-        length = self.claimed()
-        if length is None or len(self._buf) - self._pos - 4 < length:
+        buf, pos = self._buf, self._pos
+        if len(buf) - pos < 4:
             return None
-        raw = bytes(self._buf[self._pos : self._pos + 4 + length])
-        self._pos += 4 + length
+        # the length check of claimed() inlined: this runs for every message (issue 13)
+        end = pos + 4 + (buf[pos + 1] << 16 | buf[pos + 2] << 8 | buf[pos + 3])
+        if end > len(buf):
+            self.claimed()  # an oversized claim raises here
+            return None
+        if end - pos - 4 > self._max:
+            self.claimed()  # raises
+        raw = bytes(buf[pos:end])
+        self._pos = end
         return raw[0], raw[4:], raw
 
     def buffered(self) -> int:
@@ -178,14 +187,25 @@ class ClientHello:
     @classmethod
     def with_extension_bytes(cls, random: bytes, cipher_suites: tuple[int, ...],
                              extensions: tuple[Extension, ...], legacy_version: int,
-                             session_id: bytes, extension_bytes: bytes) -> ClientHello:
+                             session_id: bytes, extension_bytes: bytes,
+                             views: dict[str, object] | None = None) -> ClientHello:
         """A ClientHello whose extensions the caller already holds encoded, joined
         (`extension_bytes`, without the block's length): the probes send a few offer shapes
         thousands of times and only the key share, random and session id change (issue 13).
-        `to_bytes()` gives what the fields would encode to (tests/tls check it)."""
-        hello = cls(random, cipher_suites, extensions, legacy_version, session_id)
+        `views` pre-fills cached views the caller knows per shape (`extension_types`,
+        `offered_versions`). `to_bytes()` gives what the fields would encode to (tests/tls
+        check it)."""
+        if len(random) != 32 or len(session_id) > 32:
+            cls(random, cipher_suites, extensions, legacy_version, session_id)  # ValueError
+        hello = object.__new__(cls)
+        fields = hello.__dict__  # frozen: filled directly, as __init__ would (issue 13)
+        fields.update(random=random, cipher_suites=cipher_suites, extensions=extensions,
+                      legacy_version=legacy_version, session_id=session_id,
+                      compression_methods=b"\x00")
         block = vec16(extension_bytes) if extensions else b""
-        hello.__dict__["_encoded"] = handshake_bytes(CLIENT_HELLO, hello._body(block))
+        fields["_encoded"] = handshake_bytes(CLIENT_HELLO, hello._body(block))
+        if views:
+            fields.update(views)
         return hello
 
     def to_bytes(self) -> bytes:
@@ -241,6 +261,10 @@ def _suites_block_cached(suites: tuple[int, ...], compression: bytes) -> bytes:
     return u16_list(suites) + vec8(compression)
 
 
+# the extensions the ServerHello views below read (supported_versions, key_share)
+_VIEWED = frozenset({ext.SUPPORTED_VERSIONS, ext.KEY_SHARE})
+
+
 @dataclass(frozen=True)
 class ServerHello:
     """RFC 8446 §4.1.3 ServerHello / HelloRetryRequest (and the RFC 5246 §7.4.1.3 form)."""
@@ -254,6 +278,29 @@ class ServerHello:
 
     @classmethod
     def parse(cls, body: bytes) -> ServerHello:
+        # the well-formed case in a few slices (every connection reads one, issue 13); any
+        # doubt goes to the strict reader below, which names the fault
+        n = len(body)
+        if type(body) is bytes and n >= 38 and body[34] <= 32:
+            end = 35 + body[34]
+            seen: set[int] = set()
+            extensions = () if n == end + 3 else ext.split_extensions(body, end + 3, seen)
+            if extensions is not None and n >= end + 3:
+                hello = object.__new__(cls)
+                fields = hello.__dict__
+                fields.update(
+                    legacy_version=body[0] << 8 | body[1], random=body[2:34],
+                    session_id=body[35:end], cipher_suite=body[end] << 8 | body[end + 1],
+                    compression_method=body[end + 2], extensions=extensions)
+                if _VIEWED.isdisjoint(seen):
+                    # a TLS 1.2 answer: the cached views below are known without parsing
+                    fields.update(version=fields["legacy_version"], key_share=None,
+                                  hrr_group=None)
+                return hello
+        return cls._parse_strictly(body)
+
+    @classmethod
+    def _parse_strictly(cls, body: bytes) -> ServerHello:
         reader = Reader(body, "ServerHello")
         legacy_version = reader.u16()
         random = reader.raw(32)

@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+from pqscan.errors import DecodeError
 from pqscan.tls import extensions as ext
+from pqscan.tls.codec import cached_once
 from pqscan.tls.extensions import Extension, KeyShareEntry
 from pqscan.tls.messages import TLS12, TLS13, ClientHello
 
@@ -50,9 +52,20 @@ class ClientOffer:
     max_fragment: int = 2**14
     tcp_segment: int | None = None  # send the ClientHello in TCP segments of this size
 
-    @property
+    @cached_once
     def is_tls13(self) -> bool:
         return TLS13 in self.versions
+
+    @cached_once
+    def template(self) -> HelloTemplate:
+        """The parts of this offer's ClientHello that no connection changes (once per
+        instance: probes reuse one offer object per shape, pqscan.scan.context)."""
+        shape = (self.sni, self.groups, self.signature_schemes, self.versions, self.is_tls13,
+                 self.extra_extensions)
+        try:
+            return _template(*shape)
+        except TypeError:  # a conformance offer with unhashable parts (a list, a bytearray)
+            return _template.__wrapped__(*shape)
 
     def shape(self) -> tuple[object, ...]:
         """What the method sheet says of this offer (pqscan.scan.context.describe_offer)."""
@@ -64,38 +77,56 @@ def build_client_hello(offer: ClientOffer, shares: tuple[KeyShareEntry, ...],
                        random: bytes | None = None, session_id: bytes | None = None,
                        cookie: bytes | None = None) -> ClientHello:
     """The ClientHello for `offer` with the given key share entries (RFC 8446 §4.1.2)."""
-    shape = (offer.sni, offer.groups, offer.signature_schemes, offer.versions, offer.is_tls13,
-             offer.extra_extensions)
-    try:
-        before, after, before_bytes, after_bytes = _fixed_extensions(*shape)
-    except TypeError:  # a conformance offer with unhashable parts (a list, a bytearray)
-        before, after, before_bytes, after_bytes = _fixed_extensions.__wrapped__(*shape)
-    middle: tuple[Extension, ...] = ()
-    if offer.is_tls13:
-        middle = (ext.key_share_client(shares),)
+    fixed = offer.template
+    tls13 = offer.is_tls13
+    wire = fixed.before_bytes
+    exts = fixed.before
+    types = fixed.types
+    if tls13:
+        middle = ext.key_share_client(shares)
+        wire += middle.to_bytes()
+        exts += (middle,)
         if cookie is not None:
-            middle += (ext.cookie(cookie),)
-    exts = before + middle + after
-    legacy = TLS12 if offer.is_tls13 else max(offer.versions)
+            middle = ext.cookie(cookie)
+            wire += middle.to_bytes()
+            exts += (middle,)
+            types = fixed.types_with_cookie
+    wire += fixed.after_bytes
+    exts += fixed.after
+    legacy = TLS12 if tls13 else max(offer.versions)
     if session_id is None:
         # RFC 8446 §D.4 middlebox compatibility: a non-empty legacy_session_id
-        session_id = os.urandom(32) if offer.is_tls13 else b""
-    wire = before_bytes + b"".join([e.to_bytes() for e in middle]) + after_bytes
+        session_id = os.urandom(32) if tls13 else b""
+    views = fixed.views if types is fixed.types else fixed.views_with_cookie
     hello = ClientHello.with_extension_bytes(random or os.urandom(32), offer.cipher_suites,
-                                             exts, legacy, session_id, wire)
+                                             exts, legacy, session_id, wire, views)
     if offer.pad_to and len(hello.to_bytes()) < offer.pad_to:
         need = offer.pad_to - len(hello.to_bytes()) - 4  # padding extension header is 4 bytes
         hello = replace(hello, extensions=hello.extensions + (ext.padding(max(need, 0)),))
     return hello
 
 
+@dataclass(frozen=True, slots=True)
+class HelloTemplate:
+    """The extensions around the key share, built and encoded once per offer shape, and the
+    hello's views that follow from them: probes send a few shapes thousands of times with
+    fresh key shares and randoms only (issue 13)."""
+
+    before: tuple[Extension, ...]
+    after: tuple[Extension, ...]
+    before_bytes: bytes
+    after_bytes: bytes
+    types: frozenset[int]  # ClientHello.extension_types (key_share included for TLS 1.3)
+    types_with_cookie: frozenset[int]
+    versions: tuple[int, ...] | None  # ClientHello.offered_versions; None: left to the hello
+    views: dict[str, object]  # the two views, as ClientHello.with_extension_bytes takes them
+    views_with_cookie: dict[str, object]
+
+
 @lru_cache(maxsize=1024)
-def _fixed_extensions(sni: str | None, groups: tuple[int, ...], schemes: tuple[int, ...],
-                      versions: tuple[int, ...], tls13: bool,
-                      extra: tuple[Extension, ...]
-                      ) -> tuple[tuple[Extension, ...], tuple[Extension, ...], bytes, bytes]:
-    """The extensions around the key share, built and encoded once per offer shape: probes
-    send a few shapes thousands of times with fresh key shares and randoms only (issue 13)."""
+def _template(sni: str | None, groups: tuple[int, ...], schemes: tuple[int, ...],
+              versions: tuple[int, ...], tls13: bool,
+              extra: tuple[Extension, ...]) -> HelloTemplate:
     before: list[Extension] = []
     if sni:
         before.append(ext.server_name(sni))
@@ -112,5 +143,17 @@ def _fixed_extensions(sni: str | None, groups: tuple[int, ...], schemes: tuple[i
         after.append(ext.renegotiation_info())
         after.append(Extension(ext.EXTENDED_MASTER_SECRET, b""))
     after.extend(extra)
-    return (tuple(before), tuple(after), b"".join([e.to_bytes() for e in before]),
-            b"".join([e.to_bytes() for e in after]))
+    types = frozenset(e.extension_type for e in (*before, *after))
+    if tls13:
+        types |= {ext.KEY_SHARE}
+    sv = ext.find((*before, *after), ext.SUPPORTED_VERSIONS)
+    try:
+        offered = ext.parse_u16_list(sv, 1) if sv else ()
+    except DecodeError:  # a deliberately broken extension (conformance): the hello says
+        offered = None
+    with_cookie = types | {ext.COOKIE}
+    known = {} if offered is None else {"offered_versions": offered}
+    return HelloTemplate(tuple(before), tuple(after), b"".join([e.to_bytes() for e in before]),
+                         b"".join([e.to_bytes() for e in after]), types, with_cookie, offered,
+                         {"extension_types": types, **known},
+                         {"extension_types": with_cookie, **known})

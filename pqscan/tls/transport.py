@@ -80,6 +80,8 @@ class _WireLog:
     """The bytes in both directions, in order, as runs of one direction. Chunks are kept in
     lists and joined once when read, so logging is linear in the bytes logged."""
 
+    __slots__ = ("_runs",)
+
     def __init__(self) -> None:
         self._runs: list[tuple[str, list[bytes]]] = []
 
@@ -89,8 +91,8 @@ class _WireLog:
         else:
             self._runs.append((direction, [data]))
 
-    def runs(self) -> list[tuple[str, bytes]]:
-        return [(direction, b"".join(chunks)) for direction, chunks in self._runs]
+    def runs(self) -> tuple[tuple[str, bytes], ...]:
+        return tuple([(direction, b"".join(chunks)) for direction, chunks in self._runs])
 
 
 class _Stream(asyncio.Protocol):
@@ -133,7 +135,9 @@ class _Stream(asyncio.Protocol):
                 del self.buf[: self.pos]  # amortised: each byte is moved at most a few times
                 self.pos = 0
             self.buf += data
-        self._wake()
+        waiter = self.waiter  # _wake inlined: once per segment received (issue 13)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     def eof_received(self) -> bool:
         self.eof = True
@@ -191,7 +195,7 @@ class Connection:
         self._tls_in = 0  # bytes consumed as TLS records (not the STARTTLS preamble)
 
     @property
-    def wire_log(self) -> list[tuple[str, bytes]]:
+    def wire_log(self) -> tuple[tuple[str, bytes], ...]:
         """(direction, bytes) runs in order: the evidence of what was said."""
         return self._log.runs()
 
@@ -201,8 +205,9 @@ class Connection:
 
     @classmethod
     async def open(cls, host: str, port: int, limits: Limits) -> Connection:
-        deadline = time.monotonic() + limits.budget
-        wait = min(limits.connect_timeout, limits.budget)
+        budget = limits.budget
+        deadline = time.monotonic() + budget
+        wait = min(limits.connect_timeout, budget)
         loop = asyncio.get_running_loop()
         # one timer that cancels the connect, as asyncio.timeout does, without its context
         # manager objects and coroutines per connection (issue 13, per-connection CPU)
@@ -252,19 +257,33 @@ class Connection:
         return str(name[0]) if name else None
 
     async def send(self, data: bytes) -> None:
-        await self._write(data, "client")
+        if self.write(data):
+            await self.drain()
 
     async def send_plain(self, data: bytes) -> None:
         """Send STARTTLS preamble bytes (logged as "client-plain")."""
-        await self._write(data, "client-plain")
+        if self.write(data, "client-plain"):
+            await self.drain()
 
-    async def _write(self, data: bytes, direction: str) -> None:
+    def write(self, data: bytes, direction: str = "client") -> bool:
+        """Hand `data` to the kernel now; True when its send buffer is full and the caller
+        must `await drain()`. A hello is a small write that goes straight out, so sending it
+        costs no coroutine (issue 13, per-connection CPU)."""
         self._log.add(direction, data)
         stream = self._stream
         if stream.closed or stream.transport is None or stream.transport.is_closing():
             raise self._lost_error(send=True)
         stream.transport.write(data)
-        # a small write goes straight to the kernel; only a full send buffer makes us wait
+        if stream.paused and not stream.closed:
+            return True
+        if stream.closed and stream.lost is not None:
+            raise self._lost_error(send=True)
+        return False
+
+    async def drain(self) -> None:
+        """Wait until the kernel takes more (after `write` returned True), within read_timeout
+        and the connection's budget."""
+        stream = self._stream
         while stream.paused and not stream.closed:
             wait = min(self._limits.read_timeout, self._deadline - time.monotonic())
             if wait <= 0 or not await stream.wait(wait):
@@ -309,7 +328,18 @@ class Connection:
                                          f" after {stream.received} bytes")
                 raise TransportError("eof", "connection closed by server")
             left = until - now
-            if left <= 0 or not await stream.wait(left):
+            if left > 0:
+                # _Stream.wait inlined: one coroutine fewer between the reader and the socket
+                # on every wait (issue 13, per-connection CPU)
+                loop = stream.loop
+                waiter = stream.waiter = loop.create_future()
+                timer = loop.call_later(left, _expire, waiter)
+                try:
+                    news = await waiter is None
+                finally:
+                    timer.cancel()
+                    stream.waiter = None
+            if left <= 0 or not news:
                 raise (self._budget_error(what) if budget_first else
                        TransportError("timeout", self._silence_text(what)))
             now = time.monotonic()
@@ -381,9 +411,41 @@ class Connection:
 
     async def read_record(self) -> Record:
         """Read one record; DecodeError if the bytes are not a TLS record at all."""
+        record = self.take_record()
+        while record is None:
+            await self.wait_record()
+            record = self.take_record()
+        ctype, version, fragment = record
+        return Record(ctype, version, fragment)
+
+    def take_record(self) -> tuple[int, int, bytes] | None:
+        """The next record as (content type, version, fragment) if all of it has arrived,
+        else None (`wait_record` then waits for it). No coroutine and no object per record:
+        the handshake reads most records this way, already buffered (issue 13)."""
         stream = self._stream
-        while self._available() < 5:
-            await self._fill(None, "mid-record" if self._available() else
+        buf, pos = stream.buf, stream.pos
+        if len(buf) - pos < 5:
+            return None
+        content_type, major = buf[pos], buf[pos + 1]
+        length = buf[pos + 3] << 8 | buf[pos + 4]
+        end = pos + 5 + length
+        if content_type not in (20, 21, 22, 23) or major != 3 or length > MAX_RECORD \
+                or end > len(buf):
+            return None  # wait_record raises the precise error or waits for the rest
+        raw = bytes(buf[pos:end])
+        stream.pos = end
+        self._tls_in += end - pos
+        self._log.add("server", raw)
+        self.records_read += 1
+        return content_type, major << 8 | raw[2], raw[5:]
+
+    async def wait_record(self) -> None:
+        """Wait until a whole record is buffered (`take_record` then returns it), each wait at
+        most read_timeout of silence and all of them within the connection's budget;
+        DecodeError if the bytes are not a TLS record at all."""
+        stream = self._stream
+        while len(stream.buf) - stream.pos < 5:  # _available() inlined (issue 13)
+            await self._fill(None, "mid-record" if len(stream.buf) - stream.pos else
                              "waiting for a record")
         buf, pos = stream.buf, stream.pos
         content_type, major = buf[pos], buf[pos + 1]
@@ -395,11 +457,6 @@ class Connection:
         while self._available() < 5 + length:
             await self._fill(None, f"mid-record ({self._available()} of {5 + length} "
                              "bytes of a record)")
-        raw = self._take(5 + length)
-        self._tls_in += len(raw)
-        self._log.add("server", raw)
-        self.records_read += 1
-        return Record(content_type, major << 8 | raw[2], raw[5:])
 
     async def _sample(self) -> str:
         """Up to 40 bytes of a non-TLS answer (e.g. 'HTTP/1.1 400 Bad Request'), one line."""
@@ -415,6 +472,10 @@ class Connection:
     async def close(self) -> None:
         """Close our end (queued bytes such as an abort alert still go out first); nothing to
         wait for: the event loop releases the socket on its next turn."""
+        self.close_now()
+
+    def close_now(self) -> None:
+        """`close` without a coroutine (the handshake driver closes every connection)."""
         transport = self._stream.transport
         if transport is not None:
             transport.close()
