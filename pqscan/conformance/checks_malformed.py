@@ -23,9 +23,9 @@ from pqscan.conformance.probe import (
 )
 from pqscan.registry.tls import group
 from pqscan.tls.extensions import KeyShareEntry
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.keyshare import new_key_share
 from pqscan.tls.keyshare_primitives import PRIMITIVES
+from pqscan.tls.result import HandshakeResult
 
 _Q = 3329  # FIPS 203 §2.3: the ML-KEM modulus; a coefficient >= q fails the §7.2 check
 _ILLEGAL = ("illegal_parameter",)

@@ -23,8 +23,8 @@ from pqscan.conformance.script import tls12_client_certificate
 from pqscan.registry.tls import signature_scheme
 from pqscan.tls import messages
 from pqscan.tls.clientauth import MLDSA44, MLDSA65, MLDSA87, ClientAuth
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.offer import ClientOffer, build_client_hello
+from pqscan.tls.result import HandshakeResult
 
 # FIPS 204 Table 2 signature layout: c~ (lambda/4 bytes) || z (l polys) || h (omega + k bytes)
 _LAYOUT = {MLDSA44: (32, 2304, 84), MLDSA65: (48, 3200, 61), MLDSA87: (64, 4480, 83)}

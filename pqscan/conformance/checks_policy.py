@@ -32,9 +32,9 @@ from pqscan.policy.loader import load_profile
 from pqscan.registry.oids import algorithm
 from pqscan.registry.tls import GROUPS, SIGNATURE_SCHEMES, GroupFamily, cipher_suite, group
 from pqscan.registry.tls import signature_scheme as scheme_of
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.keyshare import can_generate
 from pqscan.tls.messages import TLS12, TLS13
+from pqscan.tls.result import HandshakeResult
 
 # --- PQT-034 ------------------------------------------------------------------------------
 

@@ -21,8 +21,8 @@ from pqscan.conformance.script import exchange, ske_signature_scheme
 from pqscan.errors import DecodeError
 from pqscan.registry.tls import signature_scheme
 from pqscan.tls import messages
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.offer import ClientOffer, build_client_hello
+from pqscan.tls.result import HandshakeResult
 
 _MLDSA_KEY = {0x0904: mldsa.MLDSA44PublicKey, 0x0905: mldsa.MLDSA65PublicKey,
               0x0906: mldsa.MLDSA87PublicKey}

@@ -13,9 +13,10 @@ from typing import Any
 from pqscan.conformance.model import FAIL, INCONCLUSIVE, PASS, Verdict
 from pqscan.registry.tls import group
 from pqscan.tls.clientauth import ClientAuth, ClientCredential
-from pqscan.tls.handshake import HandshakeResult, run_handshake
+from pqscan.tls.handshake import run_handshake
 from pqscan.tls.keyshare import can_generate
 from pqscan.tls.offer import ClientOffer
+from pqscan.tls.result import HandshakeResult
 from pqscan.tls.transport import Limits
 
 X25519, SECP256R1, SECP384R1 = 0x001D, 0x0017, 0x0018

@@ -54,10 +54,10 @@ from pqscan.scan.probes.groups import GroupEntry, GroupsResult
 from pqscan.scan.probes.registry import Check, EndpointDown, Facts
 from pqscan.scan.probes.tls12 import ECDHE_CURVES, FFDHE_GROUPS, TLS12Result, tls12_suites
 from pqscan.scan.probes.versions import VersionsResult, tls13_groups, unreachable_reason
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.keyshare import can_generate
 from pqscan.tls.messages import TLS12, TLS13
 from pqscan.tls.offer import TLS13_SUITES
+from pqscan.tls.result import HandshakeResult
 
 NOT_PROBED = "not probed at depth quick"
 PQ_HELLO = "pq_only"  # the behaviour name of the PQ hello (probe behaviour.pq_only)

@@ -23,16 +23,9 @@ from typing import Any, TypeVar
 from pqscan.registry.tls import alert_name, cipher_suite, group, signature_scheme
 from pqscan.registry.tls import version_name as _version_name
 from pqscan.scan.adaptive import AdaptiveLimit, Slots
-from pqscan.tls.handshake import (
-    ALERT,
-    CLOSED,
-    ERROR,
-    HRR,
-    SERVER_HELLO,
-    HandshakeResult,
-    run_handshake,
-)
+from pqscan.tls.handshake import run_handshake
 from pqscan.tls.offer import ClientOffer
+from pqscan.tls.result import ALERT, CLOSED, ERROR, HRR, SERVER_HELLO, HandshakeResult
 from pqscan.tls.starttls import StartTLS
 from pqscan.tls.transport import Limits
 

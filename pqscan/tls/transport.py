@@ -1,4 +1,5 @@
-"""The only socket code: one TCP connection over asyncio streams, bounded in time and bytes.
+"""The only socket code: one TCP connection, bounded in time and bytes (its asyncio Protocol,
+which buffers what arrives, is `pqscan.tls.socketside`).
 
 Every failure becomes a `TransportError` whose `kind` tells a refusal (the port answered no)
 from silence (timeout) and from a cut connection (reset / eof), because a probe must never read
@@ -31,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from pqscan.errors import DecodeError
 from pqscan.tls.messages import MAX_RECORD, Record
+from pqscan.tls.socketside import SocketSide, WireLog, expire
 
 if TYPE_CHECKING:
     from pqscan.tls.starttls import StartTLS
@@ -76,121 +78,19 @@ class Limits:
         return self.connect_timeout + 2 * self.read_timeout
 
 
-class _WireLog:
-    """The bytes in both directions, in order, as runs of one direction. Chunks are kept in
-    lists and joined once when read, so logging is linear in the bytes logged."""
-
-    __slots__ = ("_runs",)
-
-    def __init__(self) -> None:
-        self._runs: list[tuple[str, list[bytes]]] = []
-
-    def add(self, direction: str, data: bytes) -> None:
-        if self._runs and self._runs[-1][0] == direction:
-            self._runs[-1][1].append(data)
-        else:
-            self._runs.append((direction, [data]))
-
-    def runs(self) -> tuple[tuple[str, bytes], ...]:
-        return tuple([(direction, b"".join(chunks)) for direction, chunks in self._runs])
-
-
-class _Stream(asyncio.Protocol):
-    """The socket side of one connection: received bytes land in one bytearray and wake the
-    single reader. Nothing here awaits, so a connection costs no task and no `wait_for` per
-    read: the reader waits on one future with one timer (issue 13, per-connection CPU)."""
-
-    __slots__ = ("loop", "transport", "buf", "pos", "received", "max_bytes", "over", "eof",
-                 "lost", "closed", "paused", "waiter")
-
-    def __init__(self, loop: asyncio.AbstractEventLoop, max_bytes: int) -> None:
-        # kept: asyncio.get_running_loop() makes a getpid() system call on every call
-        # (CPython 3.11 checks for a fork), several per connection (issue 13)
-        self.loop = loop
-        self.transport: asyncio.Transport | None = None
-        self.buf = bytearray()  # received, not yet consumed: buf[pos:]
-        self.pos = 0
-        self.received = 0
-        self.max_bytes = max_bytes
-        self.over = False  # the server sent more than max_bytes
-        self.eof = False
-        self.lost: Exception | None = None  # how the connection ended (reset), once it did
-        self.closed = False
-        self.paused = False  # the kernel's send buffer is full (pause_writing)
-        self.waiter: asyncio.Future[None] | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        # a TCP transport (uvloop's is not a subclass of asyncio.Transport, hence no isinstance)
-        self.transport = transport  # type: ignore[assignment]
-
-    def data_received(self, data: bytes) -> None:
-        self.received += len(data)
-        if self.received > self.max_bytes:
-            # stop reading at once: memory stays bounded however fast the server floods
-            self.over = True
-            if self.transport is not None:
-                self.transport.abort()
-        else:
-            if self.pos and self.pos >= len(self.buf) // 2:
-                del self.buf[: self.pos]  # amortised: each byte is moved at most a few times
-                self.pos = 0
-            self.buf += data
-        waiter = self.waiter  # _wake inlined: once per segment received (issue 13)
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    def eof_received(self) -> bool:
-        self.eof = True
-        self._wake()
-        return True  # keep our half open: a client may still send its alert (half-close)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self.closed = True
-        self.eof = True
-        self.lost = exc
-        self._wake()
-
-    def pause_writing(self) -> None:
-        self.paused = True
-
-    def resume_writing(self) -> None:
-        self.paused = False
-        self._wake()
-
-    def _wake(self) -> None:
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_result(None)
-
-    async def wait(self, seconds: float) -> bool:
-        """Wait for news (bytes, eof, loss, room to write) at most `seconds`; False on time."""
-        loop = self.loop
-        waiter = self.waiter = loop.create_future()
-        timer = loop.call_later(seconds, _expire, waiter)
-        try:
-            return await waiter is None
-        finally:
-            timer.cancel()
-            self.waiter = None
-
-
 def _cancel_connect(task: asyncio.Task[Any], expired: list[bool]) -> None:
     expired.append(True)
     task.cancel()
 
 
-def _expire(waiter: asyncio.Future[Any]) -> None:
-    if not waiter.done():
-        waiter.set_result(False)
-
-
 class Connection:
     """One TCP connection; records in, bytes out; keeps the raw bytes for evidence."""
 
-    def __init__(self, stream: _Stream, limits: Limits, deadline: float | None = None) -> None:
+    def __init__(self, stream: SocketSide, limits: Limits, deadline: float | None = None) -> None:
         self._stream = stream
         self._limits = limits
         self._deadline = deadline if deadline is not None else time.monotonic() + limits.budget
-        self._log = _WireLog()
+        self._log = WireLog()
         self.records_read = 0
         self._tls_in = 0  # bytes consumed as TLS records (not the STARTTLS preamble)
 
@@ -218,7 +118,7 @@ class Connection:
         timer = loop.call_later(wait, _cancel_connect, task, expired)
         try:
             _, stream = await loop.create_connection(
-                lambda: _Stream(loop, limits.max_bytes), host, port)
+                lambda: SocketSide(loop, limits.max_bytes), host, port)
         except asyncio.CancelledError:
             if expired and task.uncancel() <= cancelling:
                 raise TransportError("connect_timeout", f"TCP connect timed out after "
@@ -329,11 +229,11 @@ class Connection:
                 raise TransportError("eof", "connection closed by server")
             left = until - now
             if left > 0:
-                # _Stream.wait inlined: one coroutine fewer between the reader and the socket
+                # SocketSide.wait inlined: one coroutine fewer between the reader and the socket
                 # on every wait (issue 13, per-connection CPU)
                 loop = stream.loop
                 waiter = stream.waiter = loop.create_future()
-                timer = loop.call_later(left, _expire, waiter)
+                timer = loop.call_later(left, expire, waiter)
                 try:
                     news = await waiter is None
                 finally:

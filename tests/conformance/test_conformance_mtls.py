@@ -15,7 +15,7 @@ from pqscan.conformance.model import FAIL, INCONCLUSIVE, PASS
 from pqscan.conformance.runner import SuiteRun, run_suite_sync, select_checks
 from pqscan.lab import Lab, LabEndpoint
 from pqscan.tls.clientauth import MLDSA44, MLDSA65, MLDSA87, ClientCredential
-from pqscan.tls.handshake import HandshakeResult
+from pqscan.tls.result import HandshakeResult
 
 pytest_plugins = ["pytester"]
 MTLS = ("PQT-035", "PQT-036", "PQT-037")

@@ -109,7 +109,7 @@ def test_an_undecided_all_pq_hello_decides_no_group_and_no_k_state(outcome: str,
     from pqscan.assess.kexstate import derive_kex_state
     from pqscan.registry.tls import group
     from pqscan.scan.census import PQ_ANY, _groups
-    from pqscan.tls.handshake import HandshakeResult
+    from pqscan.tls.result import HandshakeResult
 
     result = HandshakeResult(outcome=outcome, reason=f"{kind} after the ClientHello",
                              error_kind=kind)
@@ -142,7 +142,7 @@ def test_what_the_rsa_only_hello_decides(result: dict[str, Any], status: str,
     """A refusal of a hello offering only RSA key transport suites is "not accepted"; a
     reset, a timeout or a suite not offered decides nothing (the level then stays null)."""
     from pqscan.scan.census import _rsa_only
-    from pqscan.tls.handshake import HandshakeResult
+    from pqscan.tls.result import HandshakeResult
 
     rsa = _rsa_only(HandshakeResult(**result)).rsa_key_transport
     assert (rsa.value, rsa.reason) == (status, reason)

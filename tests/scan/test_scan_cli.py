@@ -106,7 +106,7 @@ def test_table_output_and_profile_exit_code(lab: dict[str, Any]) -> None:
 
 @pytest.mark.lab
 def test_evidence_files_match_report_digests(lab: dict[str, Any], tmp_path: Path) -> None:
-    from pqscan.tls.handshake import transcript_digest
+    from pqscan.tls.result import transcript_digest
 
     out, evidence = tmp_path / "r.json", tmp_path / "evidence"
     port = lab["mlkem1024-only"].port

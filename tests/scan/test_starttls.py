@@ -29,7 +29,7 @@ from pqscan.model.view import probe_list
 from pqscan.scan.context import ScanOptions
 from pqscan.scan.run import run_scan
 from pqscan.scan.targets import parse_target
-from pqscan.tls.handshake import transcript_digest
+from pqscan.tls.result import transcript_digest
 from pqscan.tls.starttls import PROTOCOLS
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "pqscan" / "data" / "report.schema.json")

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from pqscan.tls.handshake import HandshakeResult
+from pqscan.tls.result import HandshakeResult
 
 
 def test_from_fields_equals_init_with_defaults_filled_in() -> None:

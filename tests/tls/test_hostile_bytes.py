@@ -19,9 +19,10 @@ from hypothesis import strategies as st
 
 from pqscan.errors import DecodeError
 from pqscan.tls import hello_check, messages
-from pqscan.tls.handshake import HandshakeResult, run_handshake
+from pqscan.tls.handshake import run_handshake
 from pqscan.tls.messages import ClientHello, ServerHello
 from pqscan.tls.offer import ClientOffer, build_client_hello
+from pqscan.tls.result import HandshakeResult
 from pqscan.tls.starttls import StartTLS
 from pqscan.tls.transport import Limits
 

@@ -10,8 +10,8 @@ import pytest
 
 from pqscan.lab import LabEndpoint
 from pqscan.scan.context import ProbeContext, ScanOptions
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.offer import ClientOffer
+from pqscan.tls.result import HandshakeResult
 
 pytestmark = pytest.mark.lab
 

@@ -10,7 +10,7 @@ import asyncio
 
 import pytest
 
-from pqscan.tls.handshake import transcript_digest
+from pqscan.tls.result import transcript_digest
 from pqscan.tls.starttls import (
     LDAP_STARTTLS_REQUEST,
     MAX_LINE,

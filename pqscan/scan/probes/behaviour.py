@@ -18,9 +18,9 @@ from typing import Any
 
 from pqscan.scan.context import ProbeContext
 from pqscan.scan.probes.registry import Check, Facts
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.messages import TLS13
 from pqscan.tls.offer import TLS13_SUITES
+from pqscan.tls.result import HandshakeResult
 
 X25519, SECP256R1, SECP384R1, SECP521R1, X448 = 0x001D, 0x0017, 0x0018, 0x0019, 0x001E
 X25519MLKEM768 = 0x11EC

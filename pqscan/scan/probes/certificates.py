@@ -20,10 +20,10 @@ from pqscan.registry.tls import CIPHER_SUITES, SIGNATURE_SCHEMES
 from pqscan.scan.context import ProbeContext
 from pqscan.scan.probes.registry import Check, Facts
 from pqscan.scan.probes.versions import tls12_groups
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.keyshare import can_generate
 from pqscan.tls.messages import TLS13
 from pqscan.tls.offer import TLS13_SUITES
+from pqscan.tls.result import HandshakeResult
 
 # RFC 8446 §4.2.3: rsa_pkcs1_* and SHA-1 schemes are not for TLS 1.3 CertificateVerify
 _NOT_TLS13 = {0x0401, 0x0501, 0x0601, 0x0201, 0x0203, 0x0202, 0x0101, 0x0102, 0x0103}

@@ -23,10 +23,10 @@ from pqscan.registry.tls import group as registry_group
 from pqscan.scan.context import ProbeContext
 from pqscan.scan.probes.registry import Check, Facts
 from pqscan.scan.probes.versions import tls13_groups
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.keyshare import can_generate
 from pqscan.tls.messages import TLS13
 from pqscan.tls.offer import TLS13_SUITES
+from pqscan.tls.result import HandshakeResult
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from pqscan.scan.probes.versions import (
     tls12_groups,
     tls12_suites,
 )
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.messages import TLS13
 from pqscan.tls.offer import TLS13_SUITES
+from pqscan.tls.result import HandshakeResult
 
 # One round of an elimination: (its connection's result, the suite its answer named or None)
 Ask = Callable[[str, tuple[int, ...]], Awaitable[tuple[HandshakeResult, int | None]]]

@@ -23,7 +23,7 @@ from pqscan.registry.tls import CIPHER_SUITES, GROUPS, GroupFamily, group
 from pqscan.registry.tls import cipher_suite as registry_suite
 from pqscan.scan.context import ProbeContext
 from pqscan.scan.probes.registry import Check, Facts
-from pqscan.tls.handshake import HandshakeResult
+from pqscan.tls.result import HandshakeResult
 
 
 def tls12_suites(*kexes: str) -> tuple[int, ...]:

@@ -45,7 +45,7 @@ from pqscan.scan.probes.registry import Check, Facts
 from pqscan.scan.probes.suites import eliminate, named_suite, suite_round
 from pqscan.scan.probes.tls12 import CERTIFICATE_CURVES, ECDHE_CURVES, CurveElimination
 from pqscan.scan.probes.versions import tls12_groups, tls12_suites
-from pqscan.tls.handshake import HandshakeResult
+from pqscan.tls.result import HandshakeResult
 
 # FFDHE (RFC 7919) and any other TLS 1.2 group, offered in every round as in an unfolded one
 _OTHER_GROUPS = tuple(g for g in tls12_groups() if g not in ECDHE_CURVES)

@@ -18,9 +18,9 @@ from pqscan.registry.tls import CIPHER_SUITES, GROUPS, GroupFamily
 from pqscan.scan.context import CONNECT_FAILURES, ProbeContext
 from pqscan.scan.probes.behaviour import run_browser_like
 from pqscan.scan.probes.registry import Check, EndpointDown, Facts
-from pqscan.tls.handshake import HandshakeResult
 from pqscan.tls.messages import TLS10, TLS11, TLS12, TLS13
 from pqscan.tls.offer import TLS13_SUITES
+from pqscan.tls.result import HandshakeResult
 
 VERSION_NAMES = {TLS10: "TLSv1.0", TLS11: "TLSv1.1", TLS12: "TLSv1.2", TLS13: "TLSv1.3"}
 
