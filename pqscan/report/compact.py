@@ -25,10 +25,9 @@ report without the marker (older, or from `evaluate`) passes through unchanged.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any
 
-from pqscan.assess.remediation import fixes_for
+from pqscan.assess.finding import fix_ids
 from pqscan.model.packed import COMPACT2, unpack_endpoint
 from pqscan.model.view import probe_list
 from pqscan.registry.tls import group
@@ -40,12 +39,7 @@ DECLARED = ("title", "clause", "source_status", "confidence", "fixes")  # of a r
 
 def catalogue_fixes(code: str) -> list[str]:
     """The fix ids a finding with `code` cites (the catalogue's entries naming it)."""
-    return list(_fix_ids(code))
-
-
-@lru_cache(maxsize=1024)
-def _fix_ids(code: str) -> tuple[str, ...]:
-    return tuple(fix.id for fix in fixes_for(code))
+    return list(fix_ids(code))
 
 
 def compact_judgements(endpoint: dict[str, Any],
@@ -56,7 +50,7 @@ def compact_judgements(endpoint: dict[str, Any],
     field that differs from it is kept."""
     for finding in endpoint.get("findings") or ():
         if isinstance(finding, dict) and "fixes" in finding and \
-                tuple(finding["fixes"]) == _fix_ids(str(finding.get("code"))):
+                tuple(finding["fixes"]) == fix_ids(str(finding.get("code"))):
             del finding["fixes"]
     for verdict in endpoint.get("verdicts") or ():
         if not isinstance(verdict, dict):
