@@ -101,12 +101,20 @@ def describe_offer(offer: ClientOffer) -> dict[str, Any]:
 
 @lru_cache(maxsize=4096)
 def _named_shape(shape: tuple[Any, ...]) -> dict[str, Any]:
-    versions, suites, groups, shares, schemes, sni = shape
+    *offered, sni = shape
+    # the names without the SNI are shared by every endpoint of a population, each with its
+    # own name (issue 13); the lists are read-only, as the whole dict is
+    return {**_named_offer(tuple(offered)), "sni": sni}
+
+
+@lru_cache(maxsize=1024)
+def _named_offer(offered: tuple[Any, ...]) -> dict[str, Any]:
+    versions, suites, groups, shares, schemes = offered
     return {"versions": [_version_name(v) for v in versions],
             "cipher_suites": [cipher_suite(c).name for c in suites],
             "groups": [group(g).name for g in groups],
             "key_shares": [group(g).name for g in shares],
-            "signature_schemes": [signature_scheme(s).name for s in schemes], "sni": sni}
+            "signature_schemes": [signature_scheme(s).name for s in schemes]}
 
 
 @lru_cache(maxsize=4096)

@@ -158,6 +158,9 @@ def test_hrr_mutations_never_crash(tail: bytes) -> None:
     ClientOffer(versions=(0x0302, 0x0301), cipher_suites=(0x002F,), signature_schemes=()),
     ClientOffer(groups=(0x0017,), extra_extensions=(ext.Extension(0xFAFA, b"\x01"),)),
     ClientOffer(cipher_suites=[0x1301], groups=[0x001D]),  # type: ignore[arg-type]  # unhashable
+    # the server_name goes in front of a template every name shares (a population)
+    ClientOffer(versions=(0x0303,), cipher_suites=(0xC02B,), groups=(0x0017,), sni="b.test"),
+    ClientOffer(groups=[0x001D], sni="c.test"),  # type: ignore[arg-type]  # unhashable
 ])
 def test_hello_bytes_kept_per_offer_shape_equal_the_field_encoding(offer: ClientOffer) -> None:
     # build_client_hello encodes from the bytes it keeps per offer shape (issue 13); a
@@ -169,3 +172,21 @@ def test_hello_bytes_kept_per_offer_shape_equal_the_field_encoding(offer: Client
                             hello.legacy_version, hello.session_id)
         assert hello.to_bytes() == fresh.to_bytes()
         assert ClientHello.parse(hello.to_bytes()[4:]).to_bytes() == fresh.to_bytes()
+        # the views kept per shape are the ones the fields give
+        assert hello.extension_types == fresh.extension_types
+        assert hello.offered_versions == fresh.offered_versions
+
+
+def test_offers_of_one_shape_under_many_names_share_the_template() -> None:
+    # a population: one name per endpoint, the same offer shapes (issue 13)
+    a = ClientOffer(groups=(0x001D,), key_shares=(0x001D,), sni="a.example")
+    b = ClientOffer(groups=(0x001D,), key_shares=(0x001D,), sni="b.example")
+    assert a.template.after_bytes is b.template.after_bytes
+    assert a.template.before_bytes != b.template.before_bytes
+    share = (ext.KeyShareEntry(0x001D, bytes(32)),)
+    for offer, name in ((a, b"a.example"), (b, b"b.example")):
+        hello = ClientHello.parse(build_client_hello(offer, share, bytes(32), b"").to_bytes()[4:])
+        first = hello.extensions[0]
+        # server_name (RFC 6066 §3): type 0; list length 12; host_name(0), length 9, the name
+        assert first.extension_type == 0
+        assert first.data == b"\x00\x0c" + b"\x00" + b"\x00\x09" + name
