@@ -198,3 +198,35 @@ def test_a_failed_tls12_suite_round_leaves_both_eliminations_undecided() -> None
                                                 "tls/tls12/ecdhe_curves")
     assert decided_by("suites.TLSv1.3[1]") == ("tls/cipher_suites/TLSv1.3",)
     assert decided_by("tls12.ecdhe[2]") == ("tls/tls12/ecdhe_curves",)
+
+
+@pytest.mark.parametrize("honest_connections", [5, 7])
+def test_a_reset_in_the_folded_rounds_stays_undecided_to_the_exit_code(
+        tmp_path: Path, honest_connections: int) -> None:
+    # the first connections reach an honest TLS 1.2 peer, every later one is reset after its
+    # ClientHello: a reset in a folded round is no refusal of a suite or a curve (house rule)
+    from click.testing import CliRunner
+
+    from pqscan.cli.main import cli
+    from pqscan.model.document import load_report
+
+    pem = generate_kind(tmp_path, "ecdsa-p256").chain_pem.read_bytes()
+    chain = tuple(c.public_bytes(Encoding.DER) for c in x509.load_pem_x509_certificates(pem))
+    honest, close_honest = fakepeer.serve(fakepeer.tls12_chain(chain))
+    port, close = fakepeer.serve(fakepeer.proxy_first(honest_connections, honest,
+                                                      fakepeer.rst_after_hello))
+    out = tmp_path / "r.json"
+    try:
+        result = CliRunner().invoke(cli, ["scan", f"127.0.0.1:{port}", "--timeout", "2",
+                                          "--profile", "pq-baseline", "--format", "json",
+                                          "-o", str(out)])
+    finally:
+        close()
+        close_honest()
+    assert result.exit_code == 3, result.output
+    endpoint = load_report(out)["endpoints"][0]
+    undecided = {u["decision"] for u in endpoint["undecided"]}
+    assert {"tls/cipher_suites/TLSv1.2", "tls/tls12/ecdhe_curves"} <= undecided
+    curves = endpoint["tls"]["tls12"]["ecdhe_curves"]
+    assert "not_supported" not in curves.values()
+    assert set(curves.values()) <= {"supported", "inconclusive"}
